@@ -1,0 +1,75 @@
+// Shared DNS cache with TTL and negative caching.
+#include "checks/dns/caching_resolver.hpp"
+
+#include <algorithm>
+
+namespace mh::dns {
+
+DnsCache::DnsCache(DnsCacheOptions options, Clock clock)
+    : options_(options), clock_(clock ? std::move(clock) : Clock([] {
+        return std::chrono::steady_clock::now();
+      })) {}
+
+std::chrono::seconds DnsCache::lifetime(const DnsAnswer& answer) const {
+  if (answer.status == DnsStatus::InvalidName) return std::chrono::seconds(options_.max_ttl);
+  if (answer.isError()) return std::chrono::seconds(options_.error_ttl);
+  if (answer.status == DnsStatus::NoError) {
+    std::uint32_t ttl = options_.max_ttl;
+    for (const auto& r : answer.records) ttl = std::min(ttl, r.ttl);
+    for (const auto& r : answer.cnames) ttl = std::min(ttl, r.ttl);
+    return std::chrono::seconds(ttl);
+  }
+  std::uint32_t neg = answer.negative_ttl ? answer.negative_ttl : options_.default_negative_ttl;
+  for (const auto& r : answer.cnames) neg = std::min(neg, r.ttl);
+  return std::chrono::seconds(std::min(neg, options_.max_ttl));
+}
+
+std::optional<DnsAnswer> DnsCache::get(const std::string& name, std::uint16_t type) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find({name, type});
+  if (it == entries_.end() || it->second.expires <= clock_()) {
+    if (it != entries_.end()) entries_.erase(it);
+    ++misses_;
+    return std::nullopt;
+  }
+  ++hits_;
+  return it->second.answer;
+}
+
+void DnsCache::put(const DnsAnswer& answer) {
+  auto life = lifetime(answer);
+  if (life.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= options_.max_entries) {
+    // Full: drop what has expired; if nothing has, stop caching rather than grow without bound.
+    const auto now = clock_();
+    std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
+    if (entries_.size() >= options_.max_entries) return;
+  }
+  entries_[{answer.qname, answer.qtype}] = Entry{answer, clock_() + life};
+}
+
+std::uint64_t DnsCache::hits() const {
+  std::lock_guard lock(mutex_);
+  return hits_;
+}
+
+std::uint64_t DnsCache::misses() const {
+  std::lock_guard lock(mutex_);
+  return misses_;
+}
+
+std::size_t DnsCache::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+DnsAnswer CachingResolver::query(std::string_view name, std::uint16_t type) {
+  std::string key = normaliseName(name);
+  if (auto cached = cache_.get(key, type)) return *cached;
+  DnsAnswer answer = upstream_.query(name, type);
+  cache_.put(answer);
+  return answer;
+}
+
+}  // namespace mh::dns

@@ -1,0 +1,67 @@
+// A thread-safe DNS cache shared by every domain of one audit run, and the per-thread resolver over it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "checks/dns/resolver.hpp"
+
+namespace mh::dns {
+
+struct DnsCacheOptions {
+  std::uint32_t max_ttl = 86400;       // cap on positive TTLs (seconds)
+  std::uint32_t default_negative_ttl = 300;  // NXDOMAIN/NODATA without an SOA
+  // Lookup errors (timeout, SERVFAIL, ...) are cached briefly so that one dead server is not
+  // asked again by every domain of the audit that includes it; the upstream already retried.
+  std::uint32_t error_ttl = 60;
+  std::size_t max_entries = 500000;
+};
+
+// Shared, TTL-respecting cache: positive answers for min(TTL), negative answers (RFC 2308) for
+// the SOA-derived negative TTL. Safe to use from many threads.
+class DnsCache {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  explicit DnsCache(DnsCacheOptions options = {}, Clock clock = {});
+
+  std::optional<DnsAnswer> get(const std::string& name, std::uint16_t type);
+  void put(const DnsAnswer& answer);
+
+  std::uint64_t hits() const;
+  std::uint64_t misses() const;
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    DnsAnswer answer;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::chrono::seconds lifetime(const DnsAnswer& answer) const;
+
+  DnsCacheOptions options_;
+  Clock clock_;
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::uint16_t>, Entry> entries_;
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
+};
+
+// A per-thread resolver that answers from the shared cache and asks its upstream on a miss.
+class CachingResolver : public Resolver {
+ public:
+  CachingResolver(Resolver& upstream, DnsCache& cache) : upstream_(upstream), cache_(cache) {}
+  DnsAnswer query(std::string_view name, std::uint16_t type) override;
+
+ private:
+  Resolver& upstream_;
+  DnsCache& cache_;
+};
+
+}  // namespace mh::dns

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package mailhygiene needs to build, test and run (idempotent, non-interactive).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ninja-build
+  libldns-dev ldnsutils
+  libpoco-dev
+  libsqlite3-dev
+  libspdlog-dev
+  libgtest-dev libgmock-dev
+  libpsl-dev publicsuffix
+  libssl-dev
+  libyaml-cpp-dev
+  knot knot-dnsutils
+  ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "checks/dns/dns_types.hpp"
 
@@ -242,7 +243,7 @@ struct Parser {
     auto elements = split(text.substr(lead), ';');
     DmarcRecord& r = out.record;
     r.tags.emplace_back("v", "DMARC1");
-    std::vector<std::string> seen{"v"};
+    std::set<std::string> seen{"v"};
     std::optional<std::string> badP, badSp, badNp;
     std::string firstTag;
     for (std::size_t k = 1; k < elements.size(); ++k) {
@@ -264,11 +265,11 @@ struct Parser {
       }
       std::string name = toLower(rawName);
       std::string_view value = trimWsp(element.substr(eq + 1));
-      if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      if (seen.count(name) != 0) {
         add("DMARC_DUPLICATE_TAG", Status::Fail).arg("tag", name);
         continue;
       }
-      seen.push_back(name);
+      seen.insert(name);
       if (firstTag.empty()) firstTag = name;
       r.tags.emplace_back(name, std::string(value));
       bool printable = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {

@@ -372,6 +372,7 @@ CheckResult judgeDmarc01(const DmarcEvidence& e) {
   if (addLookupErrors(r, e, false)) return finish(std::move(r));
   // TXT records at _dmarc that look like a wrong version (v=DMARC2, v=dmarc1).
   for (const DmarcLookup* l : {&e.own, &e.org}) {
+    if (l == &e.org && !e.own.records.empty()) continue;  // the org record was not consulted
     for (const auto& text : l->ignored) {
       for (Finding f : parseDmarcRecord(text).findings) {
         if (f.tag != "DMARC_VERSION_INVALID") continue;
@@ -564,7 +565,10 @@ CheckResult judgeDmarc04(const DmarcEvidence& e, const DomainProfile& profile) {
 }
 
 std::optional<Policy> appliedPolicy(const DmarcEvidence& e) {
-  if (e.lookupError() || !usable(e)) return std::nullopt;
+  // Only the lookups DMARC-02 needs: a failed org lookup next to an own record does not matter.
+  for (const DmarcLookup* l : neededLookups(e, false))
+    if (l->error()) return std::nullopt;
+  if (!usable(e)) return std::nullopt;
   Policy p = statedPolicy(e).policy;
   // RFC 9989 §4.7: t=y asks receivers to apply the next lower policy.
   if (e.parse->record.testing && !e.parse->record.acts_as_none && p != Policy::None)

@@ -58,7 +58,8 @@ struct DmarcEvidence {
   std::optional<dns::DnsAnswer> existence_answer;
   std::vector<ReportAuthorisation> authorisations;
 
-  // A lookup needed for the verdict could not be answered: every DMARC check is Error.
+  // A lookup some DMARC check needs could not be answered (those checks are Error). The
+  // existence query is not counted: its failure only makes the sp-not-np assumption noted.
   bool lookupError() const;
 };
 

@@ -373,6 +373,15 @@ TEST(DmarcCheck, ErrorsAreNeverEnforcingNorFailures) {
   EXPECT_EQ(f.queryCount(), 1u);  // nothing is asked after a failed first lookup
 }
 
+TEST(DmarcCheck, FailedOrgLookupDoesNotHideTheOwnPolicy) {
+  dns::FixtureResolver f;
+  f.addZone(R"(_dmarc.mail.example.test. 300 IN TXT "v=DMARC1; p=reject")");
+  f.setOutcome("_dmarc.example.test", TXT, DnsStatus::ServFail);
+  auto e = gatherDmarc(f, "mail.example.test", psl());
+  EXPECT_TRUE(e.lookupError());  // DMARC-03 needs it
+  EXPECT_TRUE(dmarcRejects(e));  // but the policy of the domain itself is known
+}
+
 TEST(DmarcCheck, AsksOnlyWhatItNeeds) {
   dns::FixtureResolver f;
   f.addZone(R"(

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -260,6 +261,10 @@ const Scenario kScenarios[] = {
      {"SPF_TOO_MANY_MX"},
      {"SPF_LOOKUPS_OK"}},
 };
+
+void PrintTo(const Scenario& s, std::ostream* os) {
+  *os << s.name;
+}
 
 class SpfCheckScenario : public testing::TestWithParam<Scenario> {};
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 namespace mh::spf {
 namespace {
 
@@ -69,6 +71,10 @@ struct BadCase {
   const char* record;
   const char* term;
 };
+
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << c.record;
+}
 
 class SpfRecordSyntaxError : public testing::TestWithParam<BadCase> {};
 

@@ -1,0 +1,229 @@
+// Orchestrates one domain's DNS audit: fetch every area's evidence first, then judge purely.
+#include "checks/audit/domain_audit.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <chrono>
+#include <cctype>
+#include <ctime>
+
+#include "checks/core/rubric.hpp"
+#include "checks/dkim/dkim_check.hpp"
+#include "checks/dmarc/dmarc_check.hpp"
+#include "checks/dmarc/public_suffix.hpp"
+#include "checks/hygiene/reverse_dns_check.hpp"
+#include "checks/mta_sts/mta_sts_check.hpp"
+#include "checks/mx/mx_check.hpp"
+#include "checks/spf/spf_check.hpp"
+#include "checks/tlsrpt/tlsrpt_check.hpp"
+
+namespace mh::audit {
+
+namespace {
+
+// Counts the queries an audit asks, so a report says how much DNS work it took.
+class CountingResolver : public dns::Resolver {
+ public:
+  explicit CountingResolver(dns::Resolver& inner) : inner_(inner) {}
+  dns::DnsAnswer query(std::string_view name, std::uint16_t type) override {
+    ++count_;
+    return inner_.query(name, type);
+  }
+  std::size_t count() const { return count_; }
+
+ private:
+  dns::Resolver& inner_;
+  std::size_t count_ = 0;
+};
+
+std::shared_ptr<spdlog::logger> auditLogger() {
+  static auto logger = [] {
+    auto l = spdlog::get("audit");
+    return l ? l : spdlog::default_logger()->clone("audit");
+  }();
+  return logger;
+}
+
+std::string utcNow() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Guidance §3.1: a domain does not send (NS) when its SPF authorises nobody ("-all" only, after
+// redirects) and its DMARC policy is reject; any DKIM key found means it sends.
+DomainProfile deriveProfile(const mx::MxEvidence& mx, const spf::SpfEvidence& spf,
+                            const dmarc::DmarcEvidence& dmarc, const dkim::DkimEvidence& dkim) {
+  DomainProfile p;
+  p.receives_mail = mx::receivesMail(mx);
+  p.reasons.push_back(p.receives_mail ? "receives mail: an MX host, implicit MX, or unknown"
+                                      : "receives no mail: null MX, or neither MX nor address");
+  const bool rejectsAll = spf::spfRejectsAll(spf);
+  const bool rejects = dmarc::dmarcRejects(dmarc);
+  const bool hasDkim = dkim::dkimKeyFound(dkim);
+  p.sends_mail = hasDkim || !(rejectsAll && rejects);
+  if (hasDkim)
+    p.reasons.push_back("sends mail: a DKIM key is published");
+  else if (p.sends_mail)
+    p.reasons.push_back(rejectsAll ? "sends mail: SPF is \"-all\" but DMARC is not p=reject"
+                                   : "sends mail: SPF does not reject every sender");
+  else
+    p.reasons.push_back("sends no mail: SPF \"-all\" and DMARC p=reject");
+  return p;
+}
+
+using Catalogue = std::span<const TagSpec> (*)();
+constexpr std::array<Catalogue, 7> kCatalogues = {
+    &mx::mxTagSpecs,        &spf::spfTagSpecs,         &dmarc::dmarcTagSpecs,
+    &dkim::dkimTagSpecs,    &mta_sts::mtaStsTagSpecs,  &tlsrpt::tlsRptTagSpecs,
+    &hygiene::reverseDnsTagSpecs};
+
+}  // namespace
+
+const CheckResult* DomainReport::find(std::string_view id) const {
+  for (const auto& c : checks)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
+DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
+                         const AuditOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  DomainReport report;
+  report.domain = dns::normaliseName(domain);
+  report.rubric_version = std::string(kRubricVersion);
+  report.started_at = utcNow();
+  CountingResolver counting(resolver);
+
+  // Fetch here...
+  auto mxEvidence = mx::gatherMx(counting, report.domain);
+  auto spfEvidence = spf::gatherSpf(counting, report.domain);
+  auto dmarcEvidence = dmarc::gatherDmarc(counting, report.domain, *options.psl);
+  auto dkimEvidence = dkim::gatherDkim(counting, report.domain, options.dkim_selectors);
+  auto mtaStsEvidence = mta_sts::gatherMtaSts(counting, report.domain);
+  auto tlsRptEvidence = tlsrpt::gatherTlsRpt(counting, report.domain);
+  auto reverseEvidence = hygiene::gatherReverseDns(counting, mxEvidence);
+
+  // ...judge there.
+  report.profile = deriveProfile(mxEvidence, spfEvidence, dmarcEvidence, dkimEvidence);
+  const auto& profile = report.profile;
+  auto& checks = report.checks;
+  checks.push_back(mx::judgeMx01(mxEvidence));
+  checks.push_back(spf::judgeSpf01(spfEvidence));
+  checks.push_back(spf::judgeSpf02(spfEvidence, dmarc::dmarcEnforcing(dmarcEvidence)));
+  checks.push_back(spf::judgeSpf03(spfEvidence));
+  checks.push_back(dmarc::judgeDmarc01(dmarcEvidence));
+  checks.push_back(dmarc::judgeDmarc02(dmarcEvidence));
+  checks.push_back(dmarc::judgeDmarc03(dmarcEvidence));
+  checks.push_back(dmarc::judgeDmarc04(dmarcEvidence, profile));
+  checks.push_back(dkim::judgeDkim01(dkimEvidence, profile));
+  checks.push_back(dkim::judgeDkim02(dkimEvidence, profile));
+  checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, profile));
+  checks.push_back(tlsrpt::judgeTlsRpt01(tlsRptEvidence, profile));
+  checks.push_back(hygiene::judgeHyg01(reverseEvidence, profile));
+
+  report.dns_queries = counting.count();
+  report.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  int errors = 0;
+  for (const auto& c : checks) errors += c.status == Status::Error;
+  auditLogger()->debug("domain audited domain={} checks={} errors={} queries={} ms={:.0f}",
+                       report.domain, checks.size(), errors, report.dns_queries,
+                       report.duration_ms);
+  return report;
+}
+
+std::optional<std::string> normaliseDomainArgument(std::string_view text, std::string& error) {
+  std::string name = dns::normaliseName(text);
+  if (name.empty() || name == ".") {
+    error = "empty domain name";
+    return std::nullopt;
+  }
+  for (unsigned char c : name) {
+    if (c >= 0x80) {
+      error = "'" + std::string(text) +
+              "' contains non-ASCII characters; give internationalised names in their xn-- form";
+      return std::nullopt;
+    }
+  }
+  if (name.size() > 253) {
+    error = "domain name longer than 253 characters";
+    return std::nullopt;
+  }
+  std::size_t labels = 0, start = 0;
+  while (start <= name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string::npos) dot = name.size();
+    std::string_view label(name.data() + start, dot - start);
+    if (label.empty() || label.size() > 63) {
+      error = "'" + std::string(text) + "' has an empty label or one longer than 63 characters";
+      return std::nullopt;
+    }
+    for (char c : label) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) {
+        error = "'" + std::string(text) + "' is not a host name: character '" + std::string(1, c) +
+                "' is not allowed (letters, digits and hyphens only)";
+        return std::nullopt;
+      }
+    }
+    if (label.front() == '-' || label.back() == '-') {
+      error = "'" + std::string(text) + "': a label cannot start or end with a hyphen";
+      return std::nullopt;
+    }
+    ++labels;
+    start = dot + 1;
+  }
+  if (labels < 2) {
+    error = "'" + std::string(text) + "' is not a registered domain (it needs at least two labels)";
+    return std::nullopt;
+  }
+  return name;
+}
+
+const TagSpec* findAnyTagSpec(std::string_view tag) {
+  for (auto catalogue : kCatalogues)
+    if (const TagSpec* spec = findTagSpec(catalogue(), tag)) return spec;
+  return nullptr;
+}
+
+std::string renderMessage(const Finding& f) {
+  const TagSpec* spec = findAnyTagSpec(f.tag);
+  return spec ? renderTemplate(spec->message, f) : f.tag;
+}
+
+Json toJson(const DomainReport& report) {
+  Json reasons = Json::array();
+  for (const auto& r : report.profile.reasons) reasons.push(r);
+  Json checks = Json::array();
+  for (const auto& c : report.checks) {
+    Json j = mh::toJson(c);
+    if (const RubricEntry* entry = findRubricEntry(c.id)) {
+      j.set("title", Json::object({{"en", entry->title_en}, {"vi", entry->title_vi}}));
+    }
+    Json findings = Json::array();
+    std::size_t i = 0;
+    for (const auto& f : j.find("findings")->asArray()) {
+      Json withMessage = f;
+      withMessage.set("message", renderMessage(c.findings[i++]));
+      findings.push(withMessage);
+    }
+    j.set("findings", findings);
+    checks.push(j);
+  }
+  return Json::object(
+      {{"domain", report.domain},
+       {"profile", Json::object({{"receives_mail", report.profile.receives_mail},
+                                 {"sends_mail", report.profile.sends_mail},
+                                 {"reasons", reasons}})},
+       {"rubric_version", report.rubric_version},
+       {"started_at", report.started_at},
+       {"duration_ms", report.duration_ms},
+       {"dns_queries", report.dns_queries},
+       {"checks", checks}});
+}
+
+}  // namespace mh::audit

@@ -1,0 +1,56 @@
+// The DNS audit of one domain: gather every area's evidence, derive the profile, judge every check.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checks/core/check.hpp"
+#include "checks/core/json.hpp"
+#include "checks/dns/resolver.hpp"
+
+namespace mh::dmarc {
+class PublicSuffixList;
+}
+
+namespace mh::audit {
+
+struct AuditOptions {
+  std::vector<std::string> dkim_selectors;            // registered for this domain (domains.csv)
+  const dmarc::PublicSuffixList* psl = nullptr;       // required: the organisational-domain oracle
+};
+
+struct DomainReport {
+  std::string domain;
+  DomainProfile profile;
+  std::vector<CheckResult> checks;  // in rubric order
+  std::string rubric_version;
+  std::string started_at;  // UTC, ISO 8601
+  double duration_ms = 0;
+  std::size_t dns_queries = 0;  // queries the audit asked its resolver (cache hits included)
+
+  const CheckResult* find(std::string_view id) const;
+};
+
+// Runs every DNS-based check. Never throws for DNS outcomes; `resolver` is used from this thread
+// only.
+DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
+                         const AuditOptions& options);
+
+// Validates and normalises a domain given by a user: lower case, no trailing dot, ASCII
+// letter-digit-hyphen labels (internationalised names in their xn-- form), at least two labels.
+// On failure returns nullopt and sets `error` to a message for the user.
+std::optional<std::string> normaliseDomainArgument(std::string_view text, std::string& error);
+
+// The catalogue entry of any tag of any area; nullptr when unknown.
+const TagSpec* findAnyTagSpec(std::string_view tag);
+
+// The human message of a finding, rendered from its tag's template (the tag itself if unknown).
+std::string renderMessage(const Finding& f);
+
+// {"domain", "profile", "rubric_version", "started_at", "duration_ms", "checks": [...]}; each
+// finding carries its rendered "message" next to tag and args.
+Json toJson(const DomainReport& report);
+
+}  // namespace mh::audit

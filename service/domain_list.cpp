@@ -1,0 +1,169 @@
+// RFC 4180 CSV reading of domains.csv.
+#include "service/domain_list.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "checks/audit/domain_audit.hpp"
+
+namespace mh::service {
+
+namespace {
+
+constexpr std::size_t kMaxFields = 64;
+constexpr std::size_t kMaxFieldBytes = 4096;
+
+struct Row {
+  std::size_t line = 0;
+  std::vector<std::string> fields;
+  std::string error;
+};
+
+// Splits CSV text into rows (RFC 4180 §2: quoted fields may hold commas, quotes and newlines).
+std::vector<Row> splitRows(std::string_view csv) {
+  std::vector<Row> rows;
+  std::size_t i = 0, line = 1;
+  if (csv.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte-order mark
+  while (i < csv.size()) {
+    Row row;
+    row.line = line;
+    std::string field;
+    bool done = false;
+    while (!done) {
+      if (i < csv.size() && csv[i] == '"') {  // quoted field
+        ++i;
+        bool closed = false;
+        while (i < csv.size()) {
+          char c = csv[i++];
+          if (c == '"') {
+            if (i < csv.size() && csv[i] == '"') {
+              field += '"';
+              ++i;
+            } else {
+              closed = true;
+              break;
+            }
+          } else {
+            if (c == '\n') ++line;
+            field += c;
+          }
+        }
+        if (!closed) row.error = "unterminated quoted field";
+        // Anything between the closing quote and the next separator is malformed.
+        while (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r') {
+          row.error = "text after a closing quote";
+          ++i;
+        }
+      } else {
+        while (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r') field += csv[i++];
+      }
+      if (field.size() > kMaxFieldBytes) row.error = "field longer than 4096 bytes";
+      row.fields.push_back(std::move(field));
+      field.clear();
+      if (i < csv.size() && csv[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < csv.size() && csv[i] == '\r') ++i;
+      if (i < csv.size() && csv[i] == '\n') ++i;
+      ++line;
+      done = true;
+    }
+    if (row.fields.size() > kMaxFields) row.error = "more than 64 fields";
+    bool blank = row.fields.size() == 1 && row.fields[0].find_first_not_of(" \t") == std::string::npos;
+    if (!blank || !row.error.empty()) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string trim(std::string s) {
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> splitSelectors(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text + " ") {
+    if (c == ' ' || c == ';' || c == '\t') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const DomainEntry* DomainList::find(std::string_view domain) const {
+  std::string key = dns::normaliseName(domain);
+  for (const auto& e : entries)
+    if (e.domain == key) return &e;
+  return nullptr;
+}
+
+DomainList parseDomainList(std::string_view csv) {
+  DomainList list;
+  auto rows = splitRows(csv);
+  if (rows.empty()) {
+    list.errors.push_back({1, "empty file: a header row with a 'domain' column is required"});
+    return list;
+  }
+  const auto& header = rows.front().fields;
+  auto column = [&](std::string_view name) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (trim(header[i]) == name) return i;
+    return std::nullopt;
+  };
+  auto domainCol = column("domain");
+  if (!domainCol) {
+    list.errors.push_back({rows.front().line, "the header row has no 'domain' column"});
+    return list;
+  }
+  auto agencyVi = column("agency_vi"), agencyEn = column("agency_en"), category = column("category"),
+       group = column("group"), selectors = column("dkim_selectors");
+  std::set<std::string> seen;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (!row.error.empty()) {
+      list.errors.push_back({row.line, row.error});
+      continue;
+    }
+    if (row.fields.size() > header.size()) {
+      list.errors.push_back({row.line, "more fields than the header has columns"});
+      continue;
+    }
+    auto get = [&](std::optional<std::size_t> col) {
+      return col && *col < row.fields.size() ? trim(row.fields[*col]) : std::string();
+    };
+    std::string error;
+    auto domain = audit::normaliseDomainArgument(get(domainCol), error);
+    if (!domain) {
+      list.errors.push_back({row.line, "invalid domain: " + error});
+      continue;
+    }
+    if (!seen.insert(*domain).second) {
+      list.errors.push_back({row.line, "duplicate domain " + *domain});
+      continue;
+    }
+    DomainEntry entry{*domain,       get(agencyVi), get(agencyEn), get(category),
+                      get(group),    splitSelectors(get(selectors))};
+    list.entries.push_back(std::move(entry));
+  }
+  return list;
+}
+
+std::optional<DomainList> loadDomainList(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parseDomainList(buf.str());
+}
+
+}  // namespace mh::service

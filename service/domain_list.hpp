@@ -1,0 +1,42 @@
+// The audited domain list (domains.csv): RFC 4180 CSV with a header row, read defensively.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mh::service {
+
+struct DomainEntry {
+  std::string domain;  // normalised
+  std::string agency_vi;
+  std::string agency_en;
+  std::string category;  // ministry | agency | province | enterprise
+  std::string group;
+  std::vector<std::string> dkim_selectors;  // registered selectors, if the agency gave any
+};
+
+struct DomainListError {
+  std::size_t line = 0;  // 1-based physical line where the bad record starts
+  std::string message;
+};
+
+struct DomainList {
+  std::vector<DomainEntry> entries;
+  std::vector<DomainListError> errors;  // rows skipped, with why; the rest of the file is kept
+
+  const DomainEntry* find(std::string_view domain) const;
+};
+
+// Parses CSV text. Columns are found by header name (domain is required; agency_vi, agency_en,
+// category, group and dkim_selectors are optional). dkim_selectors holds selectors separated by
+// spaces or semicolons. Bad rows (invalid domain, duplicate, unterminated quote, too many
+// fields) are reported in `errors` and skipped; a missing `domain` header is one error and no
+// entries.
+DomainList parseDomainList(std::string_view csv);
+
+// Reads and parses a file; nullopt when it cannot be read.
+std::optional<DomainList> loadDomainList(const std::string& path);
+
+}  // namespace mh::service

@@ -1,0 +1,35 @@
+// Entry point of the mailhygiene executable: dispatches to the subcommands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "service/cli/check_command.hpp"
+
+namespace {
+
+const char* const kUsage = R"(usage: mailhygiene COMMAND [options]
+
+commands:
+  check DOMAIN   audit one domain's mail DNS and print the findings (see `mailhygiene check --help`)
+  version        print the version
+
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "check") return mh::service::runCheckCommand(args, std::cout, std::cerr);
+  if (command == "version" || command == "--version") {
+    std::cout << "mailhygiene " << MH_VERSION << "\n";
+    return 0;
+  }
+  std::cerr << "mailhygiene: unknown command '" << command << "'\n\n" << kUsage;
+  return 2;
+}

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -111,7 +112,10 @@ std::optional<std::uint16_t> freePort(bool ipv6) {
 
 std::optional<std::string> findKnotd() {
   std::vector<std::string> dirs;
-  if (const char* explicitPath = std::getenv("MH_KNOTD")) return std::string(explicitPath);
+  if (const char* explicitPath = std::getenv("MH_KNOTD")) {
+    if (::access(explicitPath, X_OK) == 0) return std::string(explicitPath);
+    return std::nullopt;
+  }
   if (const char* path = std::getenv("PATH")) {
     std::stringstream ss(path);
     for (std::string dir; std::getline(ss, dir, ':');)
@@ -403,6 +407,46 @@ BlackHole::BlackHole() {
 BlackHole::~BlackHole() {
   if (udp_ >= 0) ::close(udp_);
   if (tcp_ >= 0) ::close(tcp_);
+}
+
+BadServer::BadServer(Reply reply) : reply_(reply) {
+  udp_ = bindSocket(AF_INET, SOCK_DGRAM, "127.0.0.1", 0);
+  if (udp_ < 0 || ::pipe2(stop_, O_CLOEXEC) != 0)
+    throw std::runtime_error("bad server: cannot bind a loopback socket");
+  port_ = boundPort(udp_);
+  thread_ = std::thread([this] { serve(); });
+}
+
+BadServer::~BadServer() {
+  const char byte = 0;
+  [[maybe_unused]] const auto written = ::write(stop_[1], &byte, 1);
+  thread_.join();
+  ::close(udp_);
+  ::close(stop_[0]);
+  ::close(stop_[1]);
+}
+
+void BadServer::serve() {
+  std::vector<std::uint8_t> buffer(65535);
+  while (true) {
+    pollfd fds[2] = {{udp_, POLLIN, 0}, {stop_[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 || (fds[1].revents & POLLIN)) return;
+    sockaddr_storage from{};
+    socklen_t fromLength = sizeof(from);
+    const ssize_t n = ::recvfrom(udp_, buffer.data(), buffer.size(), 0,
+                                 reinterpret_cast<sockaddr*>(&from), &fromLength);
+    if (n < 12) continue;
+    std::vector<std::uint8_t> out(buffer.begin(), buffer.begin() + n);
+    out[2] |= 0x80;  // QR
+    if (reply_ == Reply::WrongId) {
+      out[1] ^= 0x5a;
+    } else {
+      out.resize(12);
+      out[7] = 1;  // ANCOUNT 1 (and QDCOUNT kept): the promised sections are missing
+      out.push_back(0xff);
+    }
+    ::sendto(udp_, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLength);
+  }
 }
 
 dns::NameserverAddress closedPort() {

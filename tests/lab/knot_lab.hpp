@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "checks/dns/ldns_resolver.hpp"
@@ -98,6 +99,30 @@ class BlackHole {
   int udp_ = -1;
   int tcp_ = -1;
   std::uint16_t port_ = 0;
+};
+
+// A loopback UDP "server" that answers every query wrongly, for the OtherError paths.
+class BadServer {
+ public:
+  enum class Reply {
+    Garbage,  // our ID, QR set, then bytes that do not parse
+    WrongId,  // a well-formed copy of the query with QR set but another ID
+  };
+  explicit BadServer(Reply reply);
+  ~BadServer();
+  BadServer(const BadServer&) = delete;
+  BadServer& operator=(const BadServer&) = delete;
+
+  dns::NameserverAddress nameserver() const { return {"127.0.0.1", port_}; }
+
+ private:
+  void serve();
+
+  Reply reply_;
+  int udp_ = -1;
+  int stop_[2] = {-1, -1};  // a pipe: writing to it ends serve()
+  std::uint16_t port_ = 0;
+  std::thread thread_;
 };
 
 // A loopback UDP port with nothing bound to it: queries get ICMP port unreachable

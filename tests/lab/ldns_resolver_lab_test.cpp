@@ -160,6 +160,28 @@ TEST_F(LdnsResolverLab, MapsAnUnexpectedRcodeToOtherError) {
   EXPECT_TRUE(a.isError());
 }
 
+TEST_F(LdnsResolverLab, MapsMalformedAndMismatchedResponsesToOtherError) {
+  BadServer garbage(BadServer::Reply::Garbage);
+  LdnsResolver toGarbage(fastOptions({garbage.nameserver()}));
+  const auto start = Clock::now();
+  auto a = toGarbage.query("www.resolver.lab.test", rr::A);
+  EXPECT_EQ(a.status, DnsStatus::OtherError) << a.error;
+  EXPECT_LT(millisSince(start), 150);  // a reply with our ID ends the attempt at once
+  EXPECT_NE(a.error.find("unparseable"), std::string::npos) << a.error;
+
+  // Replies with a foreign ID are ignored as spoofing attempts until the timeout; then the
+  // outcome says a server talked nonsense rather than that nobody answered.
+  BadServer wrongId(BadServer::Reply::WrongId);
+  LdnsResolver toWrongId(fastOptions({wrongId.nameserver()}));
+  auto b = toWrongId.query("www.resolver.lab.test", rr::A);
+  EXPECT_EQ(b.status, DnsStatus::OtherError) << b.error;
+  EXPECT_NE(b.error.find("another query id"), std::string::npos) << b.error;
+
+  // A good server after a bad one still answers.
+  LdnsResolver rotating(fastOptions({garbage.nameserver(), lab_->nameserver()}));
+  EXPECT_EQ(rotating.query("www.resolver.lab.test", rr::A).status, DnsStatus::NoError);
+}
+
 TEST_F(LdnsResolverLab, TimesOutOnABlackHole) {
   BlackHole hole;
   LdnsResolver resolver(fastOptions({hole.nameserver()}));

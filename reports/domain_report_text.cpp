@@ -60,6 +60,10 @@ std::string renderText(const audit::DomainReport& report, const TextOptions& opt
   out << "Profile: " << (report.profile.receives_mail ? "receives mail" : "receives no mail")
       << ", " << (report.profile.sends_mail ? "sends mail" : "sends no mail") << "\n";
   for (const auto& reason : report.profile.reasons) out << "  - " << reason << "\n";
+  if (!report.exists)
+    out << "\n" << report.domain
+        << " does not exist (NXDOMAIN): nothing to audit. Check the spelling, or remove the "
+           "domain from the list if the agency no longer uses it.\n";
   out << "\n";
 
   std::map<Status, int> counts;

@@ -22,19 +22,44 @@ namespace mh::audit {
 
 namespace {
 
-// Counts the queries an audit asks, so a report says how much DNS work it took.
-class CountingResolver : public dns::Resolver {
+// Counts the queries an audit asks, and stops asking a resolver that has stopped answering:
+// after kMaxSilentQueries consecutive timeouts or network errors, the remaining queries of this
+// domain return the same "could not tell" outcome at once. A recursive resolver answers SERVFAIL
+// when a domain's own servers are dead, so silence means the resolver (or our network) is
+// unreachable, and waiting out every remaining query would only multiply the delay.
+class AuditResolver : public dns::Resolver {
  public:
-  explicit CountingResolver(dns::Resolver& inner) : inner_(inner) {}
+  static constexpr int kMaxSilentQueries = 3;
+
+  explicit AuditResolver(dns::Resolver& inner) : inner_(inner) {}
   dns::DnsAnswer query(std::string_view name, std::uint16_t type) override {
     ++count_;
-    return inner_.query(name, type);
+    if (silent_ >= kMaxSilentQueries) {
+      dns::DnsAnswer skipped;
+      skipped.qname = dns::normaliseName(name);
+      skipped.qtype = type;
+      skipped.status = lastSilence_;
+      skipped.error = "not sent: the resolver did not answer the last " +
+                      std::to_string(kMaxSilentQueries) + " queries";
+      return skipped;
+    }
+    dns::DnsAnswer answer = inner_.query(name, type);
+    if (answer.status == dns::DnsStatus::Timeout || answer.status == dns::DnsStatus::NetworkError) {
+      ++silent_;
+      lastSilence_ = answer.status;
+    } else {
+      silent_ = 0;
+    }
+    return answer;
   }
   std::size_t count() const { return count_; }
+  bool gaveUp() const { return silent_ >= kMaxSilentQueries; }
 
  private:
   dns::Resolver& inner_;
   std::size_t count_ = 0;
+  int silent_ = 0;
+  dns::DnsStatus lastSilence_ = dns::DnsStatus::Timeout;
 };
 
 std::shared_ptr<spdlog::logger> auditLogger() {
@@ -60,8 +85,16 @@ DomainProfile deriveProfile(const mx::MxEvidence& mx, const spf::SpfEvidence& sp
                             const dmarc::DmarcEvidence& dmarc, const dkim::DkimEvidence& dkim) {
   DomainProfile p;
   p.receives_mail = mx::receivesMail(mx);
-  p.reasons.push_back(p.receives_mail ? "receives mail: an MX host, implicit MX, or unknown"
-                                      : "receives no mail: null MX, or neither MX nor address");
+  if (mx.mx.isError())
+    p.reasons.push_back("assumed to receive mail: the MX lookup could not be answered");
+  else if (!mx.hosts.empty())
+    p.reasons.push_back("receives mail: " + std::to_string(mx.total_hosts) + " MX host(s)");
+  else if (p.receives_mail)
+    p.reasons.push_back("receives mail: no MX, but the domain has an address (implicit MX)");
+  else if (mx.null_mx)
+    p.reasons.push_back("receives no mail: null MX (RFC 7505)");
+  else
+    p.reasons.push_back("receives no mail: neither MX nor address");
   const bool rejectsAll = spf::spfRejectsAll(spf);
   const bool rejects = dmarc::dmarcRejects(dmarc);
   const bool hasDkim = dkim::dkimKeyFound(dkim);
@@ -76,8 +109,21 @@ DomainProfile deriveProfile(const mx::MxEvidence& mx, const spf::SpfEvidence& sp
   return p;
 }
 
+constexpr TagSpec kAuditTags[] = {
+    {"DOMAIN_NOT_FOUND", "", "{domain} does not exist (NXDOMAIN): nothing to audit",
+     "", ""},
+};
+
+std::span<const TagSpec> auditTagSpecs() { return kAuditTags; }
+
+// The check IDs this audit judges, in rubric order.
+constexpr std::array<std::string_view, 13> kCheckIds = {
+    "MX-01",    "SPF-01",   "SPF-02",  "SPF-03",  "DMARC-01",  "DMARC-02", "DMARC-03",
+    "DMARC-04", "DKIM-01",  "DKIM-02", "MTASTS-01", "TLSRPT-01", "HYG-01"};
+
 using Catalogue = std::span<const TagSpec> (*)();
-constexpr std::array<Catalogue, 7> kCatalogues = {
+constexpr std::array<Catalogue, 8> kCatalogues = {
+    &auditTagSpecs,
     &mx::mxTagSpecs,        &spf::spfTagSpecs,         &dmarc::dmarcTagSpecs,
     &dkim::dkimTagSpecs,    &mta_sts::mtaStsTagSpecs,  &tlsrpt::tlsRptTagSpecs,
     &hygiene::reverseDnsTagSpecs};
@@ -97,10 +143,30 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   report.domain = dns::normaliseName(domain);
   report.rubric_version = std::string(kRubricVersion);
   report.started_at = utcNow();
-  CountingResolver counting(resolver);
+  AuditResolver counting(resolver);
 
   // Fetch here...
   auto mxEvidence = mx::gatherMx(counting, report.domain);
+  if (mxEvidence.mx.status == dns::DnsStatus::NxDomain &&
+      mxEvidence.a.status == dns::DnsStatus::NxDomain) {
+    // The name does not exist: every check is N/A and the report says why, instead of accusing
+    // a non-existent domain of lacking SPF and DMARC (legacy domains of merged agencies).
+    report.exists = false;
+    report.profile.receives_mail = report.profile.sends_mail = false;
+    report.profile.reasons.push_back("the domain does not exist (NXDOMAIN)");
+    for (auto id : kCheckIds) {
+      CheckResult r;
+      r.id = std::string(id);
+      r.add(makeFinding("DOMAIN_NOT_FOUND", Status::Na)).arg("domain", report.domain);
+      r.evidence = Json::object({{"answers", Json(Json::Array{dns::toJson(mxEvidence.mx),
+                                                             dns::toJson(mxEvidence.a)})}});
+      report.checks.push_back(std::move(r));
+    }
+    report.dns_queries = counting.count();
+    report.duration_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return report;
+  }
   auto spfEvidence = spf::gatherSpf(counting, report.domain);
   auto dmarcEvidence = dmarc::gatherDmarc(counting, report.domain, *options.psl);
   auto dkimEvidence = dkim::gatherDkim(counting, report.domain, options.dkim_selectors);
@@ -131,9 +197,9 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   int errors = 0;
   for (const auto& c : checks) errors += c.status == Status::Error;
-  auditLogger()->debug("domain audited domain={} checks={} errors={} queries={} ms={:.0f}",
+  auditLogger()->debug("domain audited domain={} checks={} errors={} queries={} ms={:.0f} gave_up={}",
                        report.domain, checks.size(), errors, report.dns_queries,
-                       report.duration_ms);
+                       report.duration_ms, counting.gaveUp());
   return report;
 }
 
@@ -219,6 +285,7 @@ Json toJson(const DomainReport& report) {
        {"profile", Json::object({{"receives_mail", report.profile.receives_mail},
                                  {"sends_mail", report.profile.sends_mail},
                                  {"reasons", reasons}})},
+       {"exists", report.exists},
        {"rubric_version", report.rubric_version},
        {"started_at", report.started_at},
        {"duration_ms", report.duration_ms},

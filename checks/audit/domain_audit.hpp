@@ -23,6 +23,7 @@ struct AuditOptions {
 
 struct DomainReport {
   std::string domain;
+  bool exists = true;  // false when the name is NXDOMAIN: every check is then N/A
   DomainProfile profile;
   std::vector<CheckResult> checks;  // in rubric order
   std::string rubric_version;

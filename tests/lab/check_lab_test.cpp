@@ -183,6 +183,17 @@ TEST(AuditLabTxt, MultiStringRecordsAreJoinedWithoutSpaces) {
   EXPECT_EQ(report.find("DKIM-02")->status, Pass);  // the 2048-bit key only parses when joined
 }
 
+TEST(AuditLabMissing, ADomainThatDoesNotExistIsNotAccused) {
+  auto resolver = sharedLab().makeResolver();
+  auto report = auditWith(*resolver, "no-such-agency.lab.test");
+  EXPECT_FALSE(report.exists);
+  ASSERT_EQ(report.checks.size(), 13u);
+  for (const auto& c : report.checks) {
+    EXPECT_EQ(c.status, Na) << c.id;
+    EXPECT_TRUE(c.hasTag("DOMAIN_NOT_FOUND")) << c.id;
+  }
+}
+
 // Broken nameservers: whatever happens, no check may accuse the domain.
 void expectNoVerdictAgainstTheDomain(const audit::DomainReport& report) {
   int errors = 0;

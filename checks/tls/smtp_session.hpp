@@ -1,0 +1,95 @@
+// One SMTP client connection with deadlines: non-blocking connect, send a command, read a reply
+// (RFC 5321 §4.1, §4.2), over plain TCP or, after STARTTLS, over an OpenSSL session.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "checks/tls/smtp_reply.hpp"
+
+namespace mh::tls {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Owns a file descriptor; closes it on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release();
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+enum class IoStatus {
+  Ok,
+  Timeout,        // the deadline passed first
+  ConnectFailed,  // refused, unreachable, or the address is not a literal
+  Closed,         // the peer closed or reset the connection
+  Malformed,      // the bytes are not an SMTP reply
+  TooLong,        // a reply beyond kMaxReplyLineLength / kMaxReplySize
+  TlsError,       // an OpenSSL error on the TLS channel
+};
+
+std::string_view toString(IoStatus s);
+
+struct ReplyRead {
+  IoStatus status = IoStatus::Ok;
+  SmtpReply reply;     // complete when status is Ok
+  std::string detail;  // errno / parser / OpenSSL text when status is not Ok
+};
+
+// A client connection. The socket is non-blocking throughout; every operation takes an absolute
+// deadline, so a peer that dribbles one byte at a time cannot stretch it.
+// Thread safety: none; one session per probe.
+class SmtpSession {
+ public:
+  // Connects to an IPv4 or IPv6 literal. detail receives the errno text on failure.
+  IoStatus connect(std::string_view address, std::uint16_t port, SteadyClock::time_point deadline,
+                   std::string& detail);
+
+  // Sends `command` followed by CRLF.
+  IoStatus sendCommand(std::string_view command, SteadyClock::time_point deadline,
+                       std::string& detail);
+
+  // Reads one complete reply, whatever the segmentation. Bytes received after its final line
+  // stay buffered for the next call (see bufferedBytes()).
+  ReplyRead readReply(SteadyClock::time_point deadline);
+
+  // From now on all I/O goes through `ssl` (not owned; its fd must be this session's socket).
+  void useTls(SSL* ssl) { ssl_ = ssl; }
+
+  // Bytes received but not yet consumed by readReply.
+  std::size_t bufferedBytes() const { return buffer_.size(); }
+  void discardBuffered() { buffer_.clear(); }
+
+  int fd() const { return fd_.get(); }
+  UniqueFd releaseFd() { return std::move(fd_); }
+
+ private:
+  // Reads whatever is available into buffer_, waiting until the deadline.
+  IoStatus receiveSome(SteadyClock::time_point deadline, std::string& detail);
+
+  UniqueFd fd_;
+  SSL* ssl_ = nullptr;
+  std::string buffer_;
+};
+
+// Waits until fd is ready for `events` (POLLIN/POLLOUT) or the deadline; false on timeout.
+bool waitReady(int fd, short events, SteadyClock::time_point deadline);
+
+}  // namespace mh::tls

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -89,6 +90,21 @@ bool waitForSsl(SSL* ssl, int fd, int rc, SteadyClock::time_point deadline, IoSt
 }
 
 }  // namespace
+
+// One logger "smtp" for the whole SMTP side, registered once.
+std::shared_ptr<spdlog::logger> smtpLogger() {
+  static const std::shared_ptr<spdlog::logger> logger = [] {
+    if (auto existing = spdlog::get("smtp")) return existing;
+    auto created = spdlog::default_logger()->clone("smtp");
+    try {
+      spdlog::register_logger(created);
+    } catch (const spdlog::spdlog_ex&) {
+      if (auto existing = spdlog::get("smtp")) return existing;
+    }
+    return created;
+  }();
+  return logger;
+}
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
   if (this != &other) reset(other.release());

@@ -6,10 +6,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "checks/tls/smtp_reply.hpp"
+
+namespace spdlog {
+class logger;
+}
 
 namespace mh::tls {
 
@@ -88,6 +93,9 @@ class SmtpSession {
   SSL* ssl_ = nullptr;
   std::string buffer_;
 };
+
+// The "smtp" logger (constant messages, key=value fields; debug level per connection).
+std::shared_ptr<spdlog::logger> smtpLogger();
 
 // Waits until fd is ready for `events` (POLLIN/POLLOUT) or the deadline; false on timeout.
 bool waitReady(int fd, short events, SteadyClock::time_point deadline);

@@ -26,20 +26,6 @@ using std::chrono::milliseconds;
 // QUIT is a courtesy: never wait long for its 221.
 constexpr milliseconds kQuitWait{2'000};
 
-std::shared_ptr<spdlog::logger> smtpLogger() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("smtp")) return existing;
-    auto created = spdlog::default_logger()->clone("smtp");
-    try {
-      spdlog::register_logger(created);
-    } catch (const spdlog::spdlog_ex&) {
-      if (auto existing = spdlog::get("smtp")) return existing;
-    }
-    return created;
-  }();
-  return logger;
-}
-
 struct SslFree {
   void operator()(SSL* p) const { SSL_free(p); }
 };

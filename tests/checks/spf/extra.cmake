@@ -12,10 +12,3 @@ if(TARGET mh_spf)
   set_tests_properties(spf_conformance spf_conformance_rfc4408
                        PROPERTIES LABELS conformance TIMEOUT 60)
 endif()
-
-# The GoogleTest cases are discovered one by one under their suite names (CheckHost.*, ...); this
-# runs the whole binary once more under an "spf" name so that `ctest -R spf` covers them.
-if(TARGET test_spf)
-  add_test(NAME spf_unit_tests COMMAND test_spf)
-  set_tests_properties(spf_unit_tests PROPERTIES LABELS unit TIMEOUT 60)
-endif()

@@ -14,6 +14,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+ProbeResult resultFor(const SmtpTarget& t) {
+  ProbeResult r;
+  r.target = t;
+  return r;
+}
+
 // A fake probe that counts calls and the connections open at once per address.
 struct FakeProbe {
   std::atomic<int> calls{0};
@@ -85,9 +91,7 @@ TEST(ProbeRegistry, DifferentAddressesRunInParallel) {
     ++started;
     cv.notify_all();
     if (cv.wait_for(lock, 3s, [&] { return started == 2; })) ++met;
-    ProbeResult r;
-    r.target = t;
-    return r;
+    return resultFor(t);
   };
   std::thread a([&] { registry.probeOnce({"mx1", "192.0.2.1", 25}, probe); });
   std::thread b([&] { registry.probeOnce({"mx2", "192.0.2.2", 25}, probe); });
@@ -116,14 +120,13 @@ TEST(ProbeRegistry, ALeaseHoldsOffProbesOfThatAddress) {
     t = std::thread([&] {
       registry.probeOnce({"mx", "::ffff:192.0.2.9", 25}, [&](const SmtpTarget& x) {
         probed = true;
-        return ProbeResult{x};
+        return resultFor(x);
       });
     });
     std::this_thread::sleep_for(100ms);
     EXPECT_FALSE(probed);
     // Another address is not held up meanwhile.
-    registry.probeOnce({"mx", "192.0.2.10", 25},
-                       [](const SmtpTarget& x) { return ProbeResult{x}; });
+    registry.probeOnce({"mx", "192.0.2.10", 25}, resultFor);
   }
   t.join();
   EXPECT_TRUE(probed);

@@ -403,7 +403,12 @@ bool suiteUsableIn(const CipherSuite& suite, ProtocolVersion version) {
 }
 
 std::vector<std::uint16_t> suitesFor(ProtocolVersion version) {
-  return select([version](const CipherSuite& s) { return suiteUsableIn(s, version); });
+  auto codes = select([version](const CipherSuite& s) { return suiteUsableIn(s, version); });
+  // Best level first, so a server that follows the client's order picks a strong suite.
+  std::stable_sort(codes.begin(), codes.end(), [](std::uint16_t a, std::uint16_t b) {
+    return findCipherSuite(a)->level < findCipherSuite(b)->level;
+  });
+  return codes;
 }
 
 std::vector<std::uint16_t> rc4Suites() {

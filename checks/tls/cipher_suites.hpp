@@ -111,7 +111,7 @@ std::span<const Sslv2CipherKind> allSslv2CipherKinds();
 
 // Suites a ClientHello may offer for a version: TLS 1.3 suites for TLS 1.3; for TLS 1.2 every
 // non-TLS 1.3 suite; for SSLv3-TLS 1.1 only those without AEAD or SHA-256/384 MACs (RFC 5246 §1.2).
-// TLS_NULL_WITH_NULL_NULL is never offered.
+// TLS_NULL_WITH_NULL_NULL is never offered. suitesFor() lists the best NCSC level first.
 bool suiteUsableIn(const CipherSuite& suite, ProtocolVersion version);
 std::vector<std::uint16_t> suitesFor(ProtocolVersion version);
 

@@ -201,7 +201,7 @@ TEST(CipherSuites, ProbeGroups) {
 
 TEST(CipherSuites, SuitesPerVersion) {
   const auto v13 = suitesFor(ProtocolVersion::Tls13);
-  EXPECT_EQ(v13, (std::vector<std::uint16_t>{0x1301, 0x1302, 0x1303, 0x1304, 0x1305}));
+  EXPECT_EQ(v13, (std::vector<std::uint16_t>{0x1302, 0x1303, 0x1301, 0x1304, 0x1305}));
   const auto v12 = suitesFor(ProtocolVersion::Tls12);
   EXPECT_NE(std::find(v12.begin(), v12.end(), 0xC02F), v12.end());
   EXPECT_EQ(std::find(v12.begin(), v12.end(), 0x1301), v12.end());
@@ -211,6 +211,8 @@ TEST(CipherSuites, SuitesPerVersion) {
   EXPECT_NE(std::find(v10.begin(), v10.end(), 0xC013), v10.end());
   EXPECT_EQ(suitesFor(ProtocolVersion::SslV3), v10);
   EXPECT_TRUE(suitesFor(ProtocolVersion::SslV2).empty());
+  for (std::size_t i = 1; i < v12.size(); ++i)
+    EXPECT_LE(findCipherSuite(v12[i - 1])->level, findCipherSuite(v12[i])->level);
 }
 
 TEST(CipherSuites, Sslv2Kinds) {

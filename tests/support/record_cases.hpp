@@ -1,4 +1,4 @@
-// Test helper: reads a shared records table (../shared/testdata/records/*.jsonl) into id -> input.
+// Test helper shared by the record-table tests: reads tests/shared/testdata/records/*.jsonl into id -> input.
 #pragma once
 
 #include <Poco/JSON/Object.h>

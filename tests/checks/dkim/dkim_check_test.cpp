@@ -5,6 +5,8 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/record_cases.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -24,18 +26,8 @@ using dns::FixtureResolver;
 
 // Public keys from the shared records table (generated for this project).
 std::string keyRecord(const std::string& id) {
-  static std::map<std::string, std::string> cases = [] {
-    std::map<std::string, std::string> out;
-    std::ifstream in(std::string(MH_SHARED_DIR) + "/testdata/records/dkim-key.jsonl");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      Poco::JSON::Parser parser;
-      auto obj = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
-      out[obj->getValue<std::string>("id")] = obj->getValue<std::string>("input");
-    }
-    return out;
-  }();
+  static const std::map<std::string, std::string> cases =
+      testing_support::loadRecordCases("dkim-key.jsonl");
   auto it = cases.find(id);
   EXPECT_NE(it, cases.end()) << id;
   return it == cases.end() ? "" : it->second;

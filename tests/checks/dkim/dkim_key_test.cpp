@@ -5,6 +5,8 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/record_cases.hpp"
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -16,20 +18,6 @@ namespace {
 
 using State = DkimKeyState;
 using Alg = DkimKeyAlgorithm;
-
-std::map<std::string, std::string> loadJsonl(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  std::map<std::string, std::string> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    Poco::JSON::Parser parser;
-    auto obj = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
-    out[obj->getValue<std::string>("id")] = obj->getValue<std::string>("input");
-  }
-  return out;
-}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
@@ -99,7 +87,7 @@ void expectMatches(const DkimKey& key, const Expected& want, const std::string& 
 }
 
 TEST(DkimKeyRecords, EveryCaseOfTheSharedTableHasAVerdict) {
-  auto cases = loadJsonl(std::string(MH_SHARED_DIR) + "/testdata/records/dkim-key.jsonl");
+  auto cases = testing_support::loadRecordCases("dkim-key.jsonl");
   ASSERT_FALSE(cases.empty());
   for (const auto& [id, input] : cases) {
     auto it = kRecordTable.find(id);
@@ -113,7 +101,7 @@ TEST(DkimKeyRecords, EveryCaseOfTheSharedTableHasAVerdict) {
 }
 
 TEST(DkimKeyRecords, KeyFormatsAndLooksLikeDkim) {
-  auto cases = loadJsonl(std::string(MH_SHARED_DIR) + "/testdata/records/dkim-key.jsonl");
+  auto cases = testing_support::loadRecordCases("dkim-key.jsonl");
   EXPECT_EQ(parseDkimKey(cases["dkim-key-01"]).key_format, "spki");
   EXPECT_EQ(parseDkimKey(cases["dkim-key-05"]).key_format, "pkcs1");
   EXPECT_EQ(parseDkimKey(cases["dkim-key-06"]).key_format, "raw");

@@ -3,6 +3,8 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/record_cases.hpp"
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -111,17 +113,7 @@ const char* name(Verdict v) {
 }
 
 std::map<std::string, std::string> loadCases() {
-  std::ifstream in(std::string(MH_SHARED_DIR) + "/testdata/records/dmarc.jsonl");
-  EXPECT_TRUE(in.good()) << "cannot open dmarc.jsonl under " << MH_SHARED_DIR;
-  std::map<std::string, std::string> cases;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    Poco::JSON::Parser parser;
-    auto obj = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
-    cases[obj->getValue<std::string>("id")] = obj->getValue<std::string>("input");
-  }
-  return cases;
+  return testing_support::loadRecordCases("dmarc.jsonl");
 }
 
 TEST(DmarcRecords, EveryCaseHasAVerdictAndEveryVerdictACase) {

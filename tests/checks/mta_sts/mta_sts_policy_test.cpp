@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/checks/mta_sts/jsonl_cases.hpp"
+#include "tests/support/record_cases.hpp"
 
 namespace mh::mta_sts {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "tests/checks/mta_sts/jsonl_cases.hpp"
+#include "tests/support/record_cases.hpp"
 
 namespace mh::mta_sts {
 namespace {

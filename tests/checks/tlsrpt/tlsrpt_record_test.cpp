@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/checks/tlsrpt/jsonl_cases.hpp"
+#include "tests/support/record_cases.hpp"
 
 namespace mh::tlsrpt {
 namespace {

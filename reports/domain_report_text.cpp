@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "checks/audit/scoring.hpp"
 #include "checks/core/rubric.hpp"
 
 namespace mh::reports {
@@ -86,7 +87,20 @@ std::string renderText(const audit::DomainReport& report, const TextOptions& opt
       out << "        Sửa: " << indentLines(check.remediation.vi, "             ") << "\n";
   }
 
-  out << "\nSummary: " << counts[Status::Pass] << " pass, " << counts[Status::Warn] << " warn, "
+  const auto score = audit::scoreReport(report);
+  out << "\n";
+  if (score.score) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", *score.score);
+    out << bold << "Score: " << buf << "/100, grade " << audit::toString(*score.grade) << reset
+        << "  (" << score.scored.size() << " checks scored, " << score.excluded.size()
+        << " left out: error, n/a or not run)\n";
+    for (const auto& cap : score.caps) out << "  capped: " << cap << "\n";
+  }
+  out << "Tier: " << audit::tierLabelVi(score.tier) << " / " << audit::toString(score.tier)
+      << "   DMARC phase: " << audit::toString(score.dmarc_phase) << "\n";
+  for (const auto& reason : score.tier_reasons) out << "  - " << reason << "\n";
+  out << "Summary: " << counts[Status::Pass] << " pass, " << counts[Status::Warn] << " warn, "
       << counts[Status::Fail] << " fail, " << counts[Status::Error] << " error, "
       << counts[Status::Info] << " info, " << counts[Status::Na] << " n/a  ("
       << report.dns_queries << " DNS queries, " << static_cast<long>(report.duration_ms)

@@ -1,6 +1,8 @@
 // Orchestrates one domain's DNS audit: fetch every area's evidence first, then judge purely.
 #include "checks/audit/domain_audit.hpp"
 
+#include "checks/audit/scoring.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -287,6 +289,7 @@ Json toJson(const DomainReport& report) {
                                  {"reasons", reasons}})},
        {"exists", report.exists},
        {"rubric_version", report.rubric_version},
+       {"scoring", toJson(scoreReport(report))},
        {"started_at", report.started_at},
        {"duration_ms", report.duration_ms},
        {"dns_queries", report.dns_queries},

@@ -1,0 +1,247 @@
+// The scoring rules of guidance.md §3.3, applied to the check results of one domain.
+#include "checks/audit/scoring.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "checks/core/rubric.hpp"
+
+namespace mh::audit {
+
+namespace {
+
+// Findings that are critical whatever the check's own severity (guidance §3.2 marks them "C").
+constexpr std::string_view kCriticalTags[] = {
+    "TLS_SSLV2_OFFERED", "TLS_SSLV3_OFFERED", "TLS_RC4_OFFERED",  "TLS_3DES_OFFERED",
+    "DNSSEC_BOGUS",      "DANE_MISMATCH",     "DANE_TLSA_BOGUS",
+};
+// Findings that cap the grade at F when the domain also has no DMARC record (§3.3).
+constexpr std::string_view kLegacySslTags[] = {"TLS_SSLV2_OFFERED", "TLS_SSLV3_OFFERED"};
+// Bogus DNSSEC or DANE breaks delivery: grade at most D (§3.3).
+constexpr std::string_view kBogusTags[] = {"DNSSEC_BOGUS", "DANE_MISMATCH", "DANE_TLSA_BOGUS"};
+
+constexpr double kCapCritical = 64;  // top of grade D
+constexpr double kCapF = 49;         // top of grade F
+
+bool hasAnyTag(const DomainReport& r, std::span<const std::string_view> tags) {
+  for (const auto& c : r.checks)
+    for (const auto& f : c.findings)
+      if (f.status >= Status::Warn && f.status != Status::Error &&
+          std::find(tags.begin(), tags.end(), f.tag) != tags.end())
+        return true;
+  return false;
+}
+
+// A tier criterion: met, not met, or could not be judged.
+enum class Criterion { Met, NotMet, Unknown };
+
+Criterion statusIn(const CheckResult* c, std::initializer_list<Status> good) {
+  if (c == nullptr || c->status == Status::Error) return Criterion::Unknown;
+  return std::find(good.begin(), good.end(), c->status) != good.end() ? Criterion::Met
+                                                                      : Criterion::NotMet;
+}
+
+Criterion both(Criterion a, Criterion b) {
+  if (a == Criterion::NotMet || b == Criterion::NotMet) return Criterion::NotMet;
+  if (a == Criterion::Unknown || b == Criterion::Unknown) return Criterion::Unknown;
+  return Criterion::Met;
+}
+
+Grade gradeOf(double score) {
+  if (score >= 90) return Grade::A;
+  if (score >= 80) return Grade::B;
+  if (score >= 65) return Grade::C;
+  if (score >= 50) return Grade::D;
+  return Grade::F;
+}
+
+DmarcPhase phaseOf(const DomainReport& r) {
+  const CheckResult* d1 = r.find("DMARC-01");
+  const CheckResult* d2 = r.find("DMARC-02");
+  if (d1 == nullptr || d2 == nullptr || d2->status == Status::Error) return DmarcPhase::Unknown;
+  if (d1->hasTag("DMARC_NO_RECORD") || d2->hasTag("DMARC_NO_USABLE_RECORD"))
+    return DmarcPhase::NotDeployed;
+  if (d2->hasTag("DMARC_POLICY_NONE")) return DmarcPhase::Assess;
+  if (d2->status == Status::Pass) return DmarcPhase::Enforce;
+  return DmarcPhase::Deploy;  // quarantine, or reject with pct<100 or t=y
+}
+
+}  // namespace
+
+DomainScore scoreReport(const DomainReport& report) {
+  DomainScore s;
+  s.dmarc_phase = phaseOf(report);
+  if (!report.exists) {
+    s.tier_reasons.push_back("the domain does not exist");
+    for (const auto& c : report.checks) s.excluded.push_back(c.id);
+    return s;
+  }
+
+  bool criticalFailure = false;
+  for (const auto& c : report.checks) {
+    const RubricEntry* entry = findRubricEntry(c.id);
+    const bool judged = c.status == Status::Pass || c.status == Status::Warn || c.status == Status::Fail;
+    if (entry == nullptr || !judged || entry->weight == 0) {
+      s.excluded.push_back(c.id);
+      continue;
+    }
+    s.scored.push_back(c.id);
+    s.possible += entry->weight;
+    if (c.status == Status::Pass) s.earned += entry->weight;
+    if (c.status == Status::Warn) s.earned += entry->weight / 2.0;
+    if (c.status == Status::Fail && entry->severity == Severity::Critical) {
+      criticalFailure = true;
+      s.caps.push_back("critical failure: " + c.id);
+    }
+  }
+  if (hasAnyTag(report, kCriticalTags)) {
+    criticalFailure = true;
+    s.caps.push_back("critical finding (SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)");
+  }
+
+  if (s.possible > 0) {
+    double score = 100.0 * s.earned / s.possible;
+    if (criticalFailure || hasAnyTag(report, kBogusTags)) score = std::min(score, kCapCritical);
+    if (hasAnyTag(report, kLegacySslTags) && s.dmarc_phase == DmarcPhase::NotDeployed) {
+      score = std::min(score, kCapF);
+      s.caps.push_back("SSLv2/SSLv3 offered and no DMARC: grade F");
+    }
+    score = std::round(score * 10) / 10;
+    s.score = score;
+    s.grade = gradeOf(score);
+  }
+
+  // Tiers (§3.3). Each criterion is met, not met, or unknown; one clear miss makes the domain
+  // non-compliant, an unknown without a miss leaves the tier indeterminate.
+  const auto& p = report.profile;
+  auto check = [&](std::string_view id) { return report.find(id); };
+  std::vector<std::pair<std::string, Criterion>> criteria;
+  criteria.emplace_back("valid SPF with -all or ~all",
+                        both(statusIn(check("SPF-01"), {Status::Pass}),
+                             statusIn(check("SPF-02"), {Status::Pass, Status::Warn})));
+  const CheckResult* dmarc2 = check("DMARC-02");
+  Criterion dmarcReject = statusIn(dmarc2, {Status::Pass});
+  Criterion dmarcQuarantineOrBetter = statusIn(dmarc2, {Status::Pass, Status::Warn});
+  const CheckResult* dmarc4 = check("DMARC-04");
+  Criterion rua = dmarc4 == nullptr || dmarc4->status == Status::Error
+                      ? Criterion::Unknown
+                      : (dmarc4->hasTag("DMARC_RUA_PRESENT") ? Criterion::Met : Criterion::NotMet);
+  criteria.emplace_back("DMARC record", statusIn(check("DMARC-01"), {Status::Pass}));
+  criteria.emplace_back("DMARC aggregate reports (rua)", rua);
+  if (p.receives_mail) {
+    criteria.emplace_back("STARTTLS on every MX", statusIn(check("TLS-01"), {Status::Pass}));
+    criteria.emplace_back("TLS 1.2 or newer, no SSLv2/SSLv3",
+                          statusIn(check("TLS-02"), {Status::Pass, Status::Warn}));
+    criteria.emplace_back("no RC4/3DES", statusIn(check("TLS-03"), {Status::Pass, Status::Warn}));
+  } else if (!p.sends_mail) {
+    criteria.emplace_back("null MX or no mail host", statusIn(check("MX-01"), {Status::Pass}));
+  }
+
+  Criterion baseline = Criterion::Met;
+  for (const auto& [name, c] : criteria) {
+    if (c == Criterion::NotMet) s.tier_reasons.push_back("not met: " + name);
+    if (c == Criterion::Unknown) s.tier_reasons.push_back("could not be judged: " + name);
+    baseline = both(baseline, c);
+  }
+  if (dmarcReject == Criterion::NotMet && dmarcQuarantineOrBetter == Criterion::Met) {
+    // Quarantine (or a partial reject) is "partially compliant" in the first reporting year.
+    s.tier_reasons.push_back("DMARC quarantine or partial reject, not p=reject");
+    s.tier = baseline == Criterion::Met ? Tier::Partial
+             : baseline == Criterion::NotMet ? Tier::NonCompliant
+                                             : Tier::Indeterminate;
+    return s;
+  }
+  if (dmarcReject == Criterion::NotMet) s.tier_reasons.push_back("not met: DMARC p=reject");
+  if (dmarcReject == Criterion::Unknown) s.tier_reasons.push_back("could not be judged: DMARC policy");
+  baseline = both(baseline, dmarcReject);
+  if (baseline == Criterion::NotMet) {
+    s.tier = Tier::NonCompliant;
+    return s;
+  }
+  if (baseline == Criterion::Unknown) {
+    s.tier = Tier::Indeterminate;
+    return s;
+  }
+  s.tier = Tier::Baseline;
+
+  // Advanced: baseline plus DKIM >= 2048 (senders), TLS 1.0/1.1 disabled, and MTA-STS enforce with
+  // TLS-RPT or DNSSEC with DANE (receivers).
+  bool advanced = true;
+  if (p.sends_mail) advanced = advanced && statusIn(check("DKIM-02"), {Status::Pass}) == Criterion::Met;
+  if (p.receives_mail) {
+    advanced = advanced && statusIn(check("TLS-02"), {Status::Pass}) == Criterion::Met;
+    bool mtaSts = statusIn(check("MTASTS-01"), {Status::Pass}) == Criterion::Met &&
+                  statusIn(check("TLSRPT-01"), {Status::Pass}) == Criterion::Met;
+    bool dane = statusIn(check("DNSSEC-01"), {Status::Pass}) == Criterion::Met &&
+                statusIn(check("DANE-01"), {Status::Pass}) == Criterion::Met;
+    advanced = advanced && (mtaSts || dane);
+  }
+  if (advanced) s.tier = Tier::Advanced;
+  return s;
+}
+
+std::string_view toString(Grade g) {
+  switch (g) {
+    case Grade::A: return "A";
+    case Grade::B: return "B";
+    case Grade::C: return "C";
+    case Grade::D: return "D";
+    case Grade::F: return "F";
+  }
+  return "F";
+}
+
+std::string_view toString(Tier t) {
+  switch (t) {
+    case Tier::Indeterminate: return "indeterminate";
+    case Tier::NonCompliant: return "non_compliant";
+    case Tier::Partial: return "partial";
+    case Tier::Baseline: return "baseline";
+    case Tier::Advanced: return "advanced";
+  }
+  return "indeterminate";
+}
+
+std::string_view tierLabelVi(Tier t) {
+  switch (t) {
+    case Tier::Indeterminate: return "Chưa xác định";
+    case Tier::NonCompliant: return "Không đạt";
+    case Tier::Partial: return "Đạt một phần";
+    case Tier::Baseline: return "Đạt cơ bản";
+    case Tier::Advanced: return "Nâng cao";
+  }
+  return "Chưa xác định";
+}
+
+std::string_view toString(DmarcPhase p) {
+  switch (p) {
+    case DmarcPhase::Unknown: return "unknown";
+    case DmarcPhase::NotDeployed: return "not_deployed";
+    case DmarcPhase::Assess: return "assess";
+    case DmarcPhase::Deploy: return "deploy";
+    case DmarcPhase::Enforce: return "enforce";
+    case DmarcPhase::Maintain: return "maintain";
+  }
+  return "unknown";
+}
+
+Json toJson(const DomainScore& s) {
+  auto list = [](const std::vector<std::string>& v) {
+    Json a = Json::array();
+    for (const auto& x : v) a.push(x);
+    return a;
+  };
+  return Json::object({{"score", s.score ? Json(*s.score) : Json()},
+                       {"grade", s.grade ? Json(std::string(toString(*s.grade))) : Json()},
+                       {"tier", std::string(toString(s.tier))},
+                       {"tier_vi", std::string(tierLabelVi(s.tier))},
+                       {"tier_reasons", list(s.tier_reasons)},
+                       {"dmarc_phase", std::string(toString(s.dmarc_phase))},
+                       {"points", Json::object({{"earned", s.earned}, {"possible", s.possible}})},
+                       {"scored", list(s.scored)},
+                       {"excluded", list(s.excluded)},
+                       {"caps", list(s.caps)},
+                       {"rubric_version", std::string(kRubricVersion)}});
+}
+
+}  // namespace mh::audit

@@ -1,0 +1,177 @@
+// Table tests for checks/audit/scoring.cpp: profiles and check outcomes -> score, grade, tier.
+#include "checks/audit/scoring.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace mh::audit {
+namespace {
+
+using enum Status;
+
+struct Outcome {
+  Status status;
+  std::vector<std::string> tags;
+};
+
+DomainReport makeReport(bool receives, bool sends, const std::map<std::string, Outcome>& checks) {
+  DomainReport r;
+  r.domain = "x.gov.vn";
+  r.profile.receives_mail = receives;
+  r.profile.sends_mail = sends;
+  for (const auto& [id, outcome] : checks) {
+    CheckResult c;
+    c.id = id;
+    c.status = outcome.status;
+    for (const auto& tag : outcome.tags) c.findings.push_back(makeFinding(tag, outcome.status));
+    r.checks.push_back(c);
+  }
+  return r;
+}
+
+// Every DNS check passing for a sending and receiving domain, plus the transport checks.
+std::map<std::string, Outcome> allPass() {
+  return {{"MX-01", {Pass}},       {"SPF-01", {Pass}},    {"SPF-02", {Pass}},
+          {"SPF-03", {Pass}},      {"DMARC-01", {Pass}},  {"DMARC-02", {Pass, {"DMARC_POLICY_REJECT"}}},
+          {"DMARC-03", {Pass}},    {"DMARC-04", {Pass, {"DMARC_RUA_PRESENT"}}},
+          {"DKIM-01", {Pass}},     {"DKIM-02", {Pass}},   {"TLS-01", {Pass}},
+          {"TLS-02", {Pass}},      {"TLS-03", {Pass}},    {"TLS-04", {Pass}},
+          {"MTASTS-01", {Pass}},   {"TLSRPT-01", {Pass}}, {"DNSSEC-01", {Pass}},
+          {"DANE-01", {Pass}},     {"HYG-01", {Pass}}};
+}
+
+TEST(Scoring, EverythingPassingScores100GradeAAndAdvanced) {
+  auto s = scoreReport(makeReport(true, true, allPass()));
+  ASSERT_TRUE(s.score.has_value());
+  EXPECT_DOUBLE_EQ(*s.score, 100);
+  EXPECT_EQ(s.possible, 96);  // every weight of the rubric except ACC-01, which is not run
+  EXPECT_EQ(*s.grade, Grade::A);
+  EXPECT_EQ(s.tier, Tier::Advanced);
+  EXPECT_EQ(s.dmarc_phase, DmarcPhase::Enforce);
+}
+
+TEST(Scoring, ParkedDomainDoneRightScores100) {
+  // Null MX, v=spf1 -all, p=reject: NS+NR, judged only on what applies (guidance §3.1).
+  auto s = scoreReport(makeReport(
+      false, false,
+      {{"MX-01", {Pass, {"MX_NULL_MX"}}}, {"SPF-01", {Pass}}, {"SPF-02", {Pass}}, {"SPF-03", {Pass}},
+       {"DMARC-01", {Pass}}, {"DMARC-02", {Pass, {"DMARC_POLICY_REJECT"}}}, {"DMARC-03", {Pass}},
+       {"DMARC-04", {Pass, {"DMARC_RUA_PRESENT"}}}, {"DKIM-01", {Na}}, {"DKIM-02", {Na}},
+       {"MTASTS-01", {Na}}, {"TLSRPT-01", {Na}}, {"HYG-01", {Na}}}));
+  EXPECT_DOUBLE_EQ(*s.score, 100);
+  EXPECT_EQ(*s.grade, Grade::A);
+  EXPECT_GE(s.tier, Tier::Baseline);
+}
+
+TEST(Scoring, AnErrorIsLeftOutOfTheScoreNotCountedAgainstIt) {
+  auto checks = allPass();
+  auto clean = scoreReport(makeReport(true, true, checks));
+  checks["HYG-01"] = {Error};
+  checks["DKIM-01"] = {Error};
+  auto withErrors = scoreReport(makeReport(true, true, checks));
+  EXPECT_DOUBLE_EQ(*withErrors.score, *clean.score);
+  EXPECT_EQ(withErrors.possible, clean.possible - 2 - 6);
+  EXPECT_NE(std::find(withErrors.excluded.begin(), withErrors.excluded.end(), "HYG-01"),
+            withErrors.excluded.end());
+}
+
+TEST(Scoring, WarnEarnsHalfTheWeight) {
+  auto checks = allPass();
+  checks["SPF-02"] = {Warn};  // weight 5
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_DOUBLE_EQ(s.earned, 96 - 2.5);
+  EXPECT_DOUBLE_EQ(*s.score, 97.4);  // 93.5 / 96, one decimal
+}
+
+TEST(Scoring, ACriticalFailureCapsTheGradeAtD) {
+  auto checks = allPass();
+  checks["DMARC-02"] = {Fail, {"DMARC_POLICY_NONE"}};  // weight 12, critical
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_DOUBLE_EQ(s.earned, 84);
+  EXPECT_DOUBLE_EQ(*s.score, 64);  // 87.5 before the cap
+  EXPECT_EQ(*s.grade, Grade::D);
+  EXPECT_FALSE(s.caps.empty());
+  EXPECT_EQ(s.tier, Tier::NonCompliant);
+  EXPECT_EQ(s.dmarc_phase, DmarcPhase::Assess);
+}
+
+TEST(Scoring, CriticalFindingInANonCriticalCheckAlsoCaps) {
+  auto checks = allPass();
+  checks["TLS-03"] = {Fail, {"TLS_RC4_OFFERED"}};  // TLS-03 is "high", RC4 is critical
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_LE(*s.score, 64);
+  EXPECT_EQ(*s.grade, Grade::D);
+}
+
+TEST(Scoring, LegacySslWithoutDmarcIsGradeF) {
+  auto checks = allPass();
+  checks["TLS-02"] = {Fail, {"TLS_SSLV3_OFFERED"}};
+  checks["DMARC-01"] = {Fail, {"DMARC_NO_RECORD"}};
+  checks["DMARC-02"] = {Fail, {"DMARC_NO_USABLE_RECORD"}};
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_LE(*s.score, 49);
+  EXPECT_EQ(*s.grade, Grade::F);
+  EXPECT_EQ(s.dmarc_phase, DmarcPhase::NotDeployed);
+}
+
+TEST(Scoring, BogusDnssecCapsAtD) {
+  auto checks = allPass();
+  checks["DNSSEC-01"] = {Fail, {"DNSSEC_BOGUS"}};
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_EQ(*s.grade, Grade::D);
+}
+
+TEST(Scoring, QuarantineIsPartiallyCompliant) {
+  auto checks = allPass();
+  checks["DMARC-02"] = {Warn, {"DMARC_POLICY_QUARANTINE"}};
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_EQ(s.tier, Tier::Partial);
+  EXPECT_EQ(s.dmarc_phase, DmarcPhase::Deploy);
+  EXPECT_EQ(tierLabelVi(s.tier), "Đạt một phần");
+}
+
+TEST(Scoring, BaselineWithoutTheAdvancedExtras) {
+  auto checks = allPass();
+  checks["TLS-02"] = {Warn};     // TLS 1.0 still offered: baseline, not advanced
+  checks["MTASTS-01"] = {Fail};  // and no MTA-STS
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_EQ(s.tier, Tier::Baseline);
+  EXPECT_EQ(tierLabelVi(s.tier), "Đạt cơ bản");
+}
+
+TEST(Scoring, UnprobedTransportLeavesAReceivingDomainsTierIndeterminate) {
+  auto checks = allPass();
+  for (const char* id : {"TLS-01", "TLS-02", "TLS-03", "TLS-04", "DANE-01"}) checks.erase(id);
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_EQ(s.tier, Tier::Indeterminate);  // neither accused nor credited
+  auto noDmarc = checks;
+  noDmarc["DMARC-01"] = {Fail, {"DMARC_NO_RECORD"}};
+  EXPECT_EQ(scoreReport(makeReport(true, true, noDmarc)).tier, Tier::NonCompliant);
+}
+
+TEST(Scoring, ANonExistentDomainHasNoScore) {
+  DomainReport r;
+  r.exists = false;
+  auto s = scoreReport(r);
+  EXPECT_FALSE(s.score.has_value());
+  EXPECT_FALSE(s.grade.has_value());
+  EXPECT_EQ(s.tier, Tier::Indeterminate);
+}
+
+TEST(Scoring, GradeBoundaries) {
+  // Non-critical failures only lower the score: 88/96 is still an A, 81/96 a B.
+  auto checks = allPass();
+  checks["DKIM-01"] = {Fail};  // 6 points
+  checks["HYG-01"] = {Fail};   // 2 points
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_DOUBLE_EQ(*s.score, 91.7);  // 88/96
+  EXPECT_EQ(*s.grade, Grade::A);
+  checks["TLS-04"] = {Fail};  // 3 more
+  checks["DANE-01"] = {Fail};  // 4 more
+  s = scoreReport(makeReport(true, true, checks));
+  EXPECT_EQ(*s.grade, Grade::B);  // 81/96 = 84.4
+}
+
+}  // namespace
+}  // namespace mh::audit

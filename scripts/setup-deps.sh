@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev
   libgtest-dev libgmock-dev
   libpsl-dev publicsuffix
+  libidn2-dev
   libssl-dev
   libyaml-cpp-dev
   knot knot-dnsutils

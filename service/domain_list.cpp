@@ -126,7 +126,14 @@ DomainList parseDomainList(std::string_view csv) {
     return list;
   }
   auto agencyVi = column("agency_vi"), agencyEn = column("agency_en"), category = column("category"),
-       group = column("group"), selectors = column("dkim_selectors");
+       group = column("group"), status = column("status"), successor = column("successor"),
+       selectors = column("dkim_selectors");
+  static const std::set<std::string> kKnownColumns = {
+      "domain", "agency_vi", "agency_en", "category", "group", "status", "successor",
+      "dkim_selectors"};
+  for (const auto& name : header)
+    if (!kKnownColumns.count(trim(name)))
+      list.errors.push_back({rows.front().line, "unknown column '" + trim(name) + "' (ignored)"});
   std::set<std::string> seen;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
@@ -151,8 +158,20 @@ DomainList parseDomainList(std::string_view csv) {
       list.errors.push_back({row.line, "duplicate domain " + *domain});
       continue;
     }
-    DomainEntry entry{*domain,       get(agencyVi), get(agencyEn), get(category),
-                      get(group),    splitSelectors(get(selectors))};
+    const std::string statusText = get(status);
+    if (!statusText.empty() && statusText != "current" && statusText != "legacy") {
+      list.errors.push_back({row.line, "status must be 'current' or 'legacy', not '" + statusText + "'"});
+      continue;
+    }
+    DomainEntry entry;
+    entry.domain = *domain;
+    entry.agency_vi = get(agencyVi);
+    entry.agency_en = get(agencyEn);
+    entry.category = get(category);
+    entry.group = get(group);
+    entry.legacy = statusText == "legacy";
+    entry.successor = get(successor);
+    entry.dkim_selectors = splitSelectors(get(selectors));
     list.entries.push_back(std::move(entry));
   }
   return list;

@@ -14,6 +14,8 @@ struct DomainEntry {
   std::string agency_en;
   std::string category;  // ministry | agency | province | enterprise
   std::string group;
+  bool legacy = false;       // status column "legacy": a body merged away (its domain may live on)
+  std::string successor;     // the successor body's domain, for legacy rows
   std::vector<std::string> dkim_selectors;  // registered selectors, if the agency gave any
 };
 
@@ -30,10 +32,11 @@ struct DomainList {
 };
 
 // Parses CSV text. Columns are found by header name (domain is required; agency_vi, agency_en,
-// category, group and dkim_selectors are optional). dkim_selectors holds selectors separated by
-// spaces or semicolons. Bad rows (invalid domain, duplicate, unterminated quote, too many
-// fields) are reported in `errors` and skipped; a missing `domain` header is one error and no
-// entries.
+// category, group, status (current|legacy), successor and dkim_selectors are optional; any other
+// column is reported as unknown). dkim_selectors holds selectors separated by spaces or
+// semicolons. Internationalised names are accepted and stored as A-labels (xn--). Bad rows
+// (invalid domain, duplicate, unterminated quote, too many fields, bad status) are reported in
+// `errors` with their line and skipped; a missing `domain` header is one error and no entries.
 DomainList parseDomainList(std::string_view csv);
 
 // Reads and parses a file; nullopt when it cannot be read.

@@ -3,8 +3,10 @@
 
 #include "checks/audit/scoring.hpp"
 
+#include <idn2.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cctype>
@@ -211,12 +213,18 @@ std::optional<std::string> normaliseDomainArgument(std::string_view text, std::s
     error = "empty domain name";
     return std::nullopt;
   }
-  for (unsigned char c : name) {
-    if (c >= 0x80) {
-      error = "'" + std::string(text) +
-              "' contains non-ASCII characters; give internationalised names in their xn-- form";
+  if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c >= 0x80; })) {
+    // An internationalised name: its A-label (IDNA2008 with the UTS #46 mapping, as browsers
+    // and mail software use) is what DNS holds.
+    char* ascii = nullptr;
+    int rc = idn2_to_ascii_8z(name.c_str(), &ascii, IDN2_NONTRANSITIONAL);
+    std::unique_ptr<char, decltype(&idn2_free)> owned(ascii, &idn2_free);
+    if (rc != IDN2_OK) {
+      error = "'" + std::string(text) + "' is not a valid internationalised domain name (" +
+              idn2_strerror(rc) + ")";
       return std::nullopt;
     }
+    name = dns::normaliseName(owned.get());
   }
   if (name.size() > 253) {
     error = "domain name longer than 253 characters";

@@ -39,8 +39,8 @@ struct DomainReport {
 DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
                          const AuditOptions& options);
 
-// Validates and normalises a domain given by a user: lower case, no trailing dot, ASCII
-// letter-digit-hyphen labels (internationalised names in their xn-- form), at least two labels.
+// Validates and normalises a domain given by a user: lower case, no trailing dot, letter-digit-
+// hyphen labels, at least two labels; an internationalised name becomes its A-label (xn--).
 // On failure returns nullopt and sets `error` to a message for the user.
 std::optional<std::string> normaliseDomainArgument(std::string_view text, std::string& error);
 

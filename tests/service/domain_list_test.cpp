@@ -38,6 +38,30 @@ TEST(DomainList, SkipsBrokenRowsWithTheirLineAndKeepsTheRest) {
   EXPECT_NE(list.errors[3].message.find("unterminated"), std::string::npos);
 }
 
+TEST(DomainList, InternationalisedNamesAreStoredAsALabels) {
+  auto list = parseDomainList("domain\nbộcôngan.vn\nxn--bcngan-jxa6332d.vn\n");
+  ASSERT_EQ(list.entries.size(), 1u);  // the same name twice: the second is a duplicate
+  EXPECT_EQ(list.entries[0].domain, "xn--bcngan-jxa6332d.vn");
+  ASSERT_EQ(list.errors.size(), 1u);
+  EXPECT_NE(list.errors[0].message.find("duplicate"), std::string::npos);
+}
+
+TEST(DomainList, LegacyStatusSuccessorAndUnknownColumns) {
+  auto list = parseDomainList(
+      "domain,status,successor,colour\n"
+      "mic.gov.vn,legacy,most.gov.vn,blue\n"
+      "most.gov.vn,current,,red\n"
+      "x.gov.vn,retired,,\n");
+  ASSERT_EQ(list.entries.size(), 2u);
+  EXPECT_TRUE(list.entries[0].legacy);
+  EXPECT_EQ(list.entries[0].successor, "most.gov.vn");
+  EXPECT_FALSE(list.entries[1].legacy);
+  ASSERT_EQ(list.errors.size(), 2u);
+  EXPECT_EQ(list.errors[0].line, 1u);
+  EXPECT_NE(list.errors[0].message.find("unknown column 'colour'"), std::string::npos);
+  EXPECT_EQ(list.errors[1].line, 4u);
+}
+
 TEST(DomainList, RequiresADomainColumn) {
   auto list = parseDomainList("name,group\nexample.gov.vn,x\n");
   EXPECT_TRUE(list.entries.empty());
@@ -51,6 +75,8 @@ TEST(DomainList, TheShippedDomainsCsvParsesCleanly) {
   EXPECT_TRUE(list->errors.empty()) << list->errors.front().line << ": " << list->errors.front().message;
   EXPECT_EQ(list->entries.size(), 103u);
   EXPECT_NE(list->find("mps.gov.vn"), nullptr);
+  EXPECT_TRUE(list->find("mic.gov.vn")->legacy);
+  EXPECT_EQ(list->find("mic.gov.vn")->successor, "most.gov.vn");
 }
 
 }  // namespace

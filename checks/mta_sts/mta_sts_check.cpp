@@ -1,12 +1,14 @@
-// MTASTS-01 record part: RFC 8461 §3.1 discovery rules applied to the _mta-sts TXT answer.
+// MTASTS-01: RFC 8461 §3.1 discovery, the §3.3 policy fetch and the §3.2/§4.1 policy judged.
 #include "checks/mta_sts/mta_sts_check.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace mh::mta_sts {
 namespace {
 
-constexpr std::array<TagSpec, 6> kTagSpecs{{
+constexpr auto kTagSpecs = std::to_array<TagSpec>({
     {"MTASTS_RECORD_VALID", "MTASTS-01", "MTA-STS record is valid (id={id})", "", ""},
     {"MTASTS_POLICY_NOT_FETCHED", "MTASTS-01",
      "The MTA-STS policy file was not fetched yet, so the policy is not judged", "", ""},
@@ -31,36 +33,222 @@ constexpr std::array<TagSpec, 6> kTagSpecs{{
      "Chỉ giữ đúng một bản ghi TXT bắt đầu bằng v=STSv1 tại _mta-sts.{domain}."},
     {"MTASTS_LOOKUP_ERROR", "MTASTS-01",
      "DNS lookup of {name} TXT failed ({status}): the result could not be determined", "", ""},
-}};
+    // Policy part (appended; tags above are stored and never renamed).
+    {"MTASTS_POLICY_FETCHED", "MTASTS-01",
+     "MTA-STS policy fetched from {url}: mode {mode}, max_age {max_age}", "", ""},
+    {"MTASTS_POLICY_ENFORCED", "MTASTS-01",
+     "MTA-STS policy in enforce mode, fetched over verified HTTPS, covers every MX host", "", ""},
+    {"MTASTS_POLICY_UNREACHABLE", "MTASTS-01",
+     "The MTA-STS policy at {url} could not be retrieved ({reason}); senders treat the domain as "
+     "having no policy (RFC 8461 §3.3)",
+     "Serve the policy at {url} over HTTPS: mta-sts.{domain} must resolve to the web server, "
+     "which must answer status 200 with the policy file and a valid certificate for "
+     "mta-sts.{domain}.",
+     "Đặt tệp chính sách tại {url} qua HTTPS: tên mta-sts.{domain} phải phân giải tới máy chủ "
+     "web, và máy chủ phải trả về mã trạng thái 200 cùng tệp chính sách, với chứng thư số hợp "
+     "lệ cho mta-sts.{domain}."},
+    {"MTASTS_POLICY_REDIRECT", "MTASTS-01",
+     "{url} answered HTTP {status} redirecting to {location}; senders must not follow "
+     "redirects (RFC 8461 §3.3), so they find no policy",
+     "Serve the policy file directly at {url} with status 200 and remove the redirect.",
+     "Phục vụ tệp chính sách trực tiếp tại {url} với mã trạng thái 200 và bỏ chuyển hướng "
+     "(bên gửi không được phép đi theo chuyển hướng)."},
+    {"MTASTS_POLICY_CONTENT_TYPE", "MTASTS-01",
+     "{url} is served as \"{type}\", not text/plain (RFC 8461 §3.2); senders reject it",
+     "Configure the web server to serve {url} with \"Content-Type: text/plain\".",
+     "Cấu hình máy chủ web trả tệp {url} với \"Content-Type: text/plain\"."},
+    {"MTASTS_CERT_INVALID", "MTASTS-01",
+     "The HTTPS certificate of {host} failed verification ({reason}); senders reject the policy "
+     "(RFC 8461 §3.3)",
+     "Install on {host} a certificate from a publicly trusted CA that names {host} (SAN), is "
+     "within its validity dates and is served with its full intermediate chain.",
+     "Cài đặt trên {host} chứng thư số do tổ chức chứng thực được tin cậy công khai cấp, có tên "
+     "{host} trong trường SAN, còn thời hạn hiệu lực và được gửi kèm đầy đủ chuỗi chứng thư "
+     "trung gian."},
+    {"MTASTS_POLICY_INVALID", "MTASTS-01",
+     "The MTA-STS policy at {url} is invalid ({reason}); senders ignore it (RFC 8461 §3.2)",
+     "Fix the policy file at {url}: \"version: STSv1\", \"mode: enforce\" (or testing), one "
+     "\"mx: <host or *.domain>\" line per MX host and \"max_age: <seconds, at most 31557600>\", "
+     "one per line; then change the id of the TXT record at _mta-sts.{domain}.",
+     "Sửa tệp chính sách tại {url}: gồm các dòng \"version: STSv1\", \"mode: enforce\" (hoặc "
+     "testing), mỗi máy chủ MX một dòng \"mx: <tên máy chủ hoặc *.tên miền>\" và \"max_age: "
+     "<số giây, tối đa 31557600>\"; sau đó đổi id của bản ghi TXT tại _mta-sts.{domain}."},
+    {"MTASTS_MODE_TESTING", "MTASTS-01",
+     "The MTA-STS policy is in mode testing: failures are only reported, delivery is not "
+     "protected (RFC 8461 §5)",
+     "Once the TLS-RPT reports show no failures, set \"mode: enforce\" in "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt and change the id of the TXT record at "
+     "_mta-sts.{domain}.",
+     "Khi các báo cáo TLS-RPT không còn ghi nhận lỗi, đặt \"mode: enforce\" trong "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
+     "_mta-sts.{domain}."},
+    {"MTASTS_MODE_NONE", "MTASTS-01",
+     "The MTA-STS policy has mode none while the record is still published: senders apply no "
+     "MTA-STS protection (RFC 8461 §5, §8.3)",
+     "Set \"mode: testing\", then \"mode: enforce\", in "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt and change the id of the TXT record at "
+     "_mta-sts.{domain} (mode none only serves to withdraw MTA-STS).",
+     "Đặt \"mode: testing\", sau đó \"mode: enforce\", trong "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
+     "_mta-sts.{domain} (mode none chỉ dùng khi rút bỏ MTA-STS)."},
+    {"MTASTS_MAX_AGE_SHORT", "MTASTS-01",
+     "max_age is {max_age} seconds, less than one day: senders forget the policy quickly, which "
+     "reopens the window for a downgrade attack",
+     "Set max_age to at least 604800 (one week); RFC 8461 §3.2 expects weeks or more, at most "
+     "31557600.",
+     "Đặt max_age tối thiểu 604800 (một tuần); RFC 8461 §3.2 khuyến nghị từ vài tuần trở lên, "
+     "tối đa 31557600."},
+    {"MTASTS_MX_NOT_COVERED", "MTASTS-01",
+     "MX host {host} matches no mx pattern of the policy ({patterns}); in enforce mode senders "
+     "refuse to deliver to it (RFC 8461 §4.1)",
+     "Add \"mx: {host}\" (or a \"*.\" pattern matching it) to "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt and change the id of the TXT record at "
+     "_mta-sts.{domain}.",
+     "Thêm dòng \"mx: {host}\" (hoặc một mẫu \"*.\" khớp với nó) vào "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
+     "_mta-sts.{domain}."},
+    {"MTASTS_FETCH_ERROR", "MTASTS-01",
+     "The MTA-STS policy at {url} could not be fetched ({outcome}: {reason}): the result could "
+     "not be determined",
+     "", ""},
+    {"MTASTS_TARGET_NOT_ALLOWED", "MTASTS-01",
+     "{host} resolves only to addresses the scanner does not connect to ({address}); the policy "
+     "was not checked",
+     "", ""},
+    {"MTASTS_MX_UNKNOWN", "MTASTS-01",
+     "The MX lookup failed ({status}), so MX coverage by the policy could not be determined", "",
+     ""},
+    {"MTASTS_MX_NOT_CHECKED", "MTASTS-01",
+     "No MX evidence was given, so MX coverage by the policy was not judged", "", ""},
+});
 
-}  // namespace
+// One day (guidance §3.2 MTASTS-01 warn): below it a sender's cached policy lapses between
+// two deliveries, and every refresh is a window for an attacker who strips the TXT record.
+constexpr std::int64_t kShortMaxAge = 86400;
 
-Json MtaStsEvidence::toJson() const {
-  Json out = Json::object({{"domain", domain}, {"answer", dns::toJson(answer)}});
-  Json recs = Json::array();
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    Json one = mta_sts::toJson(records[i]);
-    one.set("text", texts[i]);
-    recs.push(one);
+std::string joined(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += sep;
+    out += item;
   }
-  out.set("records", recs);
   return out;
 }
 
-MtaStsEvidence gatherMtaSts(dns::Resolver& resolver, std::string_view domain) {
-  MtaStsEvidence e;
-  e.domain = dns::normaliseName(domain);
-  e.answer = resolver.query("_mta-sts." + e.domain, dns::rr::TXT);
-  if (e.answer.status == dns::DnsStatus::NoError) {
-    for (const auto& rec : e.answer.records) {
-      e.texts.push_back(rec.joinedText());
-      e.records.push_back(parseMtaStsRecord(e.texts.back()));
+// The fetch outcome turned into findings: the domain's faults fail, "could not tell" is error.
+void judgeFetch(const MtaStsEvidence& e, const PolicyFetch& f, CheckResult& r) {
+  auto finding = [&](std::string tag, Status status) {
+    Finding& added = r.add(makeFinding(std::move(tag), status));
+    added.arg("domain", e.domain).arg("url", f.url);
+    return &added;
+  };
+  switch (f.outcome) {
+    case FetchOutcome::Ok:
+      return;
+    case FetchOutcome::Redirect:
+      finding("MTASTS_POLICY_REDIRECT", Status::Fail)
+          ->arg("status", static_cast<std::int64_t>(f.http_status))
+          .arg("location", f.location.empty() ? "(no Location)" : f.location);
+      return;
+    case FetchOutcome::WrongContentType:
+      finding("MTASTS_POLICY_CONTENT_TYPE", Status::Fail)
+          ->arg("type", f.content_type.empty() ? "(none)" : f.content_type);
+      return;
+    case FetchOutcome::CertificateInvalid:
+      finding("MTASTS_CERT_INVALID", Status::Fail)->arg("host", f.host).arg("reason", f.detail);
+      return;
+    // §3.3: "If a valid TXT record is found but no policy can be fetched via HTTPS (for any
+    // reason) ... senders MUST continue with delivery as though the domain has not implemented
+    // MTA-STS". A 404, an oversized body, a name that does not exist or a non-HTTP answer from a
+    // verified server are answers from the domain's own infrastructure: the policy is unreachable.
+    case FetchOutcome::HttpStatus:
+    case FetchOutcome::TooLarge:
+    case FetchOutcome::NoAddress:
+    case FetchOutcome::MalformedResponse:
+      finding("MTASTS_POLICY_UNREACHABLE", Status::Fail)->arg("reason", f.detail);
+      return;
+    case FetchOutcome::NotAllowed: {
+      std::vector<std::string> refused;
+      for (const auto& t : f.attempts)
+        if (!t.allowed) refused.push_back(t.address + " " + t.address_class);
+      finding("MTASTS_TARGET_NOT_ALLOWED", Status::Error)
+          ->arg("host", f.host)
+          .arg("address", joined(refused, ", "));
+      return;
     }
+    // Timeouts, refused connections, DNS failures, 5xx/429: we could not tell (retried later).
+    case FetchOutcome::DnsError:
+    case FetchOutcome::ConnectFailed:
+    case FetchOutcome::Timeout:
+    case FetchOutcome::TlsFailed:
+    case FetchOutcome::ServerUnavailable:
+    case FetchOutcome::ConnectionDropped:
+      finding("MTASTS_FETCH_ERROR", Status::Error)
+          ->arg("outcome", std::string(toString(f.outcome)))
+          .arg("reason", f.detail);
+      return;
   }
-  return e;
 }
 
-CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile) {
+// A fetched, parsed policy: mode (§5), max_age (§3.2) and MX coverage (§4.1). Returns the
+// coverage evidence.
+Json judgePolicy(const MtaStsEvidence& e, const PolicyFetch& f, const mx::MxEvidence* mx,
+                 CheckResult& r) {
+  const MtaStsPolicy& p = *f.policy;
+  if (!p.valid) {
+    r.add(makeFinding("MTASTS_POLICY_INVALID", Status::Fail)
+              .arg("domain", e.domain)
+              .arg("url", f.url)
+              .arg("reason", joined(p.problems, "; ")));
+    return Json();
+  }
+  r.add(makeFinding("MTASTS_POLICY_FETCHED", Status::Info)
+            .arg("url", f.url)
+            .arg("mode", std::string(toString(*p.mode)))
+            .arg("max_age", *p.max_age));
+  if (*p.mode == StsMode::None) {
+    // §8.3: mode none is the step that withdraws MTA-STS. With the record still published the
+    // domain announces MTA-STS yet protects nothing: judged as absent (fail), mx not consulted.
+    r.add(makeFinding("MTASTS_MODE_NONE", Status::Fail).arg("domain", e.domain));
+    return Json();
+  }
+  if (*p.mode == StsMode::Testing)
+    r.add(makeFinding("MTASTS_MODE_TESTING", Status::Warn).arg("domain", e.domain));
+  if (*p.max_age < kShortMaxAge)
+    r.add(makeFinding("MTASTS_MAX_AGE_SHORT", Status::Warn).arg("max_age", *p.max_age));
+
+  if (mx == nullptr) {
+    r.add(makeFinding("MTASTS_MX_NOT_CHECKED", Status::Info));
+    return Json();
+  }
+  if (mx->mx.isError()) {
+    r.add(makeFinding("MTASTS_MX_UNKNOWN", Status::Error)
+              .arg("status", std::string(dns::toString(mx->mx.status))));
+    return Json();
+  }
+  // §4.1: each MX host (or the domain itself under implicit MX, RFC 5321 §5.1) must match a
+  // pattern; an IP-literal MX cannot match any (patterns are names).
+  Json coverage = Json::array();
+  bool all = true;
+  for (const auto& host : mx::mailTargets(*mx)) {
+    const bool covered = !host.ip_literal && p.matchesMx(host.name);
+    coverage.push(Json::object({{"host", host.name}, {"covered", covered}}));
+    if (!covered) {
+      all = false;
+      r.add(makeFinding("MTASTS_MX_NOT_COVERED", Status::Fail)
+                .arg("domain", e.domain)
+                .arg("host", host.name)
+                .arg("patterns", joined(p.mx, ", ")));
+    }
+  }
+  if (all && *p.mode == StsMode::Enforce && r.status <= Status::Info)
+    r.add(makeFinding("MTASTS_POLICY_ENFORCED", Status::Pass));
+  return Json::object({{"mx_hosts", coverage},
+                       {"mx_total", static_cast<std::int64_t>(mx->total_hosts)},
+                       {"mx_judged_at_most", static_cast<std::int64_t>(mx::kMaxMxHosts)}});
+}
+
+CheckResult judge(const MtaStsEvidence& e, const mx::MxEvidence* mx, const DomainProfile& profile) {
   CheckResult r;
   r.id = "MTASTS-01";
   if (!profile.receives_mail) {
@@ -94,9 +282,23 @@ CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile)
               .arg("domain", e.domain)
               .arg("count", static_cast<std::int64_t>(sts.size())));
   } else if (sts.size() == 1 && sts[0]->state == StsRecordState::Valid) {
+    // The id is checked for syntax only (1*32 ALPHA / DIGIT, by the record parser). Whether it is
+    // "right" cannot be judged: §3.1 makes it an opaque change marker that a sender compares with
+    // the id of the policy it has cached ("If the policy id differs from the cached policy's,
+    // refetch"), and the policy file itself carries no id (§3.2). A first-time fetcher holds no
+    // cached policy, so an id left unchanged after a policy edit (the lab's "wrong id") looks
+    // exactly like a correct one; the body's SHA-256 in the evidence lets a later run compare.
     r.add(makeFinding("MTASTS_RECORD_VALID", Status::Info).arg("id", sts[0]->id));
-    // The policy decides pass, warn or fail (mode, mx coverage, max_age); without it, no pass.
-    r.add(makeFinding("MTASTS_POLICY_NOT_FETCHED", Status::Info));
+    if (!e.fetch) {
+      // Network checks disabled: the policy decides pass, warn or fail; without it, no pass.
+      r.add(makeFinding("MTASTS_POLICY_NOT_FETCHED", Status::Info));
+    } else {
+      judgeFetch(e, *e.fetch, r);
+      if (e.fetch->outcome == FetchOutcome::Ok && e.fetch->policy) {
+        Json coverage = judgePolicy(e, *e.fetch, mx, r);
+        if (!coverage.isNull()) r.evidence.set("coverage", coverage);
+      }
+    }
   } else if (sts.size() == 1 || misformatted != nullptr) {
     // A record meant as MTA-STS but discarded (v=STSv1 not first, wrong version) is reported as
     // invalid rather than missing: the remedy is to fix it, not to add one.
@@ -112,6 +314,57 @@ CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile)
   }
   fillRemediation(r, mtaStsTagSpecs());
   return r;
+}
+
+}  // namespace
+
+Json MtaStsEvidence::toJson() const {
+  Json out = Json::object({{"domain", domain}, {"answer", dns::toJson(answer)}});
+  Json recs = Json::array();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    Json one = mta_sts::toJson(records[i]);
+    one.set("text", texts[i]);
+    recs.push(one);
+  }
+  out.set("records", recs);
+  if (fetch) out.set("fetch", fetch->toJson());
+  return out;
+}
+
+MtaStsEvidence gatherMtaSts(dns::Resolver& resolver, std::string_view domain,
+                            const PolicyFetchOptions* fetch) {
+  MtaStsEvidence e;
+  e.domain = dns::normaliseName(domain);
+  e.answer = resolver.query("_mta-sts." + e.domain, dns::rr::TXT);
+  if (e.answer.status == dns::DnsStatus::NoError) {
+    for (const auto& rec : e.answer.records) {
+      e.texts.push_back(rec.joinedText());
+      e.records.push_back(parseMtaStsRecord(e.texts.back()));
+    }
+  }
+  // §3.3: a sender fetches the policy only after finding exactly one valid record; so do we.
+  const auto valid = std::count_if(e.records.begin(), e.records.end(), [](const MtaStsRecord& r) {
+    return r.state == StsRecordState::Valid;
+  });
+  const auto sts = std::count_if(e.records.begin(), e.records.end(), [](const MtaStsRecord& r) {
+    return r.state != StsRecordState::NotSts;
+  });
+  if (fetch != nullptr && valid == 1 && sts == 1)
+    e.fetch = fetchMtaStsPolicy(resolver, e.domain, *fetch);
+  return e;
+}
+
+MtaStsEvidence gatherMtaSts(dns::Resolver& resolver, std::string_view domain) {
+  return gatherMtaSts(resolver, domain, nullptr);
+}
+
+CheckResult judgeMtaSts01(const MtaStsEvidence& e, const mx::MxEvidence& mx,
+                          const DomainProfile& profile) {
+  return judge(e, &mx, profile);
+}
+
+CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile) {
+  return judge(e, nullptr, profile);
 }
 
 std::span<const TagSpec> mtaStsTagSpecs() {

@@ -1,6 +1,7 @@
-// MTASTS-01 (R only): the _mta-sts TXT record now; the HTTPS policy fetch comes in a later issue.
+// MTASTS-01 (R only): TXT record (RFC 8461 §3.1), HTTPS policy (§3.2-3.3), MX coverage (§4.1).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 #include "checks/dns/resolver.hpp"
 #include "checks/mta_sts/mta_sts_policy.hpp"
 #include "checks/mta_sts/mta_sts_record.hpp"
+#include "checks/mta_sts/policy_fetch.hpp"
+#include "checks/mx/mx_check.hpp"
 
 namespace mh::mta_sts {
 
@@ -20,12 +23,24 @@ struct MtaStsEvidence {
   dns::DnsAnswer answer;              // _mta-sts.<domain> TXT (a CNAME is followed)
   std::vector<std::string> texts;     // each TXT record, strings joined without separators
   std::vector<MtaStsRecord> records;  // parsed, parallel to texts
+  // The policy fetch: made only when network checks are enabled and exactly one valid record
+  // is published (a sender fetches nothing otherwise, §3.1); nullopt in every other case.
+  std::optional<PolicyFetch> fetch;
 
   Json toJson() const;
 };
 
+// fetch == nullptr: network checks disabled (--no-smtp): the record only, no connection.
+MtaStsEvidence gatherMtaSts(dns::Resolver& resolver, std::string_view domain,
+                            const PolicyFetchOptions* fetch);
+// The record only (same as fetch == nullptr); kept for callers of the record-only check.
 MtaStsEvidence gatherMtaSts(dns::Resolver& resolver, std::string_view domain);
-CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile);  // R only
+
+// R only. mx gives the hosts the policy's mx patterns must cover (mx::mailTargets).
+CheckResult judgeMtaSts01(const MtaStsEvidence& e, const mx::MxEvidence& mx,
+                          const DomainProfile& profile);
+// Without MX evidence: MX coverage is not judged (MTASTS_MX_NOT_CHECKED) and no pass is given.
+CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile);
 std::span<const TagSpec> mtaStsTagSpecs();
 
 }  // namespace mh::mta_sts

@@ -1,0 +1,591 @@
+// MTA-STS policy fetch (RFC 8461 §3.3) over Poco NetSSL with strict OpenSSL verification.
+#include "checks/mta_sts/policy_fetch.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/X509Certificate.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "checks/tls/address_safety.hpp"
+
+namespace mh::mta_sts {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// RFC 8461 §3.3: "https://mta-sts.<domain>/.well-known/mta-sts.txt".
+constexpr std::string_view kPolicyPath = "/.well-known/mta-sts.txt";
+constexpr std::string_view kUserAgent = "mailhygiene-mta-sts/1";
+constexpr std::size_t kMaxHeadBytes = 16 * 1024;  // status line and header fields
+constexpr std::size_t kMaxChunkLine = 1024;       // chunk-size line with extensions
+constexpr std::size_t kReadBlock = 4096;
+constexpr int kMaxInterimResponses = 5;  // 1xx answers skipped before the final one
+
+// What the OpenSSL callbacks saw, reached through the SSL_CTX ex_data of our own context.
+struct TlsCapture {
+  long verify_error = X509_V_OK;
+  int verify_depth = -1;
+  std::string protocol;
+  std::string cipher;
+};
+
+int captureIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+TlsCapture* captureOf(const SSL* ssl) {
+  if (ssl == nullptr) return nullptr;
+  return static_cast<TlsCapture*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), captureIndex()));
+}
+
+// Records the first verification failure and never changes OpenSSL's verdict (replaces Poco's
+// callback, which would let an SSLManager-wide InvalidCertificateHandler accept a bad chain).
+int verifyCallback(int ok, X509_STORE_CTX* store) {
+  if (ok == 1) return ok;
+  const auto* ssl = static_cast<const SSL*>(
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (TlsCapture* c = captureOf(ssl); c != nullptr && c->verify_error == X509_V_OK) {
+    c->verify_error = X509_STORE_CTX_get_error(store);
+    c->verify_depth = X509_STORE_CTX_get_error_depth(store);
+  }
+  return ok;
+}
+
+void infoCallback(const SSL* ssl, int where, int /*ret*/) {
+  if ((where & SSL_CB_HANDSHAKE_DONE) == 0) return;
+  if (TlsCapture* c = captureOf(ssl)) {
+    c->protocol = SSL_get_version(ssl);
+    c->cipher = SSL_get_cipher_name(ssl);
+  }
+}
+
+// OpenSSL writes to the socket with write(): a peer that closes first would raise SIGPIPE.
+// Block it on this thread for the fetch and swallow any that became pending.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+  ~SigpipeBlock() {
+    if (!was_pending_) {
+      const timespec zero{};
+      while (sigtimedwait(&set_, nullptr, &zero) > 0) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t set_{};
+  sigset_t old_{};
+  bool was_pending_ = false;
+};
+
+// A verifying client context for one host: system store and/or ca_file, TLS 1.2 or newer, chain
+// and name checked by OpenSSL during the handshake (X509_VERIFY_PARAM_set1_host, RFC 6125 rules,
+// no partial wildcards), so a wrong certificate aborts the handshake with its reason.
+Poco::Net::Context::Ptr makeContext(const PolicyFetchOptions& options, const std::string& host,
+                                    TlsCapture& capture) {
+  Poco::Net::Context::Params params;
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  params.loadDefaultCAs = options.use_system_store;
+  params.caLocation = options.ca_file;
+  params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+  SSL_CTX* ssl = ctx->sslContext();
+  SSL_CTX_set_min_proto_version(ssl, TLS1_2_VERSION);
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ssl);
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+  SSL_CTX_set_verify(ssl, SSL_VERIFY_PEER, verifyCallback);
+  SSL_CTX_set_info_callback(ssl, infoCallback);
+  SSL_CTX_set_ex_data(ssl, captureIndex(), &capture);
+  return ctx;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0x0f];
+  }
+  return out;
+}
+
+// A failure that ends one attempt: thrown inside this file only (never past fetchMtaStsPolicy),
+// where it becomes the attempt's result and the fetch outcome.
+struct Stop {
+  FetchOutcome outcome;
+  std::string detail;
+};
+
+// The HTTP exchange over one verified TLS connection, with the total deadline on every read.
+class Exchange {
+ public:
+  Exchange(Poco::Net::SecureStreamSocket& socket, SteadyClock::time_point deadline,
+           std::size_t maxBody)
+      : socket_(socket), deadline_(deadline), max_body_(maxBody) {}
+
+  void send(const std::string& request) {
+    std::size_t done = 0;
+    while (done < request.size()) {
+      socket_.setSendTimeout(remaining("sending the request"));
+      const int n =
+          socket_.sendBytes(request.data() + done, static_cast<int>(request.size() - done));
+      if (n <= 0) throw Stop{FetchOutcome::ConnectionDropped, "connection closed while sending"};
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+  // Reads the final response head (1xx interim answers are skipped) into response.
+  void readHead(Poco::Net::HTTPResponse& response) {
+    for (int interim = 0; interim <= kMaxInterimResponses; ++interim) {
+      std::size_t end = std::string::npos;
+      while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+        if (buffer_.size() > kMaxHeadBytes)
+          throw Stop{FetchOutcome::MalformedResponse, "response header larger than 16 KiB"};
+        if (!fill()) {
+          throw Stop{FetchOutcome::ConnectionDropped,
+                     buffer_.empty() ? "connection closed without a response"
+                                     : "connection closed inside the response header"};
+        }
+      }
+      std::istringstream head(buffer_.substr(0, end + 4));
+      buffer_.erase(0, end + 4);
+      response.clear();
+      try {
+        response.read(head);
+      } catch (const Poco::Exception& e) {
+        throw Stop{FetchOutcome::MalformedResponse, "unparsable HTTP response: " + e.displayText()};
+      }
+      const int status = static_cast<int>(response.getStatus());
+      if (status < 100 || status > 599)
+        throw Stop{FetchOutcome::MalformedResponse, "HTTP status out of range"};
+      if (status >= 200) return;
+    }
+    throw Stop{FetchOutcome::MalformedResponse, "too many interim (1xx) responses"};
+  }
+
+  // The body with Content-Length, chunked or close-delimited framing (RFC 9112 §6), at most
+  // max_body_ bytes: more is TooLarge and reading stops there.
+  std::string readBody(const Poco::Net::HTTPResponse& response) {
+    std::string body;
+    if (response.getChunkedTransferEncoding()) {
+      readChunked(body);
+    } else if (response.hasContentLength()) {
+      const auto length = static_cast<std::size_t>(response.getContentLength64());
+      if (length > max_body_) throw tooLarge(length);
+      while (buffer_.size() < length) {
+        if (!fill())
+          throw Stop{FetchOutcome::ConnectionDropped, "connection closed inside the body"};
+      }
+      body = buffer_.substr(0, length);
+    } else {
+      while (buffer_.size() <= max_body_ && fill()) {
+      }
+      if (buffer_.size() > max_body_) throw tooLarge(0);
+      body = buffer_;
+    }
+    return body;
+  }
+
+ private:
+  Stop tooLarge(std::size_t announced) const {
+    std::string d = "body larger than " + std::to_string(max_body_) + " bytes";
+    if (announced > 0) d += " (Content-Length " + std::to_string(announced) + ")";
+    return Stop{FetchOutcome::TooLarge, d};
+  }
+
+  void readChunked(std::string& body) {
+    while (true) {
+      std::size_t eol = std::string::npos;
+      while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+        if (buffer_.size() > kMaxChunkLine)
+          throw Stop{FetchOutcome::MalformedResponse, "chunk-size line too long"};
+        if (!fill())
+          throw Stop{FetchOutcome::ConnectionDropped, "connection closed inside the body"};
+      }
+      std::string line = buffer_.substr(0, eol);
+      buffer_.erase(0, eol + 2);
+      line = trim(line.substr(0, line.find(';')));  // chunk-ext is ignored
+      if (line.empty() || line.size() > 8 || !std::all_of(line.begin(), line.end(), [](char c) {
+            return std::isxdigit(static_cast<unsigned char>(c));
+          }))
+        throw Stop{FetchOutcome::MalformedResponse, "bad chunk size"};
+      const std::size_t size = std::stoul(line, nullptr, 16);
+      if (size == 0) return;  // trailer fields are not read: the body is complete
+      if (body.size() + size > max_body_) throw tooLarge(0);
+      while (buffer_.size() < size + 2) {
+        if (!fill())
+          throw Stop{FetchOutcome::ConnectionDropped, "connection closed inside the body"};
+      }
+      if (buffer_.compare(size, 2, "\r\n") != 0)
+        throw Stop{FetchOutcome::MalformedResponse, "chunk not followed by CRLF"};
+      body.append(buffer_, 0, size);
+      buffer_.erase(0, size + 2);
+    }
+  }
+
+  Poco::Timespan remaining(const char* phase) const {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::microseconds>(deadline_ - SteadyClock::now());
+    if (left.count() <= 0)
+      throw Stop{FetchOutcome::Timeout, std::string("time budget exhausted ") + phase};
+    return Poco::Timespan(left.count());
+  }
+
+  // Appends what arrives next to buffer_; false at the end of the stream.
+  bool fill() {
+    socket_.setReceiveTimeout(remaining("reading the response"));
+    char block[kReadBlock];
+    const int n = socket_.receiveBytes(block, sizeof block);
+    if (n <= 0) return false;
+    buffer_.append(block, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  Poco::Net::SecureStreamSocket& socket_;
+  SteadyClock::time_point deadline_;
+  std::size_t max_body_;
+  std::string buffer_;
+};
+
+// Maps an exception of the connect, handshake or exchange phases to an outcome. A verification
+// failure recorded by the callback wins: OpenSSL reports it as a generic handshake error.
+Stop classify(const Poco::Exception& e, const TlsCapture& capture) {
+  if (capture.verify_error != X509_V_OK)
+    return {FetchOutcome::CertificateInvalid, X509_verify_cert_error_string(capture.verify_error)};
+  const std::string text = e.displayText();
+  if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) ||
+      dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e))
+    return {FetchOutcome::CertificateInvalid, text};
+  if (dynamic_cast<const Poco::TimeoutException*>(&e)) return {FetchOutcome::Timeout, text};
+  if (dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&e) ||
+      dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
+      dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e))
+    return {FetchOutcome::ConnectionDropped, text};
+  if (dynamic_cast<const Poco::Net::SSLException*>(&e)) return {FetchOutcome::TlsFailed, text};
+  // A header value Poco cannot parse (Content-Length "abc"): the answer is not valid HTTP.
+  if (dynamic_cast<const Poco::SyntaxException*>(&e) ||
+      dynamic_cast<const Poco::Net::MessageException*>(&e))
+    return {FetchOutcome::MalformedResponse, text};
+  return {FetchOutcome::ConnectFailed, text};
+}
+
+// Status classes of RFC 9110 §15: 3xx is a redirect (never followed), 408/429/5xx say "not
+// now" and are retried later, the rest of the non-200 answers are the policy host's verdict.
+FetchOutcome classifyStatus(int status) {
+  if (status == 200) return FetchOutcome::Ok;
+  if (status >= 300 && status <= 399) return FetchOutcome::Redirect;
+  if (status == 408 || status == 429 || status >= 500) return FetchOutcome::ServerUnavailable;
+  return FetchOutcome::HttpStatus;
+}
+
+std::vector<std::string> addressesOf(const dns::DnsAnswer& answer) {
+  std::vector<std::string> out;
+  if (answer.status != dns::DnsStatus::NoError) return out;
+  for (const auto& rec : answer.records)
+    if (rec.type == answer.qtype) out.push_back(rec.data);
+  return out;
+}
+
+std::string dnsDetail(const dns::DnsAnswer& a, const dns::DnsAnswer& aaaa) {
+  return "A " + std::string(dns::toString(a.status)) + ", AAAA " +
+         std::string(dns::toString(aaaa.status));
+}
+
+// One connection and exchange against one address. Fills f; throws Stop for every failure.
+void fetchFrom(const std::string& address, SteadyClock::time_point deadline,
+               SteadyClock::time_point connectDeadline, const PolicyFetchOptions& options,
+               PolicyFetch& f) {
+  TlsCapture capture;
+  Poco::Net::Context::Ptr ctx;
+  try {
+    ctx = makeContext(options, f.host, capture);
+  } catch (const Poco::Exception& e) {
+    throw Stop{FetchOutcome::TlsFailed, "TLS context: " + e.displayText()};
+  }
+  Poco::Net::IPAddress ip;
+  if (!Poco::Net::IPAddress::tryParse(address, ip))
+    throw Stop{FetchOutcome::ConnectFailed, "not an address literal: " + address};
+  Poco::Net::SecureStreamSocket socket(ctx);
+  f.address = address;
+  f.tls_protocol.clear();
+  try {
+    // The peer host name gives SNI and Poco's own name check; the socket address is the literal
+    // from our resolver, so nothing here resolves a name through the system.
+    socket.setPeerHostName(f.host);
+    const auto left =
+        std::chrono::duration_cast<std::chrono::microseconds>(connectDeadline - SteadyClock::now());
+    if (left.count() <= 0)
+      throw Stop{FetchOutcome::Timeout, "time budget exhausted before connecting"};
+    socket.connect(Poco::Net::SocketAddress(ip, options.https_port), Poco::Timespan(left.count()));
+    f.tls_protocol = capture.protocol;
+    f.tls_cipher = capture.cipher;
+    f.certificate_verified = capture.verify_error == X509_V_OK;
+    if (socket.havePeerCertificate()) {
+      const Poco::Net::X509Certificate cert = socket.peerCertificate();
+      f.certificate_subject = cert.subjectName();
+      f.certificate_issuer = cert.issuerName();
+    }
+
+    Exchange exchange(socket, deadline, options.max_size);
+    std::string hostHeader = f.host;
+    if (options.https_port != 443) hostHeader += ":" + std::to_string(options.https_port);
+    exchange.send("GET " + std::string(kPolicyPath) + " HTTP/1.1\r\nHost: " + hostHeader +
+                  "\r\nUser-Agent: " + std::string(kUserAgent) +
+                  "\r\nAccept: text/plain\r\nConnection: close\r\n\r\n");
+    Poco::Net::HTTPResponse response;
+    exchange.readHead(response);
+    f.http_status = static_cast<int>(response.getStatus());
+    f.http_reason = response.getReason();
+    f.content_type = response.get("Content-Type", "");
+    f.location = response.get("Location", "");
+    if (response.hasContentLength()) {
+      const Poco::Int64 length = response.getContentLength64();
+      if (length < 0) throw Stop{FetchOutcome::MalformedResponse, "negative Content-Length"};
+      f.content_length = static_cast<std::size_t>(length);
+    }
+
+    const FetchOutcome byStatus = classifyStatus(f.http_status);
+    if (byStatus != FetchOutcome::Ok)
+      throw Stop{byStatus, "HTTP " + std::to_string(f.http_status) + " " + f.http_reason};
+    // §3.2: "the policy ... is served with media type text/plain".
+    if (!isTextPlain(f.content_type))
+      throw Stop{FetchOutcome::WrongContentType,
+                 f.content_type.empty() ? "no Content-Type" : "Content-Type " + f.content_type};
+    f.body = exchange.readBody(response);
+    f.body_size = f.body.size();
+    socket.close();
+  } catch (const Stop& s) {
+    // Keep the verify facts of a failed handshake for the evidence.
+    f.verify_error = capture.verify_error == X509_V_OK
+                         ? ""
+                         : X509_verify_cert_error_string(capture.verify_error);
+    f.verify_depth = capture.verify_depth;
+    throw;
+  } catch (const Poco::Exception& e) {
+    f.verify_error = capture.verify_error == X509_V_OK
+                         ? ""
+                         : X509_verify_cert_error_string(capture.verify_error);
+    f.verify_depth = capture.verify_depth;
+    throw classify(e, capture);
+  }
+}
+
+}  // namespace
+
+std::string_view toString(FetchOutcome o) {
+  switch (o) {
+    case FetchOutcome::Ok:
+      return "ok";
+    case FetchOutcome::HttpStatus:
+      return "http-status";
+    case FetchOutcome::Redirect:
+      return "redirect";
+    case FetchOutcome::WrongContentType:
+      return "wrong-content-type";
+    case FetchOutcome::TooLarge:
+      return "too-large";
+    case FetchOutcome::CertificateInvalid:
+      return "certificate-invalid";
+    case FetchOutcome::NoAddress:
+      return "no-address";
+    case FetchOutcome::MalformedResponse:
+      return "malformed-response";
+    case FetchOutcome::DnsError:
+      return "dns-error";
+    case FetchOutcome::ConnectFailed:
+      return "connect-failed";
+    case FetchOutcome::Timeout:
+      return "timeout";
+    case FetchOutcome::TlsFailed:
+      return "tls-failed";
+    case FetchOutcome::ServerUnavailable:
+      return "server-unavailable";
+    case FetchOutcome::ConnectionDropped:
+      return "connection-dropped";
+    case FetchOutcome::NotAllowed:
+      return "not-allowed";
+  }
+  return "unknown";
+}
+
+bool isTextPlain(std::string_view contentType) {
+  const std::string type = lower(trim(contentType.substr(0, contentType.find(';'))));
+  return type == "text/plain";
+}
+
+Json PolicyFetch::toJson() const {
+  Json out = Json::object({{"url", url}, {"outcome", std::string(mta_sts::toString(outcome))}});
+  if (!detail.empty()) out.set("detail", detail);
+  Json dnsAnswers = Json::array();
+  dnsAnswers.push(dns::toJson(a));
+  dnsAnswers.push(dns::toJson(aaaa));
+  out.set("dns", dnsAnswers);
+  Json tries = Json::array();
+  for (const auto& t : attempts) {
+    Json one = Json::object({{"address", t.address},
+                             {"class", t.address_class},
+                             {"allowed", t.allowed},
+                             {"result", t.result}});
+    if (!t.detail.empty()) one.set("detail", t.detail);
+    tries.push(one);
+  }
+  out.set("attempts", tries);
+  if (!address.empty()) out.set("address", address);
+  if (!tls_protocol.empty() || !verify_error.empty()) {
+    Json tls = Json::object({{"protocol", tls_protocol},
+                             {"cipher", tls_cipher},
+                             {"certificate_verified", certificate_verified}});
+    if (!verify_error.empty()) {
+      tls.set("verify_error", verify_error);
+      tls.set("verify_depth", verify_depth);
+    }
+    if (!certificate_subject.empty()) tls.set("subject", certificate_subject);
+    if (!certificate_issuer.empty()) tls.set("issuer", certificate_issuer);
+    out.set("tls", tls);
+  }
+  if (http_status != 0) {
+    Json http = Json::object({{"status", http_status}, {"reason", http_reason}});
+    if (!content_type.empty()) http.set("content_type", content_type);
+    if (!location.empty()) http.set("location", location);
+    if (content_length) http.set("content_length", static_cast<std::int64_t>(*content_length));
+    if (outcome == FetchOutcome::Ok) {
+      http.set("body_size", static_cast<std::int64_t>(body_size));
+      http.set("body_sha256", body_sha256);
+      http.set("body", body);
+    }
+    out.set("http", http);
+  }
+  if (policy) out.set("policy", mta_sts::toJson(*policy));
+  out.set("elapsed_ms", static_cast<std::int64_t>(elapsed.count()));
+  return out;
+}
+
+PolicyFetch fetchMtaStsPolicy(dns::Resolver& resolver, std::string_view domain,
+                              const PolicyFetchOptions& options) {
+  const auto start = SteadyClock::now();
+  const auto deadline = start + options.timeout;
+  PolicyFetch f;
+  f.host = "mta-sts." + dns::normaliseName(domain);
+  f.url = "https://" + f.host;
+  if (options.https_port != 443) f.url += ":" + std::to_string(options.https_port);
+  f.url += kPolicyPath;
+  auto finish = [&](FetchOutcome o, std::string detail) {
+    f.outcome = o;
+    f.detail = std::move(detail);
+    f.elapsed = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
+    return f;
+  };
+
+  // §3.3 names the host; its addresses come from our resolver (CNAMEs followed), never getaddrinfo.
+  f.a = resolver.query(f.host, dns::rr::A);
+  f.aaaa = resolver.query(f.host, dns::rr::AAAA);
+  std::vector<std::string> addresses = addressesOf(f.a);
+  for (auto& v6 : addressesOf(f.aaaa)) addresses.push_back(std::move(v6));
+  if (addresses.empty()) {
+    // An error on either query means the missing address might exist: could not tell.
+    if (f.a.isError() || f.aaaa.isError())
+      return finish(FetchOutcome::DnsError, dnsDetail(f.a, f.aaaa));
+    return finish(FetchOutcome::NoAddress, dnsDetail(f.a, f.aaaa));
+  }
+
+  // Issue 3 item 8: a DNS answer must not aim the scanner at an internal service.
+  std::vector<std::string> allowed;
+  for (const auto& address : addresses) {
+    const tls::AddressClass cls = tls::classifyAddress(address);
+    FetchAttempt t;
+    t.address = address;
+    t.address_class = std::string(tls::toString(cls));
+    t.allowed = tls::isProbeAllowed(cls, options.allow_private_targets);
+    if (t.allowed) {
+      allowed.push_back(address);
+    } else {
+      t.result = std::string(toString(FetchOutcome::NotAllowed));
+    }
+    f.attempts.push_back(std::move(t));
+  }
+  if (allowed.empty()) {
+    std::string list;
+    for (const auto& address : addresses) list += (list.empty() ? "" : ", ") + address;
+    return finish(FetchOutcome::NotAllowed, "address safety refused " + list);
+  }
+
+  SigpipeBlock sigpipe;
+  Stop last{FetchOutcome::ConnectFailed, "no address tried"};
+  for (std::size_t i = 0; i < allowed.size(); ++i) {
+    auto attempt = std::find_if(f.attempts.begin(), f.attempts.end(),
+                                [&](const FetchAttempt& t) { return t.address == allowed[i]; });
+    // Share the connect budget among the addresses left, so one black-holed address does not
+    // eat the whole budget; the exchange itself may use all that remains.
+    const auto now = SteadyClock::now();
+    const auto share = (deadline - now) / static_cast<long>(allowed.size() - i);
+    try {
+      fetchFrom(allowed[i], deadline, now + share, options, f);
+      attempt->result = "connected";
+      f.body_sha256 = sha256Hex(f.body);
+      f.policy = parseMtaStsPolicy(f.body);
+      return finish(FetchOutcome::Ok, "");
+    } catch (const Stop& s) {
+      attempt->result = std::string(toString(s.outcome));
+      attempt->detail = s.detail;
+      last = s;
+    } catch (const std::exception& e) {
+      attempt->result = std::string(toString(FetchOutcome::ConnectFailed));
+      attempt->detail = e.what();
+      last = Stop{FetchOutcome::ConnectFailed, e.what()};
+    }
+    // Only a failure to reach a server moves on to the next address; an answer (or a bad
+    // certificate) from one of the domain's servers is the result.
+    const bool handshakeDone = !f.tls_protocol.empty();
+    const bool nextAddress = !handshakeDone && (last.outcome == FetchOutcome::ConnectFailed ||
+                                                last.outcome == FetchOutcome::Timeout ||
+                                                last.outcome == FetchOutcome::TlsFailed ||
+                                                last.outcome == FetchOutcome::ConnectionDropped);
+    if (!nextAddress || SteadyClock::now() >= deadline) break;
+  }
+  return finish(last.outcome, last.detail);
+}
+
+}  // namespace mh::mta_sts

@@ -87,8 +87,8 @@ LabPki& labPki() {
         " && openssl x509 -req -in wrong.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2" +
         " -extfile wrong.cnf -out wrong.pem" + " && openssl req -x509" + ec +
         "-keyout self.key -out self.pem -days 2 -subj '/CN=mta-sts.enforce.test'" +
-        " -addext subjectAltName=DNS:mta-sts.enforce.test >/dev/null 2>&1";
-    p.ok = std::system((cmd + " 2>/dev/null").c_str()) == 0;
+        " -addext subjectAltName=DNS:mta-sts.enforce.test";
+    p.ok = std::system(("(" + cmd + ") >/dev/null 2>&1").c_str()) == 0;
     return p;
   }();
   return pki;

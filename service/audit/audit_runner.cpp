@@ -1,0 +1,101 @@
+// The worker pool of a national audit: one LdnsResolver per thread over one shared cache.
+#include "service/audit/audit_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <thread>
+
+namespace mh::service {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> workerLogger() {
+  static auto logger = [] {
+    auto l = spdlog::get("worker");
+    return l ? l : spdlog::default_logger()->clone("worker");
+  }();
+  return logger;
+}
+
+bool hasErrors(const audit::DomainReport& r) {
+  for (const auto& c : r.checks)
+    if (c.status == Status::Error) return true;
+  return false;
+}
+
+}  // namespace
+
+AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOptions& base,
+                       const AuditRunOptions& options, const AuditSink& sink,
+                       const std::atomic<bool>* stop) {
+  const auto start = std::chrono::steady_clock::now();
+  dns::DnsCache cache(options.cache);
+  std::mutex mutex;  // guards progress, the retry list and the progress callback
+  AuditProgress progress;
+  progress.total = tasks.size();
+  std::vector<const AuditTask*> retry;
+  auto lastProgress = std::chrono::steady_clock::time_point{};
+
+  auto runPass = [&](const std::vector<const AuditTask*>& queue, int attempt) {
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      dns::LdnsResolver ldns(options.resolver);  // one per thread (not thread-safe)
+      dns::CachingResolver resolver(ldns, cache);
+      while (!(stop && stop->load())) {
+        std::size_t i = next.fetch_add(1);
+        if (i >= queue.size()) return;
+        const AuditTask& task = *queue[i];
+        audit::AuditOptions auditOptions = base;
+        auditOptions.dkim_selectors = task.dkim_selectors;
+        try {
+          auto report = audit::auditDomain(resolver, task.domain, auditOptions);
+          const bool errored = hasErrors(report);
+          const bool deferred = errored && options.retry_errors && attempt == 1;
+          if (!deferred && sink.onReport) sink.onReport(report, attempt);
+          std::lock_guard lock(mutex);
+          if (deferred) {
+            retry.push_back(&task);
+            continue;
+          }
+          ++progress.done;
+          progress.with_errors += errored;
+        } catch (const std::exception& e) {
+          workerLogger()->error("domain audit failed domain={} what={}", task.domain, e.what());
+          if (sink.onFailure) sink.onFailure(task.domain, e.what());
+          std::lock_guard lock(mutex);
+          ++progress.done;
+          ++progress.with_errors;
+        }
+        std::lock_guard lock(mutex);
+        auto now = std::chrono::steady_clock::now();
+        if (sink.onProgress && now - lastProgress > std::chrono::milliseconds(200)) {
+          lastProgress = now;
+          progress.elapsed_seconds = std::chrono::duration<double>(now - start).count();
+          sink.onProgress(progress);
+        }
+      }
+    };
+    const unsigned n = std::max(1u, std::min<unsigned>(options.threads, queue.size()));
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < n; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  };
+
+  std::vector<const AuditTask*> first;
+  first.reserve(tasks.size());
+  for (const auto& t : tasks) first.push_back(&t);
+  runPass(first, 1);
+  if (!retry.empty() && !(stop && stop->load())) {
+    workerLogger()->info("retrying domains with errors count={}", retry.size());
+    auto again = std::move(retry);
+    retry.clear();
+    runPass(again, 2);
+  }
+  progress.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (sink.onProgress) sink.onProgress(progress);
+  return progress;
+}
+
+}  // namespace mh::service

@@ -1,0 +1,83 @@
+// Lab tests of service/audit/audit_runner.cpp: a pool of workers audits every lab domain once.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+#include "checks/dmarc/public_suffix.hpp"
+#include "service/audit/audit_runner.hpp"
+#include "tests/lab/knot_lab.hpp"
+
+namespace mh::lab {
+namespace {
+
+std::vector<service::AuditTask> labTasks() {
+  std::vector<service::AuditTask> tasks;
+  for (const auto& zone : zonesIn(zoneDir())) {
+    const auto& n = zone.name;
+    if (n.size() > 9 && n.ends_with(".lab.test") && !zone.broken && n != "resolver.lab.test" &&
+        n != "provider.lab.test" && n.find("notauth") == std::string::npos)
+      tasks.push_back({n, {"mail"}});
+  }
+  return tasks;
+}
+
+TEST(AuditRunnerLab, EveryDomainIsAuditedExactlyOnceByThePool) {
+  KnotLab& lab = sharedLab();
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  ASSERT_TRUE(psl);
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 4;
+  options.resolver = lab.resolverOptions();
+
+  auto tasks = labTasks();
+  ASSERT_GE(tasks.size(), 25u);
+  std::mutex mutex;
+  std::map<std::string, int> seen;
+  std::size_t queries = 0;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::lock_guard lock(mutex);
+    ++seen[r.domain];
+    queries += r.dns_queries;
+    EXPECT_EQ(attempt, 1) << r.domain;  // the lab answers everything: nothing to retry
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);
+  EXPECT_EQ(progress.done, tasks.size());
+  EXPECT_EQ(progress.with_errors, 0u);
+  ASSERT_EQ(seen.size(), tasks.size());
+  for (const auto& [domain, count] : seen) EXPECT_EQ(count, 1) << domain;
+  EXPECT_GT(queries, tasks.size() * 20);  // each domain really was audited
+}
+
+TEST(AuditRunnerLab, DomainsWithErrorsAreRetriedOnceAtTheEnd) {
+  BlackHole hole;
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 2;
+  options.resolver = sharedLab().resolverOptions();
+  options.resolver.nameservers = {hole.nameserver()};
+  options.resolver.timeout = std::chrono::milliseconds(50);
+  options.resolver.retries = 0;
+  options.cache.error_ttl = 0;  // so the retry asks again
+  std::vector<service::AuditTask> tasks = {{"good.lab.test", {}}, {"null-mx.lab.test", {}}};
+  std::mutex mutex;
+  std::map<std::string, int> attempts;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::lock_guard lock(mutex);
+    attempts[r.domain] = attempt;
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);
+  EXPECT_EQ(progress.done, 2u);
+  EXPECT_EQ(progress.with_errors, 2u);
+  EXPECT_EQ(attempts["good.lab.test"], 2);
+  EXPECT_EQ(attempts["null-mx.lab.test"], 2);
+}
+
+}  // namespace
+}  // namespace mh::lab

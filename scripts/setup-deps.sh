@@ -15,6 +15,7 @@ packages=(
   libyaml-cpp-dev
   knot knot-dnsutils
   ca-certificates
+  dns-root-data
 )
 
 missing=()

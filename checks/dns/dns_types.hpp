@@ -10,7 +10,7 @@
 
 namespace mh::dns {
 
-// RR type numbers (RFC 1035, 3596, 4034, 6698, 7208).
+// RR type numbers (RFC 1035, 3596, 4034, 5155, 6698, 7208).
 namespace rr {
 constexpr std::uint16_t A = 1;
 constexpr std::uint16_t NS = 2;
@@ -23,7 +23,9 @@ constexpr std::uint16_t AAAA = 28;
 constexpr std::uint16_t SRV = 33;
 constexpr std::uint16_t DS = 43;
 constexpr std::uint16_t RRSIG = 46;
+constexpr std::uint16_t NSEC = 47;
 constexpr std::uint16_t DNSKEY = 48;
+constexpr std::uint16_t NSEC3 = 50;
 constexpr std::uint16_t TLSA = 52;
 constexpr std::uint16_t SPF = 99;
 constexpr std::uint16_t CAA = 257;
@@ -79,6 +81,15 @@ struct DnsAnswer {
   std::uint32_t negative_ttl = 0;  // from the SOA of a negative answer (RFC 2308)
   std::string server;              // "addr#port" of the server that answered
   std::string error;               // detail for error outcomes
+  // DNSSEC material, present only when the server sent it (the DO bit is set; RFC 4035 §3.1).
+  // Nothing above depends on them: they exist for the validator (checks/dnssec), which rebuilds
+  // each RR from DnsRecord::presentation.
+  //  - signatures: the answer section's RRSIGs whose owner is qname or a name of the CNAME chain
+  //    (they cover `records` and `cnames`; the type covered is the first field of `data`).
+  //  - denial: for a negative answer (NODATA, NXDOMAIN) the authority section's SOA, NSEC and
+  //    NSEC3 records and the RRSIGs over them (RFC 4035 §3.1.3, RFC 5155 §7.2).
+  std::vector<DnsRecord> signatures;
+  std::vector<DnsRecord> denial;
 
   bool isError() const { return isLookupError(status); }
   bool hasRecords() const { return status == DnsStatus::NoError && !records.empty(); }

@@ -104,6 +104,17 @@ DnsAnswer FixtureResolver::query(std::string_view rawName, std::uint16_t type) {
       }
     }
     if (hasType) {
+      // Fixture RRSIGs at the owner covering the type travel with the answer, as from a server
+      // asked with the DO bit (the type covered is the first field of the RRSIG rdata).
+      if (recs && type != rr::RRSIG) {
+        const std::string covered = typeName(type) + " ";
+        for (const auto& r : *recs)
+          if (r.type == rr::RRSIG && r.data.rfind(covered, 0) == 0) {
+            DnsRecord copy = r;
+            copy.owner = owner;
+            answer.signatures.push_back(std::move(copy));
+          }
+      }
       answer.status = DnsStatus::NoError;
       answer.rcode = 0;
       return answer;

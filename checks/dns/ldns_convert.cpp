@@ -107,9 +107,24 @@ DnsAnswer answerFromPacket(const ldns_pkt* pkt, std::string_view qname, std::uin
     }
   }
 
+  // Denial material of a negative answer (RFC 4035 §3.1.3): kept for NXDOMAIN and NODATA only.
+  std::vector<DnsRecord> authorityDnssec;
+  if (const ldns_rr_list* auth = ldns_pkt_authority(pkt)) {
+    for (std::size_t i = 0; i < ldns_rr_list_rr_count(auth); ++i) {
+      const ldns_rr* rr = ldns_rr_list_rr(auth, i);
+      const ldns_rr_type t = ldns_rr_get_type(rr);
+      if (t == LDNS_RR_TYPE_SOA || t == LDNS_RR_TYPE_NSEC || t == LDNS_RR_TYPE_NSEC3 ||
+          t == LDNS_RR_TYPE_RRSIG)
+        authorityDnssec.push_back(recordFromLdns(rr));
+    }
+  }
+
   switch (ldns_pkt_get_rcode(pkt)) {
     case LDNS_RCODE_NOERROR: break;
-    case LDNS_RCODE_NXDOMAIN: answer.status = DnsStatus::NxDomain; return answer;
+    case LDNS_RCODE_NXDOMAIN:
+      answer.status = DnsStatus::NxDomain;
+      answer.denial = std::move(authorityDnssec);
+      return answer;
     case LDNS_RCODE_SERVFAIL: answer.status = DnsStatus::ServFail; return answer;
     case LDNS_RCODE_REFUSED: answer.status = DnsStatus::Refused; return answer;
     default:
@@ -143,6 +158,19 @@ DnsAnswer answerFromPacket(const ldns_pkt* pkt, std::string_view qname, std::uin
   for (const auto& r : all)
     if (r.type == qtype && r.owner == current) answer.records.push_back(r);
   answer.status = answer.records.empty() ? DnsStatus::NoData : DnsStatus::NoError;
+
+  // RRSIGs over the chain's RRsets (RFC 4035 §3.1.1): owner qname, a CNAME target, or `current`.
+  if (qtype != rr::RRSIG) {
+    auto onChain = [&](const std::string& owner) {
+      if (owner == answer.qname || owner == current) return true;
+      for (const auto& c : answer.cnames)
+        if (c.data == owner) return true;
+      return false;
+    };
+    for (const auto& r : all)
+      if (r.type == rr::RRSIG && onChain(r.owner)) answer.signatures.push_back(r);
+  }
+  if (answer.status == DnsStatus::NoData) answer.denial = std::move(authorityDnssec);
   return answer;
 }
 

@@ -30,6 +30,16 @@ struct LdnsResolverFree {
 struct LdnsBufferFree {
   void operator()(ldns_buffer* p) const { ldns_buffer_free(p); }
 };
+// A list that does not own its RRs (ldns_rr_list_free frees the list, not the RRs).
+struct LdnsRrListShallowFree {
+  void operator()(ldns_rr_list* p) const { ldns_rr_list_free(p); }
+};
+struct LdnsKeyFree {
+  void operator()(ldns_key* p) const { ldns_key_deep_free(p); }
+};
+struct LdnsKeyListFree {
+  void operator()(ldns_key_list* p) const { ldns_key_list_free(p); }
+};
 
 using LdnsPktPtr = std::unique_ptr<ldns_pkt, LdnsPktFree>;
 using LdnsRrPtr = std::unique_ptr<ldns_rr, LdnsRrFree>;
@@ -37,5 +47,8 @@ using LdnsRrListPtr = std::unique_ptr<ldns_rr_list, LdnsRrListFree>;
 using LdnsRdfPtr = std::unique_ptr<ldns_rdf, LdnsRdfFree>;
 using LdnsResolverPtr = std::unique_ptr<ldns_resolver, LdnsResolverFree>;
 using LdnsBufferPtr = std::unique_ptr<ldns_buffer, LdnsBufferFree>;
+using LdnsRrListViewPtr = std::unique_ptr<ldns_rr_list, LdnsRrListShallowFree>;
+using LdnsKeyPtr = std::unique_ptr<ldns_key, LdnsKeyFree>;
+using LdnsKeyListPtr = std::unique_ptr<ldns_key_list, LdnsKeyListFree>;
 
 }  // namespace mh::dns

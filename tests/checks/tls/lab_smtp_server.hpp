@@ -104,7 +104,8 @@ struct ServerTls {
   std::string key_file;
   int min_version = 0;  // TLS1_VERSION ... ; 0 = OpenSSL's default
   int max_version = 0;
-  std::string cipher_list;  // e.g. "DEFAULT:@SECLEVEL=0" for TLS 1.0/1.1
+  std::string cipher_list;         // e.g. "DEFAULT:@SECLEVEL=0" for TLS 1.0/1.1
+  bool server_preference = false;  // SSL_OP_CIPHER_SERVER_PREFERENCE
 };
 
 // One accepted connection of the scripted server: blocking I/O with a receive timeout so that a
@@ -197,6 +198,7 @@ class ScriptedServer {
     if (!tls.cipher_list.empty()) SSL_CTX_set_cipher_list(ctx_.get(), tls.cipher_list.c_str());
     if (tls.min_version != 0) SSL_CTX_set_min_proto_version(ctx_.get(), tls.min_version);
     if (tls.max_version != 0) SSL_CTX_set_max_proto_version(ctx_.get(), tls.max_version);
+    if (tls.server_preference) SSL_CTX_set_options(ctx_.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
     const std::string cert = tls.cert_file.empty() ? pki.cert_file : tls.cert_file;
     const std::string key = tls.key_file.empty() ? pki.key_file : tls.key_file;
     SSL_CTX_use_certificate_chain_file(ctx_.get(), cert.c_str());
@@ -282,14 +284,22 @@ inline const std::vector<std::string> kEhloWithStartTls = {
     "250-STARTTLS",         "250-AUTH",       "250 8BITMIME"};
 
 // A well-behaved server: multi-line replies line by line, STARTTLS, TLS, 221 to QUIT.
-inline void goodServer(ServerConn& c, int min_tls = 0) {
-  c.sendLines(kGreeting);
+inline void goodServer(ServerConn& c, int min_tls = 0,
+                       std::chrono::milliseconds pause = std::chrono::milliseconds(15)) {
+  c.sendLines(kGreeting, pause);
   if (!c.readLine()) return;  // EHLO
-  c.sendLines(kEhloWithStartTls);
+  c.sendLines(kEhloWithStartTls, pause);
   if (!c.readLine()) return;  // STARTTLS
   c.send("220 2.0.0 Ready to start TLS\r\n");
   if (!c.startTls(min_tls)) return;
   if (auto q = c.readLine(); q && *q == "QUIT") c.send("221 2.0.0 Bye\r\n");
 }
 
+}  // namespace mh::tls::testing
+
+namespace mh::tls::testing {
+// goodServer with 1 ms between reply lines, for tests that make many connections.
+inline void quickServer(ServerConn& c) {
+  goodServer(c, 0, std::chrono::milliseconds(1));
+}
 }  // namespace mh::tls::testing

@@ -492,7 +492,7 @@ class TlsLab : public ::testing::Test {
 };
 
 TEST_F(TlsLab, GoodServerPassesAllFour) {
-  ScriptedServer server([](ServerConn& c) { goodServer(c); }, kModern);
+  ScriptedServer server(quickServer, kModern);
   ASSERT_TRUE(server.ok());
   TlsAuditContext ctx(labOptions(server.port()));
   // A 1-year-from-now clock would make the 2-day lab certificate expire; judge it on its first
@@ -525,7 +525,7 @@ TEST_F(TlsLab, GoodServerPassesAllFour) {
 }
 
 TEST_F(TlsLab, SecondDomainOnTheSameAddressIsServedFromTheCache) {
-  ScriptedServer server([](ServerConn& c) { goodServer(c); }, kModern);
+  ScriptedServer server(quickServer, kModern);
   ASSERT_TRUE(server.ok());
   TlsAuditContext ctx(labOptions(server.port()));
   audit(ctx, mxFor({"127.0.0.1"}));
@@ -538,7 +538,7 @@ TEST_F(TlsLab, SecondDomainOnTheSameAddressIsServedFromTheCache) {
 }
 
 TEST_F(TlsLab, WithoutEnumerationOneConnection) {
-  ScriptedServer server([](ServerConn& c) { goodServer(c); }, kModern);
+  ScriptedServer server(quickServer, kModern);
   ASSERT_TRUE(server.ok());
   TlsAuditContext ctx(labOptions(server.port(), false));
   const auto v = audit(ctx, mxFor({"127.0.0.1"}));
@@ -550,8 +550,7 @@ TEST_F(TlsLab, WithoutEnumerationOneConnection) {
 
 TEST_F(TlsLab, Tls10StillEnabledWarns) {
   ScriptedServer server(
-      [](ServerConn& c) { goodServer(c); },
-      ServerTls{.min_version = TLS1_VERSION, .cipher_list = "DEFAULT:@SECLEVEL=0"});
+      quickServer, ServerTls{.min_version = TLS1_VERSION, .cipher_list = "DEFAULT:@SECLEVEL=0"});
   ASSERT_TRUE(server.ok());
   TlsAuditContext ctx(labOptions(server.port()));
   const auto v = audit(ctx, mxFor({"127.0.0.1"}));
@@ -649,9 +648,8 @@ TEST_F(TlsLab, CertificateVerdicts) {
       {"wrong name", "wrongname", 0h, "TLS_CERT_NAME_MISMATCH", Status::Warn},
   };
   for (const auto& s : scenarios) {
-    ScriptedServer server(
-        [](ServerConn& c) { goodServer(c); },
-        ServerTls{.cert_file = labPki().pem(s.cert), .key_file = labPki().key(s.cert)});
+    ScriptedServer server(quickServer, ServerTls{.cert_file = labPki().pem(s.cert),
+                                                 .key_file = labPki().key(s.cert)});
     ASSERT_TRUE(server.ok());
     TlsAuditContext ctx(labOptions(server.port(), false));
     const auto v = audit(ctx, mxFor({"127.0.0.1"}), Clock::now() + s.later);
@@ -664,7 +662,7 @@ TEST_F(TlsLab, CertificateVerdicts) {
 }
 
 TEST_F(TlsLab, PrivateTargetsGetAFindingAndNoConnection) {
-  ScriptedServer server([](ServerConn& c) { goodServer(c); });
+  ScriptedServer server(quickServer);
   ASSERT_TRUE(server.ok());
   auto o = labOptions(server.port());
   o.allow_private_targets = false;
@@ -683,7 +681,7 @@ TEST_F(TlsLab, PrivateTargetsGetAFindingAndNoConnection) {
 
 TEST_F(TlsLab, SeveralAddressesPerMx) {
   // 127.0.0.2 answers well, 127.0.0.3 has no STARTTLS; ::1 is tried when present.
-  ScriptedServer good([](ServerConn& c) { goodServer(c); }, kModern, "127.0.0.2");
+  ScriptedServer good(quickServer, kModern, "127.0.0.2");
   ASSERT_TRUE(good.ok());
   ScriptedServer plain(
       [](ServerConn& c) {

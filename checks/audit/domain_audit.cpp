@@ -18,6 +18,7 @@
 #include "checks/dmarc/public_suffix.hpp"
 #include "checks/hygiene/reverse_dns_check.hpp"
 #include "checks/mta_sts/mta_sts_check.hpp"
+#include "checks/mta_sts/policy_fetch.hpp"
 #include "checks/mx/mx_check.hpp"
 #include "checks/spf/spf_check.hpp"
 #include "checks/tlsrpt/tlsrpt_check.hpp"
@@ -174,7 +175,7 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   auto spfEvidence = spf::gatherSpf(counting, report.domain);
   auto dmarcEvidence = dmarc::gatherDmarc(counting, report.domain, *options.psl);
   auto dkimEvidence = dkim::gatherDkim(counting, report.domain, options.dkim_selectors);
-  auto mtaStsEvidence = mta_sts::gatherMtaSts(counting, report.domain);
+  auto mtaStsEvidence = mta_sts::gatherMtaSts(counting, report.domain, options.mta_sts_fetch);
   auto tlsRptEvidence = tlsrpt::gatherTlsRpt(counting, report.domain);
   auto reverseEvidence = hygiene::gatherReverseDns(counting, mxEvidence);
 
@@ -192,7 +193,7 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   checks.push_back(dmarc::judgeDmarc04(dmarcEvidence, profile));
   checks.push_back(dkim::judgeDkim01(dkimEvidence, profile));
   checks.push_back(dkim::judgeDkim02(dkimEvidence, profile));
-  checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, profile));
+  checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, mxEvidence, profile));
   checks.push_back(tlsrpt::judgeTlsRpt01(tlsRptEvidence, profile));
   checks.push_back(hygiene::judgeHyg01(reverseEvidence, profile));
 

@@ -13,12 +13,18 @@
 namespace mh::dmarc {
 class PublicSuffixList;
 }
+namespace mh::mta_sts {
+struct PolicyFetchOptions;
+}
 
 namespace mh::audit {
 
 struct AuditOptions {
   std::vector<std::string> dkim_selectors;            // registered for this domain (domains.csv)
   const dmarc::PublicSuffixList* psl = nullptr;       // required: the organisational-domain oracle
+  // Network checks beyond DNS. nullptr means "not probed" (--no-smtp): the MTA-STS policy is not
+  // fetched and the report says so instead of judging it.
+  const mta_sts::PolicyFetchOptions* mta_sts_fetch = nullptr;
 };
 
 struct DomainReport {

@@ -17,6 +17,7 @@
 #include "checks/dmarc/public_suffix.hpp"
 #include "checks/dns/caching_resolver.hpp"
 #include "checks/dns/ldns_resolver.hpp"
+#include "checks/mta_sts/policy_fetch.hpp"
 #include "reports/domain_report_text.hpp"
 #include "service/domain_list.hpp"
 
@@ -35,6 +36,9 @@ struct CheckOptions {
   std::string format = "text";
   std::string colour = "auto";
   bool no_smtp = false;
+  std::string ca_file;                 // extra trust anchors for HTTPS (and SMTP) certificates
+  bool allow_private_targets = false;  // the lab: let DNS answers point at loopback/private addresses
+  std::uint16_t https_port = 443;      // MTA-STS policy server port (the lab uses a high port)
   bool verbose = false;
   bool help = false;
 };
@@ -124,7 +128,19 @@ std::variant<CheckOptions, UsageError> parseOptions(const std::vector<std::strin
         return UsageError{"--color: auto, always or never"};
       o.colour = v;
     } else if (a == "--no-smtp") {
-      o.no_smtp = true;  // the SMTP/TLS probe comes with the transport-security checks
+      o.no_smtp = true;
+    } else if (a == "--ca-file") {
+      MH_VALUE("--ca-file");
+      o.ca_file = v;
+    } else if (a == "--allow-private-targets") {
+      o.allow_private_targets = true;
+    } else if (a == "--https-port") {
+      MH_VALUE("--https-port");
+      int n = -1;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 65535)
+        return UsageError{"--https-port: give a port from 1 to 65535"};
+      o.https_port = static_cast<std::uint16_t>(n);
     } else if (a == "-v" || a == "--verbose") {
       o.verbose = true;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -157,7 +173,12 @@ options:
   --selectors a,b         DKIM selectors to try besides the registered and common ones
   --domains FILE          domain list with registered DKIM selectors (default ./domains.csv)
   --psl FILE              Public Suffix List (default /usr/share/publicsuffix/public_suffix_list.dat)
-  --no-smtp               do not connect to mail servers (SMTP checks are not part of this version)
+  --no-smtp               DNS only: no connection to mail or web servers (the MTA-STS policy
+                          is then not fetched and not judged)
+  --ca-file FILE          extra CA certificates (PEM) trusted besides the system store
+  --allow-private-targets allow connections to loopback/private addresses found in DNS
+                          (for a lab; refused by default so DNS cannot aim the scanner inward)
+  --https-port N          port of MTA-STS policy servers (default 443)
   --format text|json      report format (default text)
   --color auto|always|never
   -v, --verbose           log DNS activity to stderr
@@ -194,6 +215,11 @@ int runCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
 
     audit::AuditOptions auditOptions;
     auditOptions.psl = psl.get();
+    mta_sts::PolicyFetchOptions fetchOptions;
+    fetchOptions.ca_file = o.ca_file;
+    fetchOptions.allow_private_targets = o.allow_private_targets;
+    fetchOptions.https_port = o.https_port;
+    if (!o.no_smtp) auditOptions.mta_sts_fetch = &fetchOptions;
     std::string domainsFile = o.domains_file;
     if (domainsFile.empty() && std::filesystem::exists("domains.csv")) domainsFile = "domains.csv";
     if (!domainsFile.empty()) {
@@ -219,7 +245,7 @@ int runCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     auto report = audit::auditDomain(resolver, *domain, auditOptions);
     if (o.format == "json") {
       Json j = audit::toJson(report);
-      j.set("smtp_checked", false);
+      j.set("network_checked", !o.no_smtp);
       out << j.pretty() << "\n";
     } else {
       reports::TextOptions textOptions;

@@ -253,7 +253,8 @@ CliRun runCli(const std::string& args) {
 
 std::string labResolverArg() {
   return "--resolver 127.0.0.1:" + std::to_string(sharedLab().port()) +
-         " --timeout 1 --retries 1 --domains /dev/null --psl " + MH_LAB_DIR + "/public_suffix_list.dat";
+         " --timeout 1 --retries 1 --domains /dev/null --no-smtp --psl " + MH_LAB_DIR +
+         "/public_suffix_list.dat";
 }
 
 TEST(CheckCliLab, JsonReportHasTheDocumentedShape) {

@@ -1,0 +1,52 @@
+// Names of run kinds and states, and the stored row of a domain report.
+#include "service/store/result_store.hpp"
+
+namespace mh::service::store {
+
+std::string_view toString(RunKind kind) {
+  switch (kind) {
+    case RunKind::National:
+      return "national";
+    case RunKind::SelfCheck:
+      return "self_check";
+  }
+  return "national";
+}
+
+std::string_view toString(RunState state) {
+  switch (state) {
+    case RunState::Running:
+      return "running";
+    case RunState::Complete:
+      return "complete";
+    case RunState::Interrupted:
+      return "interrupted";
+  }
+  return "running";
+}
+
+std::optional<RunKind> parseRunKind(std::string_view text) {
+  for (RunKind k : {RunKind::National, RunKind::SelfCheck})
+    if (toString(k) == text) return k;
+  return std::nullopt;
+}
+
+std::optional<RunState> parseRunState(std::string_view text) {
+  for (RunState s : {RunState::Running, RunState::Complete, RunState::Interrupted})
+    if (toString(s) == text) return s;
+  return std::nullopt;
+}
+
+DomainReportRow rowFromReport(const audit::DomainReport& report) {
+  DomainReportRow row;
+  row.domain = report.domain;
+  row.exists = report.exists;
+  row.profile = report.profile;
+  row.started_at = report.started_at;
+  row.duration_ms = report.duration_ms;
+  row.dns_queries = static_cast<std::int64_t>(report.dns_queries);
+  row.checks = report.checks;
+  return row;
+}
+
+}  // namespace mh::service::store

@@ -1,0 +1,91 @@
+// Applies the embedded migrations in one transaction and refuses a database newer than the program.
+#include "service/store/schema.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+#include "service/store/sqlite_handle.hpp"
+
+namespace mh::service::store {
+
+namespace {
+
+constexpr Migration kMigrations[] = {
+#include "service/store/migrations.inc"
+};
+
+constexpr std::string_view kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+// Runs a multi-statement script (migrations are DDL, with no user data in them).
+void execScript(sqlite3* db, std::string_view sql, std::string_view what) {
+  char* error = nullptr;
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    throw StoreError("migration " + std::string(what) + " failed: " + message, rc);
+  }
+}
+
+int versionIfTableExists(sqlite3* db) {
+  Statement exists(db,
+                   "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+  if (!exists.step()) return 0;
+  Statement max(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  max.step();
+  return static_cast<int>(max.columnInt(0));
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+int latestSchemaVersion() {
+  return kMigrations[std::size(kMigrations) - 1].version;
+}
+
+int schemaVersion(sqlite3* db) {
+  return versionIfTableExists(db);
+}
+
+int migrate(sqlite3* db, std::string_view now) {
+  for (std::size_t i = 0; i < std::size(kMigrations); ++i) {
+    if (kMigrations[i].version != static_cast<int>(i) + 1)
+      throw StoreError("embedded migrations are not numbered 1..N without gaps", 0);
+  }
+  Statement(db, "BEGIN IMMEDIATE").run();
+  try {
+    Statement(db, kCreateVersionTable).run();
+    const int current = versionIfTableExists(db);
+    if (current > latestSchemaVersion()) {
+      throw StoreError("database schema version " + std::to_string(current) +
+                           " is newer than this program's " + std::to_string(latestSchemaVersion()),
+                       0);
+    }
+    int applied = 0;
+    Statement record(db,
+                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)");
+    for (const Migration& m : kMigrations) {
+      if (m.version <= current) continue;
+      execScript(db, m.sql, m.name);
+      record.bind(1, m.version).bind(2, m.name).bind(3, now).run();
+      record.reset();
+      ++applied;
+    }
+    Statement(db, "COMMIT").run();
+    if (applied > 0)
+      storeLogger()->info("schema migrated from={} to={}", current, latestSchemaVersion());
+    return applied;
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace mh::service::store

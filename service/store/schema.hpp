@@ -1,0 +1,34 @@
+// The store's versioned schema: migrations embedded in the binary, applied in order on open.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace mh::service::store {
+
+// One migration script, from service/store/migrations/NNNN_<name>.sql. Versions count up from 1
+// without gaps; a shipped migration is never edited, a change is a new migration.
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+std::span<const Migration> migrations();
+// The version this program writes: the last migration's.
+int latestSchemaVersion();
+
+// The version recorded in a database's schema_version table (0 for a new database).
+int schemaVersion(sqlite3* db);
+
+// Brings a database to latestSchemaVersion(): creates schema_version, then applies each missing
+// migration and records it, all in one IMMEDIATE transaction (so two processes opening the same
+// new file do not both migrate). Idempotent. Throws StoreError when a script fails (nothing is
+// applied) or when the database is newer than this program. `now` is stored as applied_at.
+// Returns the number of migrations applied.
+int migrate(sqlite3* db, std::string_view now);
+
+}  // namespace mh::service::store

@@ -21,6 +21,7 @@
 #include "checks/mta_sts/policy_fetch.hpp"
 #include "checks/mx/mx_check.hpp"
 #include "checks/spf/spf_check.hpp"
+#include "checks/tls/tls_check.hpp"
 #include "checks/tlsrpt/tlsrpt_check.hpp"
 
 namespace mh::audit {
@@ -121,14 +122,18 @@ constexpr TagSpec kAuditTags[] = {
 
 std::span<const TagSpec> auditTagSpecs() { return kAuditTags; }
 
-// The check IDs this audit judges, in rubric order.
-constexpr std::array<std::string_view, 13> kCheckIds = {
-    "MX-01",    "SPF-01",   "SPF-02",  "SPF-03",  "DMARC-01",  "DMARC-02", "DMARC-03",
-    "DMARC-04", "DKIM-01",  "DKIM-02", "MTASTS-01", "TLSRPT-01", "HYG-01"};
+// The check IDs an audit judges, in report order; the transport checks only when probed.
+std::vector<std::string_view> checkIds(const AuditOptions& options) {
+  std::vector<std::string_view> ids = {"MX-01",    "SPF-01",   "SPF-02",   "SPF-03",  "DMARC-01",
+                                       "DMARC-02", "DMARC-03", "DMARC-04", "DKIM-01", "DKIM-02"};
+  if (options.tls) ids.insert(ids.end(), {"TLS-01", "TLS-02", "TLS-03", "TLS-04"});
+  ids.insert(ids.end(), {"MTASTS-01", "TLSRPT-01", "HYG-01"});
+  return ids;
+}
 
 using Catalogue = std::span<const TagSpec> (*)();
-constexpr std::array<Catalogue, 8> kCatalogues = {
-    &auditTagSpecs,
+constexpr std::array<Catalogue, 9> kCatalogues = {
+    &auditTagSpecs,         &tls::tlsTagSpecs,
     &mx::mxTagSpecs,        &spf::spfTagSpecs,         &dmarc::dmarcTagSpecs,
     &dkim::dkimTagSpecs,    &mta_sts::mtaStsTagSpecs,  &tlsrpt::tlsRptTagSpecs,
     &hygiene::reverseDnsTagSpecs};
@@ -159,7 +164,7 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
     report.exists = false;
     report.profile.receives_mail = report.profile.sends_mail = false;
     report.profile.reasons.push_back("the domain does not exist (NXDOMAIN)");
-    for (auto id : kCheckIds) {
+    for (auto id : checkIds(options)) {
       CheckResult r;
       r.id = std::string(id);
       r.add(makeFinding("DOMAIN_NOT_FOUND", Status::Na)).arg("domain", report.domain);
@@ -178,6 +183,11 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   auto mtaStsEvidence = mta_sts::gatherMtaSts(counting, report.domain, options.mta_sts_fetch);
   auto tlsRptEvidence = tlsrpt::gatherTlsRpt(counting, report.domain);
   auto reverseEvidence = hygiene::gatherReverseDns(counting, mxEvidence);
+  std::optional<tls::TlsEvidence> tlsEvidence;
+  if (options.tls) tlsEvidence = tls::gatherTls(*options.tls, mxEvidence);
+  const auto now = options.now == std::chrono::system_clock::time_point{}
+                       ? std::chrono::system_clock::now()
+                       : options.now;
 
   // ...judge there.
   report.profile = deriveProfile(mxEvidence, spfEvidence, dmarcEvidence, dkimEvidence);
@@ -193,6 +203,12 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   checks.push_back(dmarc::judgeDmarc04(dmarcEvidence, profile));
   checks.push_back(dkim::judgeDkim01(dkimEvidence, profile));
   checks.push_back(dkim::judgeDkim02(dkimEvidence, profile));
+  if (tlsEvidence) {
+    checks.push_back(tls::judgeTls01(*tlsEvidence, profile));
+    checks.push_back(tls::judgeTls02(*tlsEvidence, profile));
+    checks.push_back(tls::judgeTls03(*tlsEvidence, profile));
+    checks.push_back(tls::judgeTls04(*tlsEvidence, profile, now));
+  }
   checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, mxEvidence, profile));
   checks.push_back(tlsrpt::judgeTlsRpt01(tlsRptEvidence, profile));
   checks.push_back(hygiene::judgeHyg01(reverseEvidence, profile));

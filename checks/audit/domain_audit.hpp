@@ -1,6 +1,7 @@
 // The DNS audit of one domain: gather every area's evidence, derive the profile, judge every check.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,9 @@ class PublicSuffixList;
 namespace mh::mta_sts {
 struct PolicyFetchOptions;
 }
+namespace mh::tls {
+class TlsAuditContext;
+}
 
 namespace mh::audit {
 
@@ -25,6 +29,11 @@ struct AuditOptions {
   // Network checks beyond DNS. nullptr means "not probed" (--no-smtp): the MTA-STS policy is not
   // fetched and the report says so instead of judging it.
   const mta_sts::PolicyFetchOptions* mta_sts_fetch = nullptr;
+  // The SMTP/TLS probe shared by every domain of the run (one connection at a time per MX
+  // address, results cached per address). nullptr: TLS-01..04 are not run and not reported.
+  tls::TlsAuditContext* tls = nullptr;
+  // The time certificates and signatures are judged at; the epoch means "now".
+  std::chrono::system_clock::time_point now{};
 };
 
 struct DomainReport {

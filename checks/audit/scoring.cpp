@@ -10,25 +10,35 @@ namespace mh::audit {
 
 namespace {
 
-// Findings that are critical whatever the check's own severity (guidance §3.2 marks them "C").
-constexpr std::string_view kCriticalTags[] = {
-    "TLS_SSLV2_OFFERED", "TLS_SSLV3_OFFERED", "TLS_RC4_OFFERED",  "TLS_3DES_OFFERED",
-    "DNSSEC_BOGUS",      "DANE_MISMATCH",     "DANE_TLSA_BOGUS",
-};
-// Findings that cap the grade at F when the domain also has no DMARC record (§3.3).
-constexpr std::string_view kLegacySslTags[] = {"TLS_SSLV2_OFFERED", "TLS_SSLV3_OFFERED"};
-// Bogus DNSSEC or DANE breaks delivery: grade at most D (§3.3).
-constexpr std::string_view kBogusTags[] = {"DNSSEC_BOGUS", "DANE_MISMATCH", "DANE_TLSA_BOGUS"};
+// Bogus DNSSEC or DANE breaks delivery from validating senders: grade at most D (§3.3).
+bool isBogusFinding(const Finding& f) {
+  if (f.tag == "DNSSEC_BOGUS" || f.tag == "DNSSEC_MX_HOST_BOGUS") return true;
+  return f.tag.starts_with("DANE_") &&
+         (f.tag.find("MISMATCH") != std::string::npos || f.tag.find("BOGUS") != std::string::npos);
+}
+
+// Findings that are critical whatever the check's own severity (guidance §3.2 marks them "C"):
+// SSLv2/SSLv3 offered, RC4 or 3DES suites accepted, and bogus DNSSEC or DANE.
+bool isCriticalFinding(const Finding& f) {
+  if (f.tag == "TLS_SSL_OFFERED") return true;
+  if (f.tag == "TLS_CIPHER_INSUFFICIENT") {
+    const std::string kind = f.argText("kind");
+    return kind == "RC4" || kind == "3DES";
+  }
+  return isBogusFinding(f);
+}
+
+// SSLv2/SSLv3 together with no DMARC caps the grade at F (§3.3).
+bool isLegacySslFinding(const Finding& f) { return f.tag == "TLS_SSL_OFFERED"; }
 
 constexpr double kCapCritical = 64;  // top of grade D
 constexpr double kCapF = 49;         // top of grade F
 
-bool hasAnyTag(const DomainReport& r, std::span<const std::string_view> tags) {
+// True when a verdict finding (warn or fail, not an error) satisfies the predicate.
+bool hasFinding(const DomainReport& r, bool (*predicate)(const Finding&)) {
   for (const auto& c : r.checks)
     for (const auto& f : c.findings)
-      if (f.status >= Status::Warn && f.status != Status::Error &&
-          std::find(tags.begin(), tags.end(), f.tag) != tags.end())
-        return true;
+      if ((f.status == Status::Warn || f.status == Status::Fail) && predicate(f)) return true;
   return false;
 }
 
@@ -94,15 +104,15 @@ DomainScore scoreReport(const DomainReport& report) {
       s.caps.push_back("critical failure: " + c.id);
     }
   }
-  if (hasAnyTag(report, kCriticalTags)) {
+  if (hasFinding(report, &isCriticalFinding)) {
     criticalFailure = true;
     s.caps.push_back("critical finding (SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)");
   }
 
   if (s.possible > 0) {
     double score = 100.0 * s.earned / s.possible;
-    if (criticalFailure || hasAnyTag(report, kBogusTags)) score = std::min(score, kCapCritical);
-    if (hasAnyTag(report, kLegacySslTags) && s.dmarc_phase == DmarcPhase::NotDeployed) {
+    if (criticalFailure || hasFinding(report, &isBogusFinding)) score = std::min(score, kCapCritical);
+    if (hasFinding(report, &isLegacySslFinding) && s.dmarc_phase == DmarcPhase::NotDeployed) {
       score = std::min(score, kCapF);
       s.caps.push_back("SSLv2/SSLv3 offered and no DMARC: grade F");
     }

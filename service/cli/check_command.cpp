@@ -18,6 +18,7 @@
 #include "checks/dns/caching_resolver.hpp"
 #include "checks/dns/ldns_resolver.hpp"
 #include "checks/mta_sts/policy_fetch.hpp"
+#include "checks/tls/tls_check.hpp"
 #include "reports/domain_report_text.hpp"
 #include "service/domain_list.hpp"
 
@@ -39,6 +40,9 @@ struct CheckOptions {
   std::string ca_file;                 // extra trust anchors for HTTPS (and SMTP) certificates
   bool allow_private_targets = false;  // the lab: let DNS answers point at loopback/private addresses
   std::uint16_t https_port = 443;      // MTA-STS policy server port (the lab uses a high port)
+  std::uint16_t smtp_port = 25;
+  std::string ehlo_name;
+  bool enumerate = true;  // protocol and cipher enumeration (several connections per MX address)
   bool verbose = false;
   bool help = false;
 };
@@ -134,6 +138,21 @@ std::variant<CheckOptions, UsageError> parseOptions(const std::vector<std::strin
       o.ca_file = v;
     } else if (a == "--allow-private-targets") {
       o.allow_private_targets = true;
+    } else if (a == "--smtp-port") {
+      MH_VALUE("--smtp-port");
+      int n = -1;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 65535)
+        return UsageError{"--smtp-port: give a port from 1 to 65535"};
+      o.smtp_port = static_cast<std::uint16_t>(n);
+    } else if (a == "--ehlo-name") {
+      MH_VALUE("--ehlo-name");
+      std::string error;
+      if (!audit::normaliseDomainArgument(v, error))
+        return UsageError{"--ehlo-name: give the scanner's own host name (" + error + ")"};
+      o.ehlo_name = v;
+    } else if (a == "--no-enumerate") {
+      o.enumerate = false;
     } else if (a == "--https-port") {
       MH_VALUE("--https-port");
       int n = -1;
@@ -163,7 +182,8 @@ std::variant<CheckOptions, UsageError> parseOptions(const std::vector<std::strin
 std::string checkUsage() {
   return R"(usage: mailhygiene check DOMAIN [options]
 
-Audits the mail DNS of DOMAIN: MX, SPF, DMARC, DKIM, MTA-STS record, TLS-RPT, reverse DNS.
+Audits the mail security of DOMAIN: MX, SPF, DMARC, DKIM, STARTTLS and TLS of every MX,
+MTA-STS, TLS-RPT and reverse DNS.
 
 options:
   --resolver ADDR[:PORT]  nameserver to ask (repeatable; IPv6 as [ADDR]:PORT);
@@ -179,6 +199,10 @@ options:
   --allow-private-targets allow connections to loopback/private addresses found in DNS
                           (for a lab; refused by default so DNS cannot aim the scanner inward)
   --https-port N          port of MTA-STS policy servers (default 443)
+  --smtp-port N           port of the MX hosts' SMTP servers (default 25)
+  --ehlo-name NAME        host name sent in EHLO: the scanner's own, resolvable name
+  --no-enumerate          one STARTTLS connection per MX address, no protocol/cipher
+                          enumeration (TLS-02/03 then judge the negotiated session only)
   --format text|json      report format (default text)
   --color auto|always|never
   -v, --verbose           log DNS activity to stderr
@@ -219,7 +243,18 @@ int runCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     fetchOptions.ca_file = o.ca_file;
     fetchOptions.allow_private_targets = o.allow_private_targets;
     fetchOptions.https_port = o.https_port;
-    if (!o.no_smtp) auditOptions.mta_sts_fetch = &fetchOptions;
+    std::unique_ptr<tls::TlsAuditContext> tlsContext;
+    if (!o.no_smtp) {
+      auditOptions.mta_sts_fetch = &fetchOptions;
+      tls::TlsAuditOptions tlsOptions;
+      tlsOptions.smtp_port = o.smtp_port;
+      tlsOptions.ehlo_name = o.ehlo_name;
+      tlsOptions.allow_private_targets = o.allow_private_targets;
+      tlsOptions.ca_file = o.ca_file;
+      tlsOptions.enumerate = o.enumerate;
+      tlsContext = std::make_unique<tls::TlsAuditContext>(tlsOptions);
+      auditOptions.tls = tlsContext.get();
+    }
     std::string domainsFile = o.domains_file;
     if (domainsFile.empty() && std::filesystem::exists("domains.csv")) domainsFile = "domains.csv";
     if (!domainsFile.empty()) {

@@ -98,21 +98,35 @@ TEST(Scoring, ACriticalFailureCapsTheGradeAtD) {
 
 TEST(Scoring, CriticalFindingInANonCriticalCheckAlsoCaps) {
   auto checks = allPass();
-  checks["TLS-03"] = {Fail, {"TLS_RC4_OFFERED"}};  // TLS-03 is "high", RC4 is critical
-  auto s = scoreReport(makeReport(true, true, checks));
+  checks["TLS-03"] = {Fail, {"TLS_CIPHER_INSUFFICIENT"}};  // TLS-03 is "high", RC4 is critical
+  auto report = makeReport(true, true, checks);
+  for (auto& c : report.checks)
+    if (c.id == "TLS-03") c.findings[0].arg("kind", "RC4");
+  auto s = scoreReport(report);
   EXPECT_LE(*s.score, 64);
   EXPECT_EQ(*s.grade, Grade::D);
 }
 
 TEST(Scoring, LegacySslWithoutDmarcIsGradeF) {
   auto checks = allPass();
-  checks["TLS-02"] = {Fail, {"TLS_SSLV3_OFFERED"}};
+  checks["TLS-02"] = {Fail, {"TLS_SSL_OFFERED"}};
   checks["DMARC-01"] = {Fail, {"DMARC_NO_RECORD"}};
   checks["DMARC-02"] = {Fail, {"DMARC_NO_USABLE_RECORD"}};
   auto s = scoreReport(makeReport(true, true, checks));
   EXPECT_LE(*s.score, 49);
   EXPECT_EQ(*s.grade, Grade::F);
   EXPECT_EQ(s.dmarc_phase, DmarcPhase::NotDeployed);
+}
+
+TEST(Scoring, NullSuitesFailTls03WithoutTheCriticalCap) {
+  auto checks = allPass();
+  checks["TLS-03"] = {Fail, {"TLS_CIPHER_INSUFFICIENT"}};
+  auto report = makeReport(true, true, checks);
+  for (auto& c : report.checks)
+    if (c.id == "TLS-03") c.findings[0].arg("kind", "NULL");
+  auto s = scoreReport(report);
+  EXPECT_DOUBLE_EQ(*s.score, 94.8);  // 91/96: the points are lost, the grade is not capped
+  EXPECT_EQ(*s.grade, Grade::A);
 }
 
 TEST(Scoring, BogusDnssecCapsAtD) {

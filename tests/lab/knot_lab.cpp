@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -148,6 +149,50 @@ bool wanted(const KnotLabOptions& options, const std::string& zone) {
              options.only_zones.end();
 }
 
+bool listed(const std::vector<std::string>& list, const std::string& zone) {
+  return std::find(list.begin(), list.end(), zone) != list.end();
+}
+
+std::string absoluteName(const std::string& zone) {
+  return zone == "." ? "." : zone + ".";
+}
+
+// Runs a tool (PATH lookup) in `cwd`, returning its stdout; throws on failure.
+std::string runTool(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("knot lab: pipe failed");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  const std::string dir = cwd.string();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    if (::chdir(dir.c_str()) != 0) ::_exit(126);
+    ::execvp(argv[0], const_cast<char* const*>(argv.data()));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof(buf))) > 0;) text.append(buf, buf + n);
+  ::close(out[0]);
+  int status = 0;
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0)
+    throw std::runtime_error("knot lab: " + args.front() +
+                             " failed (is ldnsutils installed?): " + text);
+  return text;
+}
+
+// A fresh ECDSAP256SHA256 KSK for `zone` in `dir`; returns the key file base name.
+std::string makeKey(const std::string& zone, const std::filesystem::path& dir) {
+  std::string base =
+      runTool({"ldns-keygen", "-a", "ECDSAP256SHA256", "-k", absoluteName(zone)}, dir);
+  while (!base.empty() && (base.back() == '\n' || base.back() == ' ')) base.pop_back();
+  return base;
+}
+
 class LabEnvironment : public ::testing::Environment {
  public:
   void TearDown() override;
@@ -204,6 +249,15 @@ KnotLab::KnotLab(KnotLabOptions options) : options_(std::move(options)) {
   std::filesystem::create_directories(dir_ / "run");
   std::filesystem::create_directories(dir_ / "db");
   ipv6_ = ipv6LoopbackUsable();
+  if (!options_.signed_zones.empty() || !options_.extra_records.empty()) {
+    try {
+      prepareZones();
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+      throw;
+    }
+  }
 
   std::string why;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -220,6 +274,69 @@ KnotLab::KnotLab(KnotLabOptions options) : options_(std::move(options)) {
   const std::string log = this->log();
   std::filesystem::remove_all(dir_);
   throw std::runtime_error("knot lab: knotd did not start: " + why + "\n--- knotd log ---\n" + log);
+}
+
+// DNSSEC lab: delegations, extra records, keys, DS in parents, ldns-signzone (RFC 4035 §2).
+void KnotLab::prepareZones() {
+  const auto zonesDir = dir_ / "zones";
+  const auto keysDir = dir_ / "keys";
+  std::filesystem::create_directories(zonesDir);
+  std::filesystem::create_directories(keysDir);
+  std::map<std::string, std::string> text;
+  for (const auto& z : zones_) text[z.name] = readFile(z.file) + "\n";
+  for (const auto& [zone, lines] : options_.extra_records) {
+    auto it = text.find(zone);
+    if (it == text.end()) throw std::runtime_error("knot lab: extra records for unserved " + zone);
+    for (const auto& l : lines) it->second += l + "\n";
+  }
+  const bool dnssec = !options_.signed_zones.empty();
+  auto parentOf = [&](const std::string& zone) -> std::optional<std::string> {
+    if (zone == ".") return std::nullopt;
+    for (std::string n = zone;;) {
+      const auto dot = n.find('.');
+      n = dot == std::string::npos ? "." : n.substr(dot + 1);
+      if (text.count(n)) return n;
+      if (n == ".") return std::nullopt;
+    }
+  };
+  if (dnssec)
+    for (const auto& z : zones_)
+      if (auto p = parentOf(z.name)) text[*p] += absoluteName(z.name) + " 300 IN NS ns.lab.test.\n";
+
+  // Children first, so that each DS is in its parent before the parent is signed.
+  std::vector<LabZone*> order;
+  for (auto& z : zones_) order.push_back(&z);
+  auto depth = [](const std::string& n) {
+    return n == "." ? 0 : static_cast<int>(std::count(n.begin(), n.end(), '.')) + 1;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const LabZone* a, const LabZone* b) {
+    return depth(a->name) > depth(b->name);
+  });
+  for (LabZone* z : order) {
+    const std::string file = (zonesDir / ((z->name == "." ? "root" : z->name) + ".zone")).string();
+    std::ofstream(file) << "$ORIGIN " << absoluteName(z->name) << "\n" << text[z->name];
+    if (!listed(options_.signed_zones, z->name)) {
+      z->file = file;
+      continue;
+    }
+    const std::string key = makeKey(z->name, keysDir);
+    std::string dsKey = key;
+    if (listed(options_.wrong_ds_zones, z->name)) dsKey = makeKey(z->name, keysDir);
+    const std::string ds = readFile(keysDir / (dsKey + ".ds"));
+    if (auto p = parentOf(z->name)) text[*p] += ds + "\n";
+    if (z->name == ".") {
+      trust_anchor_ = dir_ / "trust-anchor.ds";
+      std::ofstream(trust_anchor_) << ds << "\n";
+    }
+    std::vector<std::string> args{"ldns-signzone", "-f", file + ".signed", "-o",
+                                  absoluteName(z->name)};
+    if (listed(options_.expired_zones, z->name))
+      for (const char* a : {"-i", "20191201000000", "-e", "20200101000000"}) args.emplace_back(a);
+    args.push_back(file);
+    args.push_back((keysDir / key).string());
+    runTool(args, keysDir);
+    z->file = file + ".signed";
+  }
 }
 
 KnotLab::~KnotLab() {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +36,17 @@ struct KnotLabOptions {
   // When non-empty, only these zones are served (e.g. one zone, to get REFUSED for the rest).
   std::vector<std::string> only_zones;
   std::chrono::milliseconds start_timeout{10000};
+
+  // DNSSEC (issue 3). Zone-file lines appended to a served zone before signing (e.g. a TLSA
+  // record whose hash a test computed at run time).
+  std::map<std::string, std::vector<std::string>> extra_records;
+  // Zones signed at start with ldns-keygen + ldns-signzone (one ECDSAP256SHA256 KSK per zone,
+  // which also signs as ZSK), children before parents. When non-empty, every served zone also
+  // gets an NS delegation (and a DS when signed) in its closest served ancestor zone, so the
+  // chain root -> lab.test -> scenario is real; trustAnchorFile() then holds the root's DS.
+  std::vector<std::string> signed_zones;
+  std::vector<std::string> wrong_ds_zones;  // signed, but the parent publishes another key's DS
+  std::vector<std::string> expired_zones;   // signed with RRSIGs that expired on 2020-01-01
 };
 
 // knotd in the foreground as a child process, listening on 127.0.0.1 and ::1 (same port).
@@ -62,6 +74,8 @@ class KnotLab {
   std::unique_ptr<dns::LdnsResolver> makeResolver() const;
 
   const std::vector<LabZone>& zones() const { return zones_; }
+  // The DS of the signed root zone (a trust-anchor file); empty when the root is not signed.
+  const std::filesystem::path& trustAnchorFile() const { return trust_anchor_; }
   // knotd's stderr so far (for failure messages).
   std::string log() const;
 
@@ -69,11 +83,14 @@ class KnotLab {
   // On failure `why` says what happened; `retry` is set when another port may work.
   bool tryStart(std::uint16_t port, std::string& why, bool& retry);
   bool waitReady(std::string& why, bool& retry);
+  // Writes the served zones to dir_/zones with delegations, extra records and signatures.
+  void prepareZones();
   void stop();
 
   KnotLabOptions options_;
   std::vector<LabZone> zones_;
   std::filesystem::path dir_;
+  std::filesystem::path trust_anchor_;
   std::uint16_t port_ = 0;
   bool ipv6_ = false;
   pid_t pid_ = -1;

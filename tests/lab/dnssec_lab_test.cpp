@@ -1,0 +1,222 @@
+// DNSSEC and DANE against knotd serving zones signed at start with a chain of trust from the lab
+// root.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <chrono>
+#include <memory>
+
+#include "checks/dnssec/dane_check.hpp"
+#include "checks/dnssec/dnssec_check.hpp"
+#include "checks/dnssec/validator.hpp"
+#include "checks/mx/mx_check.hpp"
+#include "tests/lab/knot_lab.hpp"
+
+namespace mh::dnssec {
+namespace {
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+
+std::vector<unsigned char> makeCert() {
+  std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_EC_gen("P-256"));
+  std::unique_ptr<X509, X509Free> x(X509_new());
+  X509_set_version(x.get(), 2);
+  X509_gmtime_adj(X509_getm_notBefore(x.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x.get()), 86400);
+  X509_set_pubkey(x.get(), key.get());
+  X509_NAME* name = X509_get_subject_name(x.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("mx1"), -1, -1, 0);
+  X509_set_issuer_name(x.get(), name);
+  X509_sign(x.get(), key.get(), EVP_sha256());
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(x.get(), &der);
+  std::vector<unsigned char> out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+// "3 1 1 <SHA-256 of the SubjectPublicKeyInfo>" of a DER certificate.
+std::string tlsa311(const std::vector<unsigned char>& der) {
+  const unsigned char* p = der.data();
+  std::unique_ptr<X509, X509Free> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  unsigned char* spki = nullptr;
+  const int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x.get()), &spki);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdLen = 0;
+  EVP_Digest(spki, static_cast<std::size_t>(len), md, &mdLen, EVP_sha256(), nullptr);
+  OPENSSL_free(spki);
+  static const char* d = "0123456789abcdef";
+  std::string hex;
+  for (unsigned i = 0; i < mdLen; ++i) {
+    hex += d[md[i] >> 4];
+    hex += d[md[i] & 15];
+  }
+  return "3 1 1 " + hex;
+}
+
+class DnssecLab : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    leaf_ = std::make_unique<std::vector<unsigned char>>(makeCert());
+    lab::KnotLabOptions o;
+    o.zone_dir = lab::labDir() / "dnssec_zones";
+    o.signed_zones = {".",
+                      "lab.test",
+                      "dnssec-good.lab.test",
+                      "dnssec-bogus.lab.test",
+                      "dnssec-expired.lab.test",
+                      "dane-good.lab.test",
+                      "dane-mismatch.lab.test"};
+    o.wrong_ds_zones = {"dnssec-bogus.lab.test"};
+    o.expired_zones = {"dnssec-expired.lab.test"};
+    o.extra_records["dane-good.lab.test"] = {"_25._tcp.mx1 300 IN TLSA " + tlsa311(*leaf_)};
+    o.extra_records["dane-mismatch.lab.test"] = {"_25._tcp.mx1 300 IN TLSA " + tlsa311(makeCert())};
+    const auto start = std::chrono::steady_clock::now();
+    lab_ = std::make_unique<lab::KnotLab>(o);
+    startMs_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - start)
+                   .count();
+    std::string error;
+    auto anchors = TrustAnchors::load(lab_->trustAnchorFile().string(), error);
+    ASSERT_TRUE(anchors) << error;
+    anchors_ = std::make_unique<TrustAnchors>(*anchors);
+  }
+  static void TearDownTestSuite() {
+    lab_.reset();
+    anchors_.reset();
+  }
+
+  Validation validate(const std::string& name, std::uint16_t type) {
+    auto resolver = lab_->makeResolver();
+    Validator v(*resolver, *anchors_, std::chrono::system_clock::now());
+    dns::DnsAnswer a;
+    return v.query(name, type, a);
+  }
+
+  static std::unique_ptr<lab::KnotLab> lab_;
+  static std::unique_ptr<TrustAnchors> anchors_;
+  static std::unique_ptr<std::vector<unsigned char>> leaf_;
+  static long long startMs_;
+};
+
+std::unique_ptr<lab::KnotLab> DnssecLab::lab_;
+std::unique_ptr<TrustAnchors> DnssecLab::anchors_;
+std::unique_ptr<std::vector<unsigned char>> DnssecLab::leaf_;
+long long DnssecLab::startMs_ = 0;
+
+TEST_F(DnssecLab, StartsQuickly) {
+  RecordProperty("start_ms", std::to_string(startMs_));
+  EXPECT_LT(startMs_, 5000);
+}
+
+TEST_F(DnssecLab, AnswersCarryRrsigsAndDenial) {
+  auto resolver = lab_->makeResolver();
+  auto a = resolver->query("mx1.dnssec-good.lab.test", dns::rr::A);
+  ASSERT_EQ(a.status, dns::DnsStatus::NoError);
+  EXPECT_FALSE(a.signatures.empty());
+  auto none = resolver->query("mx1.dnssec-good.lab.test", dns::rr::TXT);
+  EXPECT_EQ(none.status, dns::DnsStatus::NoData);
+  EXPECT_FALSE(none.denial.empty());
+  // DS of a child zone is answered from the parent, signed by it.
+  auto ds = resolver->query("dnssec-good.lab.test", dns::rr::DS);
+  ASSERT_EQ(ds.status, dns::DnsStatus::NoError) << dns::toJson(ds).dump();
+}
+
+TEST_F(DnssecLab, SecureZoneAndHosts) {
+  auto v = validate("dnssec-good.lab.test", dns::rr::MX);
+  EXPECT_EQ(v.status, SecurityStatus::Secure) << toJson(v).pretty();
+  EXPECT_EQ(v.zone, "dnssec-good.lab.test");
+  EXPECT_EQ(validate("mx1.dnssec-good.lab.test", dns::rr::AAAA).status, SecurityStatus::Secure);
+  // Signed denials: NODATA and NXDOMAIN.
+  auto nodata = validate("mx1.dnssec-good.lab.test", dns::rr::TXT);
+  EXPECT_EQ(nodata.status, SecurityStatus::Secure) << toJson(nodata).pretty();
+  auto nx = validate("nothing.dnssec-good.lab.test", dns::rr::A);
+  EXPECT_EQ(nx.status, SecurityStatus::Secure) << toJson(nx).pretty();
+}
+
+TEST_F(DnssecLab, UnsignedZoneIsProvenInsecure) {
+  auto v = validate("dnssec-unsigned.lab.test", dns::rr::MX);
+  EXPECT_EQ(v.status, SecurityStatus::Insecure) << toJson(v).pretty();
+  EXPECT_EQ(v.reason, reason::kInsecureDelegation);
+  EXPECT_EQ(v.zone, "dnssec-unsigned.lab.test");
+}
+
+TEST_F(DnssecLab, WrongDsIsBogus) {
+  auto v = validate("dnssec-bogus.lab.test", dns::rr::MX);
+  EXPECT_EQ(v.status, SecurityStatus::Bogus) << toJson(v).pretty();
+  EXPECT_EQ(v.reason, reason::kDsMismatch);
+}
+
+TEST_F(DnssecLab, ExpiredSignaturesAreBogus) {
+  auto v = validate("dnssec-expired.lab.test", dns::rr::MX);
+  EXPECT_EQ(v.status, SecurityStatus::Bogus) << toJson(v).pretty();
+  EXPECT_EQ(v.reason, reason::kSignatureExpired);
+}
+
+TEST_F(DnssecLab, DeadResolverIsIndeterminate) {
+  lab::BlackHole hole;
+  dns::LdnsResolverOptions o = lab_->resolverOptions();
+  o.nameservers = {hole.nameserver()};
+  o.timeout = std::chrono::milliseconds(200);
+  o.retries = 0;
+  dns::LdnsResolver resolver(o);
+  Validator v(resolver, *anchors_, std::chrono::system_clock::now());
+  dns::DnsAnswer a;
+  EXPECT_EQ(v.query("dnssec-good.lab.test", dns::rr::MX, a).status, SecurityStatus::Indeterminate);
+}
+
+TEST_F(DnssecLab, Dnssec01Verdicts) {
+  auto run = [&](const std::string& domain) {
+    auto resolver = lab_->makeResolver();
+    auto mx = mx::gatherMx(*resolver, domain);
+    return judgeDnssec01(
+        gatherDnssec(*resolver, domain, mx, *anchors_, std::chrono::system_clock::now()));
+  };
+  auto good = run("dnssec-good.lab.test");
+  EXPECT_EQ(good.status, Status::Pass) << good.evidence.pretty();
+  EXPECT_TRUE(good.hasTag("DNSSEC_SIGNED"));
+  EXPECT_TRUE(good.hasTag("DNSSEC_MX_HOST_SIGNED"));
+  auto unsignedZone = run("dnssec-unsigned.lab.test");
+  EXPECT_EQ(unsignedZone.status, Status::Fail);
+  EXPECT_TRUE(unsignedZone.hasTag("DNSSEC_UNSIGNED"));
+  auto bogus = run("dnssec-bogus.lab.test");
+  EXPECT_EQ(bogus.status, Status::Fail);
+  EXPECT_TRUE(bogus.hasTag("DNSSEC_BOGUS"));
+  auto expired = run("dnssec-expired.lab.test");
+  EXPECT_TRUE(expired.hasTag("DNSSEC_BOGUS"));
+}
+
+TEST_F(DnssecLab, Dane01MatchMismatchAndAbsent) {
+  auto run = [&](const std::string& domain, bool withChain) {
+    auto resolver = lab_->makeResolver();
+    auto mx = mx::gatherMx(*resolver, domain);
+    auto e = gatherDane(*resolver, mx, *anchors_, 25, std::chrono::system_clock::now());
+    std::map<std::string, std::vector<std::vector<unsigned char>>> chains;
+    if (withChain) chains["mx1." + domain] = {*leaf_};
+    return judgeDane01(e, chains, DomainProfile{});
+  };
+  auto good = run("dane-good.lab.test", true);
+  EXPECT_EQ(good.status, Status::Pass) << good.evidence.pretty();
+  EXPECT_TRUE(good.hasTag("DANE_TLSA_MATCH"));
+  auto unchecked = run("dane-good.lab.test", false);
+  EXPECT_TRUE(unchecked.hasTag("DANE_MATCH_NOT_CHECKED"));
+  EXPECT_FALSE(unchecked.hasTag("DANE_TLSA_MATCH"));
+  auto mismatch = run("dane-mismatch.lab.test", true);
+  EXPECT_EQ(mismatch.status, Status::Fail);
+  EXPECT_TRUE(mismatch.hasTag("DANE_TLSA_MISMATCH"));
+  auto absent = run("dnssec-good.lab.test", true);
+  EXPECT_EQ(absent.status, Status::Fail);
+  EXPECT_TRUE(absent.hasTag("DANE_ABSENT"));
+  auto insecure = run("dnssec-unsigned.lab.test", true);
+  EXPECT_TRUE(insecure.hasTag("DANE_ABSENT"));
+}
+
+}  // namespace
+}  // namespace mh::dnssec

@@ -1,0 +1,139 @@
+// Parsing of the shared scanner options and construction of the resolver, PSL and probes.
+#include "service/cli/scanner_options.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cstdlib>
+
+namespace mh::service {
+
+namespace {
+
+std::optional<int> parseInt(const std::string& v, int min, int max) {
+  int n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < min || n > max) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+std::optional<std::string> parseScannerOption(const std::vector<std::string>& args, std::size_t& i,
+                                              ScannerOptions& o) {
+  std::string a = args[i];
+  std::optional<std::string> inlineValue;
+  if (a.rfind("--", 0) == 0) {
+    if (auto eq = a.find('='); eq != std::string::npos) {
+      inlineValue = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+  }
+  static const char* const kWithValue[] = {"--resolver", "--timeout",   "--retries",
+                                           "--psl",      "--ca-file",   "--https-port",
+                                           "--smtp-port", "--ehlo-name"};
+  bool needsValue = false;
+  for (const char* name : kWithValue) needsValue = needsValue || a == name;
+  std::string v;
+  if (needsValue) {
+    if (inlineValue) {
+      v = *inlineValue;
+    } else if (i + 1 < args.size()) {
+      v = args[++i];
+    } else {
+      return "option " + a + " needs a value";
+    }
+  }
+
+  if (a == "--resolver") {
+    auto ns = dns::parseNameserver(v);
+    if (!ns) return "--resolver: '" + v + "' is not ADDR or ADDR:PORT ([ADDR]:PORT for IPv6)";
+    o.resolvers.push_back(*ns);
+  } else if (a == "--timeout") {
+    char* end = nullptr;
+    double t = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end != '\0' || !(t > 0 && t <= 120))
+      return std::string("--timeout: give seconds between 0 and 120, e.g. 2.5");
+    o.timeout_seconds = t;
+  } else if (a == "--retries") {
+    auto n = parseInt(v, 0, 10);
+    if (!n) return std::string("--retries: give a whole number from 0 to 10");
+    o.retries = *n;
+  } else if (a == "--psl") {
+    o.psl_file = v;
+  } else if (a == "--ca-file") {
+    o.ca_file = v;
+  } else if (a == "--https-port" || a == "--smtp-port") {
+    auto n = parseInt(v, 1, 65535);
+    if (!n) return a + ": give a port from 1 to 65535";
+    (a == "--https-port" ? o.https_port : o.smtp_port) = static_cast<std::uint16_t>(*n);
+  } else if (a == "--ehlo-name") {
+    std::string error;
+    if (!audit::normaliseDomainArgument(v, error))
+      return "--ehlo-name: give the scanner's own host name (" + error + ")";
+    o.ehlo_name = v;
+  } else if (a == "--no-smtp") {
+    o.no_smtp = true;
+  } else if (a == "--allow-private-targets") {
+    o.allow_private_targets = true;
+  } else if (a == "--no-enumerate") {
+    o.enumerate = false;
+  } else if (a == "-v" || a == "--verbose") {
+    o.verbose = true;
+  } else {
+    return std::nullopt;
+  }
+  return std::string();
+}
+
+std::string scannerUsage() {
+  return R"(scanner options:
+  --resolver ADDR[:PORT]  nameserver to ask (repeatable; IPv6 as [ADDR]:PORT);
+                          default: the nameservers of /etc/resolv.conf
+  --timeout SECONDS       per-query DNS timeout (default 5)
+  --retries N             extra attempts per nameserver (default 2)
+  --psl FILE              Public Suffix List (default /usr/share/publicsuffix/public_suffix_list.dat)
+  --no-smtp               DNS only: no connection to mail or web servers (no TLS checks, and
+                          the MTA-STS policy is not fetched)
+  --smtp-port N           port of the MX hosts' SMTP servers (default 25)
+  --ehlo-name NAME        host name sent in EHLO: the scanner's own, resolvable name
+  --no-enumerate          one STARTTLS connection per MX address, no protocol/cipher enumeration
+  --ca-file FILE          extra CA certificates (PEM) trusted besides the system store
+  --https-port N          port of MTA-STS policy servers (default 443)
+  --allow-private-targets allow connections to loopback/private addresses found in DNS
+                          (for a lab; refused by default so DNS cannot aim the scanner inward)
+  -v, --verbose           log DNS and probe activity to stderr
+)";
+}
+
+std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error) {
+  spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
+  auto scanner = std::make_unique<Scanner>();
+  scanner->psl = dmarc::PublicSuffixList::load(o.psl_file);
+  if (!scanner->psl) {
+    error = "cannot load the Public Suffix List from " + o.psl_file;
+    return nullptr;
+  }
+  scanner->resolver.nameservers = o.resolvers;
+  scanner->resolver.timeout =
+      std::chrono::milliseconds(static_cast<long>(o.timeout_seconds * 1000.0));
+  scanner->resolver.retries = o.retries;
+  scanner->fetch.ca_file = o.ca_file;
+  scanner->fetch.allow_private_targets = o.allow_private_targets;
+  scanner->fetch.https_port = o.https_port;
+  scanner->audit.psl = scanner->psl.get();
+  if (!o.no_smtp) {
+    tls::TlsAuditOptions tlsOptions;
+    tlsOptions.smtp_port = o.smtp_port;
+    tlsOptions.ehlo_name = o.ehlo_name;
+    tlsOptions.allow_private_targets = o.allow_private_targets;
+    tlsOptions.ca_file = o.ca_file;
+    tlsOptions.enumerate = o.enumerate;
+    scanner->tls = std::make_unique<tls::TlsAuditContext>(tlsOptions);
+    scanner->audit.tls = scanner->tls.get();
+    scanner->audit.mta_sts_fetch = &scanner->fetch;
+  }
+  return scanner;
+}
+
+}  // namespace mh::service

@@ -1,0 +1,54 @@
+// The scanner options shared by `check` and `audit` (resolver, timeouts, network probes) and the parts built from them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/audit/domain_audit.hpp"
+#include "checks/dmarc/public_suffix.hpp"
+#include "checks/dns/ldns_resolver.hpp"
+#include "checks/mta_sts/policy_fetch.hpp"
+#include "checks/tls/tls_check.hpp"
+
+namespace mh::service {
+
+struct ScannerOptions {
+  std::vector<dns::NameserverAddress> resolvers;  // empty: /etc/resolv.conf
+  double timeout_seconds = 5.0;
+  int retries = 2;
+  std::string psl_file = MH_PSL_FILE_DEFAULT;
+  bool no_smtp = false;                // DNS only: no SMTP probe, no MTA-STS policy fetch
+  std::string ca_file;                 // extra trust anchors for SMTP and HTTPS certificates
+  bool allow_private_targets = false;  // the lab: allow loopback/private addresses found in DNS
+  std::uint16_t https_port = 443;
+  std::uint16_t smtp_port = 25;
+  std::string ehlo_name;
+  bool enumerate = true;
+  bool verbose = false;
+};
+
+// Consumes args[i] (and its value, advancing i) when it is a scanner option. Returns nullopt when
+// args[i] is not one, "" when consumed, or the usage error message for a bad value.
+std::optional<std::string> parseScannerOption(const std::vector<std::string>& args, std::size_t& i,
+                                              ScannerOptions& options);
+
+// The usage lines of the scanner options.
+std::string scannerUsage();
+
+// What an audit needs, built once per command from the options and shared by every domain.
+struct Scanner {
+  std::unique_ptr<dmarc::PublicSuffixList> psl;
+  dns::LdnsResolverOptions resolver;
+  mta_sts::PolicyFetchOptions fetch;
+  std::unique_ptr<tls::TlsAuditContext> tls;  // null with --no-smtp
+  audit::AuditOptions audit;                  // points into the members above
+};
+
+// nullptr and `error` set when the Public Suffix List cannot be loaded (a usage error); throws
+// std::runtime_error for a broken environment (unreadable CA file).
+std::unique_ptr<Scanner> makeScanner(const ScannerOptions& options, std::string& error);
+
+}  // namespace mh::service

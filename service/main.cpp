@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "service/cli/audit_command.hpp"
 #include "service/cli/check_command.hpp"
 
 namespace {
@@ -10,7 +11,8 @@ namespace {
 const char* const kUsage = R"(usage: mailhygiene COMMAND [options]
 
 commands:
-  check DOMAIN   audit one domain's mail DNS and print the findings (see `mailhygiene check --help`)
+  check DOMAIN   audit one domain and print the findings (see `mailhygiene check --help`)
+  audit          audit every domain of domains.csv into the SQLite store (`mailhygiene audit --help`)
   version        print the version
 
 )";
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "check") return mh::service::runCheckCommand(args, std::cout, std::cerr);
+  if (command == "audit") return mh::service::runAuditCommand(args, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "mailhygiene " << MH_VERSION << "\n";
     return 0;

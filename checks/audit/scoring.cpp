@@ -126,25 +126,31 @@ DomainScore scoreReport(const DomainReport& report) {
   const auto& p = report.profile;
   auto check = [&](std::string_view id) { return report.find(id); };
   std::vector<std::pair<std::string, Criterion>> criteria;
-  criteria.emplace_back("valid SPF with -all or ~all",
-                        both(statusIn(check("SPF-01"), {Status::Pass}),
-                             statusIn(check("SPF-02"), {Status::Pass, Status::Warn})));
   const CheckResult* dmarc2 = check("DMARC-02");
   Criterion dmarcReject = statusIn(dmarc2, {Status::Pass});
   Criterion dmarcQuarantineOrBetter = statusIn(dmarc2, {Status::Pass, Status::Warn});
-  const CheckResult* dmarc4 = check("DMARC-04");
-  Criterion rua = dmarc4 == nullptr || dmarc4->status == Status::Error
-                      ? Criterion::Unknown
-                      : (dmarc4->hasTag("DMARC_RUA_PRESENT") ? Criterion::Met : Criterion::NotMet);
-  criteria.emplace_back("DMARC record", statusIn(check("DMARC-01"), {Status::Pass}));
-  criteria.emplace_back("DMARC aggregate reports (rua)", rua);
-  if (p.receives_mail) {
-    criteria.emplace_back("STARTTLS on every MX", statusIn(check("TLS-01"), {Status::Pass}));
-    criteria.emplace_back("TLS 1.2 or newer, no SSLv2/SSLv3",
-                          statusIn(check("TLS-02"), {Status::Pass, Status::Warn}));
-    criteria.emplace_back("no RC4/3DES", statusIn(check("TLS-03"), {Status::Pass, Status::Warn}));
-  } else if (!p.sends_mail) {
+  if (!p.receives_mail && !p.sends_mail) {
+    // (d) A parked domain: "v=spf1 -all", p=reject and a correct null MX are its whole baseline;
+    // with no mail there is nothing to report on, so rua is not required.
+    criteria.emplace_back("SPF \"-all\"", statusIn(check("SPF-02"), {Status::Pass}));
     criteria.emplace_back("null MX or no mail host", statusIn(check("MX-01"), {Status::Pass}));
+  } else {
+    // (a) and (b), then (c) for receiving domains.
+    criteria.emplace_back("valid SPF with -all or ~all",
+                          both(statusIn(check("SPF-01"), {Status::Pass}),
+                               statusIn(check("SPF-02"), {Status::Pass, Status::Warn})));
+    const CheckResult* dmarc4 = check("DMARC-04");
+    Criterion rua = dmarc4 == nullptr || dmarc4->status == Status::Error
+                        ? Criterion::Unknown
+                        : (dmarc4->hasTag("DMARC_RUA_PRESENT") ? Criterion::Met : Criterion::NotMet);
+    criteria.emplace_back("DMARC record", statusIn(check("DMARC-01"), {Status::Pass}));
+    criteria.emplace_back("DMARC aggregate reports (rua)", rua);
+    if (p.receives_mail) {
+      criteria.emplace_back("STARTTLS on every MX", statusIn(check("TLS-01"), {Status::Pass}));
+      criteria.emplace_back("TLS 1.2 or newer, no SSLv2/SSLv3",
+                            statusIn(check("TLS-02"), {Status::Pass, Status::Warn}));
+      criteria.emplace_back("no RC4/3DES", statusIn(check("TLS-03"), {Status::Pass, Status::Warn}));
+    }
   }
 
   Criterion baseline = Criterion::Met;

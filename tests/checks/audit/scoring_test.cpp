@@ -64,6 +64,16 @@ TEST(Scoring, ParkedDomainDoneRightScores100) {
   EXPECT_GE(s.tier, Tier::Baseline);
 }
 
+TEST(Scoring, AParkedDomainNeedsNoReportingAddressForTheBaseline) {
+  auto s = scoreReport(makeReport(
+      false, false,
+      {{"MX-01", {Pass, {"MX_NULL_MX"}}}, {"SPF-01", {Pass}}, {"SPF-02", {Pass}}, {"SPF-03", {Pass}},
+       {"DMARC-01", {Pass}}, {"DMARC-02", {Pass, {"DMARC_POLICY_REJECT"}}}, {"DMARC-03", {Pass}},
+       {"DMARC-04", {Warn, {"DMARC_REPORTING_MISSING"}}}}));
+  EXPECT_EQ(s.tier, Tier::Advanced);  // nothing to send or receive: baseline is all it can need
+  EXPECT_EQ(*s.grade, Grade::A);
+}
+
 TEST(Scoring, AnErrorIsLeftOutOfTheScoreNotCountedAgainstIt) {
   auto checks = allPass();
   auto clean = scoreReport(makeReport(true, true, checks));

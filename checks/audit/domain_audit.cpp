@@ -8,12 +8,16 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <chrono>
 #include <cctype>
 #include <ctime>
 
 #include "checks/core/rubric.hpp"
 #include "checks/dkim/dkim_check.hpp"
+#include "checks/dnssec/dane_check.hpp"
+#include "checks/dnssec/dnssec_check.hpp"
+#include "checks/dnssec/trust_anchor.hpp"
 #include "checks/dmarc/dmarc_check.hpp"
 #include "checks/dmarc/public_suffix.hpp"
 #include "checks/hygiene/reverse_dns_check.hpp"
@@ -127,13 +131,16 @@ std::vector<std::string_view> checkIds(const AuditOptions& options) {
   std::vector<std::string_view> ids = {"MX-01",    "SPF-01",   "SPF-02",   "SPF-03",  "DMARC-01",
                                        "DMARC-02", "DMARC-03", "DMARC-04", "DKIM-01", "DKIM-02"};
   if (options.tls) ids.insert(ids.end(), {"TLS-01", "TLS-02", "TLS-03", "TLS-04"});
-  ids.insert(ids.end(), {"MTASTS-01", "TLSRPT-01", "HYG-01"});
+  ids.insert(ids.end(), {"MTASTS-01", "TLSRPT-01"});
+  if (options.trust_anchors) ids.insert(ids.end(), {"DNSSEC-01", "DANE-01"});
+  ids.push_back("HYG-01");
   return ids;
 }
 
 using Catalogue = std::span<const TagSpec> (*)();
-constexpr std::array<Catalogue, 9> kCatalogues = {
-    &auditTagSpecs,         &tls::tlsTagSpecs,
+constexpr std::array<Catalogue, 11> kCatalogues = {
+    &auditTagSpecs,         &tls::tlsTagSpecs,         &dnssec::dnssecTagSpecs,
+    &dnssec::daneTagSpecs,
     &mx::mxTagSpecs,        &spf::spfTagSpecs,         &dmarc::dmarcTagSpecs,
     &dkim::dkimTagSpecs,    &mta_sts::mtaStsTagSpecs,  &tlsrpt::tlsRptTagSpecs,
     &hygiene::reverseDnsTagSpecs};
@@ -188,6 +195,14 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   const auto now = options.now == std::chrono::system_clock::time_point{}
                        ? std::chrono::system_clock::now()
                        : options.now;
+  std::optional<dnssec::DnssecEvidence> dnssecEvidence;
+  std::optional<dnssec::DaneEvidence> daneEvidence;
+  if (options.trust_anchors) {
+    dnssecEvidence =
+        dnssec::gatherDnssec(counting, report.domain, mxEvidence, *options.trust_anchors, now);
+    const std::uint16_t port = options.tls ? options.tls->options().smtp_port : 25;
+    daneEvidence = dnssec::gatherDane(counting, mxEvidence, *options.trust_anchors, port, now);
+  }
 
   // ...judge there.
   report.profile = deriveProfile(mxEvidence, spfEvidence, dmarcEvidence, dkimEvidence);
@@ -211,6 +226,22 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   }
   checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, mxEvidence, profile));
   checks.push_back(tlsrpt::judgeTlsRpt01(tlsRptEvidence, profile));
+  if (dnssecEvidence) {
+    checks.push_back(dnssec::judgeDnssec01(*dnssecEvidence));
+    // DANE is matched against the chain each MX host presented (its first probed address).
+    std::map<std::string, std::vector<std::vector<unsigned char>>> chains;
+    if (tlsEvidence) {
+      for (const auto& host : tlsEvidence->hosts) {
+        for (const auto& address : host.addresses) {
+          if (!address.probe.tls || address.probe.tls->peer_chain.empty()) continue;
+          auto& chain = chains[host.name];
+          for (const auto& cert : address.probe.tls->peer_chain) chain.push_back(cert.der);
+          break;
+        }
+      }
+    }
+    checks.push_back(dnssec::judgeDane01(*daneEvidence, chains, profile));
+  }
   checks.push_back(hygiene::judgeHyg01(reverseEvidence, profile));
 
   report.dns_queries = counting.count();

@@ -20,6 +20,9 @@ struct PolicyFetchOptions;
 namespace mh::tls {
 class TlsAuditContext;
 }
+namespace mh::dnssec {
+class TrustAnchors;
+}
 
 namespace mh::audit {
 
@@ -32,6 +35,9 @@ struct AuditOptions {
   // The SMTP/TLS probe shared by every domain of the run (one connection at a time per MX
   // address, results cached per address). nullptr: TLS-01..04 are not run and not reported.
   tls::TlsAuditContext* tls = nullptr;
+  // The DNSSEC trust anchors our own validation starts from (DNSSEC-01, DANE-01). nullptr: those
+  // checks are not run and not reported.
+  const dnssec::TrustAnchors* trust_anchors = nullptr;
   // The time certificates and signatures are judged at; the epoch means "now".
   std::chrono::system_clock::time_point now{};
 };

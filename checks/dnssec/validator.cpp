@@ -242,6 +242,14 @@ const Validator::ZoneState& Validator::anchorState(const std::string& zone) {
       }
     }
   }
+  // Whatever goes wrong at the trust anchor itself (no DNSKEY, no key matching the anchor, bad
+  // signatures on the anchor's keys) says something about our resolver or anchor file, never
+  // about the audited domain: it is "could not tell", not bogus. A resolver that does not serve
+  // DNSSEC must not turn every domain into a critical failure.
+  if (st.v.status == SecurityStatus::Bogus) {
+    st.v.status = SecurityStatus::Indeterminate;
+    st.v.detail += " (at the trust anchor: the resolver or the anchor file, not the domain)";
+  }
   st.v.zone = zone;
   st.v.chain.push_back(stepOf(zone, "anchor", st.v));
   return anchorStates_.emplace(zone, std::move(st)).first->second;

@@ -31,7 +31,7 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
   }
   static const char* const kWithValue[] = {"--resolver", "--timeout",   "--retries",
                                            "--psl",      "--ca-file",   "--https-port",
-                                           "--smtp-port", "--ehlo-name"};
+                                           "--smtp-port", "--ehlo-name", "--trust-anchor"};
   bool needsValue = false;
   for (const char* name : kWithValue) needsValue = needsValue || a == name;
   std::string v;
@@ -72,6 +72,10 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
     if (!audit::normaliseDomainArgument(v, error))
       return "--ehlo-name: give the scanner's own host name (" + error + ")";
     o.ehlo_name = v;
+  } else if (a == "--trust-anchor") {
+    o.trust_anchor_file = v;
+  } else if (a == "--no-dnssec") {
+    o.no_dnssec = true;
   } else if (a == "--no-smtp") {
     o.no_smtp = true;
   } else if (a == "--allow-private-targets") {
@@ -98,6 +102,9 @@ std::string scannerUsage() {
   --smtp-port N           port of the MX hosts' SMTP servers (default 25)
   --ehlo-name NAME        host name sent in EHLO: the scanner's own, resolvable name
   --no-enumerate          one STARTTLS connection per MX address, no protocol/cipher enumeration
+  --trust-anchor FILE     DNSSEC trust anchors (DS or DNSKEY records) our own validation starts
+                          from (default /usr/share/dns/root.key, from dns-root-data)
+  --no-dnssec             skip DNSSEC-01 and DANE-01
   --ca-file FILE          extra CA certificates (PEM) trusted besides the system store
   --https-port N          port of MTA-STS policy servers (default 443)
   --allow-private-targets allow connections to loopback/private addresses found in DNS
@@ -122,6 +129,16 @@ std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error
   scanner->fetch.allow_private_targets = o.allow_private_targets;
   scanner->fetch.https_port = o.https_port;
   scanner->audit.psl = scanner->psl.get();
+  if (!o.no_dnssec) {
+    std::string anchorError;
+    scanner->anchors = dnssec::TrustAnchors::load(o.trust_anchor_file, anchorError);
+    if (!scanner->anchors) {
+      error = "cannot load DNSSEC trust anchors from " + o.trust_anchor_file + ": " + anchorError +
+              " (install dns-root-data, give --trust-anchor FILE, or --no-dnssec)";
+      return nullptr;
+    }
+    scanner->audit.trust_anchors = &*scanner->anchors;
+  }
   if (!o.no_smtp) {
     tls::TlsAuditOptions tlsOptions;
     tlsOptions.smtp_port = o.smtp_port;

@@ -10,6 +10,7 @@
 #include "checks/audit/domain_audit.hpp"
 #include "checks/dmarc/public_suffix.hpp"
 #include "checks/dns/ldns_resolver.hpp"
+#include "checks/dnssec/trust_anchor.hpp"
 #include "checks/mta_sts/policy_fetch.hpp"
 #include "checks/tls/tls_check.hpp"
 
@@ -27,6 +28,8 @@ struct ScannerOptions {
   std::uint16_t smtp_port = 25;
   std::string ehlo_name;
   bool enumerate = true;
+  std::string trust_anchor_file = "/usr/share/dns/root.key";  // Debian's dns-root-data
+  bool no_dnssec = false;  // skip DNSSEC-01 and DANE-01
   bool verbose = false;
 };
 
@@ -44,6 +47,7 @@ struct Scanner {
   dns::LdnsResolverOptions resolver;
   mta_sts::PolicyFetchOptions fetch;
   std::unique_ptr<tls::TlsAuditContext> tls;  // null with --no-smtp
+  std::optional<dnssec::TrustAnchors> anchors;  // empty with --no-dnssec
   audit::AuditOptions audit;                  // points into the members above
 };
 

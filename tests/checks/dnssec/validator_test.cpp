@@ -233,3 +233,24 @@ TEST(Validator, NegativeAnswerWithoutProofInSignedZoneIsBogus) {
 
 }  // namespace
 }  // namespace mh::dnssec
+
+namespace mh::dnssec {
+namespace {
+
+// A resolver that serves no DNSSEC (or a lab whose root is not the real one) must never make a
+// domain "bogus": trouble at the trust anchor itself is could-not-tell.
+TEST(ValidatorAnchor, NoDnskeyAtTheAnchorIsIndeterminateNotBogus) {
+  std::string error;
+  auto anchors = TrustAnchors::parse(
+      ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n", error);
+  ASSERT_TRUE(anchors) << error;
+  dns::FixtureResolver f;
+  f.addZone("example.test. 300 IN MX 10 mx.example.test.");
+  Validator v(f, *anchors, std::chrono::system_clock::now());
+  auto answer = f.query("example.test", dns::rr::MX);
+  auto result = v.validate(answer);
+  EXPECT_EQ(result.status, SecurityStatus::Indeterminate) << result.detail;
+}
+
+}  // namespace
+}  // namespace mh::dnssec

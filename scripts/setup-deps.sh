@@ -14,7 +14,7 @@ packages=(
   libssl-dev
   libyaml-cpp-dev
   knot knot-dnsutils
-  ca-certificates
+  ca-certificates openssl
   dns-root-data
 )
 

@@ -1,0 +1,293 @@
+// Generates the synthetic national lab: N agency domains with a realistic mix, as knotd zone files.
+#include "bench/lab_generator.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+namespace mh::bench {
+
+namespace {
+
+constexpr std::string_view kHeader =
+    "$TTL 3600\n@ SOA ns.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n@ NS ns.lab.test.\n";
+// The lab's keys (tests/lab/zones/good.lab.test and dkim-weak-1024.lab.test): 2048 and 1024 bits.
+constexpr std::string_view kDkim2048 =
+    R"dkim("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmQUwz7mxg8tPxIxUwCVcz/Y1qgLlFYG39Ak9XTZyjCxQLFLrRDt/tSSYfcJHhkUNF50F+KH2VHErrZhsCvzfOVV9Fen4pdTts8Qqrhf9K8NJZODIsuq1ze/Pjzh1M+nHA8Y3YBUUNWWZWJVS/+6GrAk58KGtpug0lyP6pb4y3dumjrCsPNSwhofmZqEVQ6l20" "eSjCUb39Qj4d162BNqDHS6wbHmqcP7lze5uy9uLxp54iAogo2tpPR0mNWqMDN7ph6JKvxy9BQpKVNYxGEWUgAlyvqah+rgfyyOcUWZRafeRHtVQSYbLhGPWew+t/pjDzpvsASRAxZj3L5TbI5pbQQIDAQAB")dkim";
+constexpr std::string_view kDkim1024 =
+    R"dkim("v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDNDznCxAyvTMqxAnSPQZW8u4CudHT3kT4g07GhxU97sb72rVwOq2YEJ8rHIxCjfJYnzsgbN5xYk7DOLq/N6onHfAhRrtfeE3599T6A44ydoXCm5zATHIgH4tysTz7FpbhRa4rR5a2TvZJy7QtuhrjR/O+cGS+S8nlld+KIudStNwIDAQAB")dkim";
+
+constexpr int kProviders = 5;
+// Share of provider-hosted mail domains per provider (percent).
+constexpr std::array<int, kProviders> kProviderWeights = {40, 25, 15, 12, 8};
+constexpr int kChainLength = 12;  // mailprov1's nested include chain: > 10 lookups
+
+std::string provider(int k) {
+  return "mailprov" + std::to_string(k) + ".lab.test";
+}
+
+// 172.16.0.0/12 numbering: web address (172.16/13) and self-hosted MX address (172.24/13).
+std::string ipv4(unsigned base, std::size_t i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "172.%u.%zu.%zu", base + unsigned(i >> 16), (i >> 8) & 255,
+                i & 255);
+  return buf;
+}
+// The owner of 172.b.c.d's PTR inside 172.in-addr.arpa: "d.c.b".
+std::string ptrOwner(unsigned base, std::size_t i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%zu.%zu.%u", i & 255, (i >> 8) & 255, base + unsigned(i >> 16));
+  return buf;
+}
+std::string providerIp(int k, int host) {
+  return "198.51.100." + std::to_string(k * 20 + host);
+}
+
+struct ZoneWriter {
+  std::filesystem::path dir;
+  NationalLab& lab;
+  void write(const std::string& zone, const std::string& body, bool broken = false) {
+    const auto file = dir / ((zone == "." ? std::string("root") : zone) + ".zone");
+    std::ofstream out(file);
+    out << body;
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+    lab.zones.push_back({zone, file, broken});
+  }
+};
+
+struct MailSetup {
+  int provider = 0;  // 1..kProviders, 0 = self-hosted
+  bool ptr = true;   // self-hosted: the MX address has a PTR
+};
+
+// The zone of a domain that publishes mail records; the defects switch parts off or break them.
+std::string mailZone(const std::string& d, std::size_t i, const MailSetup& m,
+                     const std::vector<std::string>& defects, std::mt19937& rng) {
+  auto has = [&](std::string_view x) {
+    return std::find(defects.begin(), defects.end(), x) != defects.end();
+  };
+  std::string z(kHeader);
+  z += "@ A " + ipv4(16, i) + "\n";
+  z += "www CNAME " + d + ".\n";
+  std::string spfBase;
+  if (m.provider) {
+    const std::string p = provider(m.provider);
+    z += "@ MX 10 mx1." + p + ".\n@ MX 20 mx2." + p + ".\n";
+    spfBase = "include:_spf." + p;
+  } else {
+    z += "@ MX 10 mx\n";
+    if (!has("dangling-mx")) z += "mx A " + ipv4(24, i) + "\n";
+    spfBase = "mx ip4:" + ipv4(24, i);
+  }
+  const std::string all = has("softfail") ? "~all" : has("plus-all") ? "+all" : "-all";
+  if (has("spf-syntax"))
+    z += "@ TXT \"v=spf1 " + spfBase + " incude:_spf.mailprov2.lab.test " + all + "\"\n";
+  else if (has("too-many-lookups"))
+    z += "@ TXT \"v=spf1 " + spfBase + " include:chain1.mailprov1.lab.test " + all + "\"\n";
+  else if (has("include-missing"))
+    z += "@ TXT \"v=spf1 " + spfBase + " include:_spf.defunct-provider.lab.test " + all + "\"\n";
+  else
+    z += "@ TXT \"v=spf1 " + spfBase + " " + all + "\"\n";
+  if (has("multiple-spf")) z += "@ TXT \"v=spf1 a -all\"\n";
+  z += "@ TXT \"google-site-verification=" + std::to_string(rng()) + "\"\n";
+
+  if (!has("no-dmarc")) {
+    const std::string policy = has("dmarc-none")         ? "none"
+                               : has("dmarc-quarantine") ? "quarantine"
+                                                         : "reject";
+    std::string rua;
+    if (!has("dmarc-no-rua"))
+      rua = (rng() % 3 == 0 && m.provider) ? "; rua=mailto:dmarc@" + provider(m.provider)
+                                           : "; rua=mailto:dmarc@" + d;
+    if (has("dmarc-syntax"))
+      z += "_dmarc TXT \"v=DMARC1; p=rejct" + rua + "\"\n";
+    else
+      z += "_dmarc TXT \"v=DMARC1; p=" + policy + rua + "\"\n";
+    if (has("dmarc-multiple")) z += "_dmarc TXT \"v=DMARC1; p=none\"\n";
+  }
+  if (!has("no-dkim")) {
+    const std::string selector = m.provider ? (rng() % 2 ? "selector1" : "mail") : "default";
+    z += selector + "._domainkey TXT " + std::string(has("weak-dkim") ? kDkim1024 : kDkim2048) +
+         "\n";
+  }
+  if (!has("no-mta-sts"))
+    z += "mta-sts A " + ipv4(16, i) + "\n_mta-sts TXT \"v=STSv1; id=2024010" +
+         std::to_string(i % 10) + "\"\n";
+  if (!has("no-tlsrpt")) z += "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@" + d + "\"\n";
+  return z;
+}
+
+std::vector<std::string> pickDefects(const std::vector<std::string>& from, int count,
+                                     std::mt19937& rng) {
+  std::vector<std::string> pool = from, out;
+  std::shuffle(pool.begin(), pool.end(), rng);
+  for (int j = 0; j < count && j < int(pool.size()); ++j) out.push_back(pool[j]);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : "+") + x;
+  return s;
+}
+
+}  // namespace
+
+std::string_view toString(Kind k) {
+  switch (k) {
+    case Kind::Good:
+      return "good";
+    case Kind::Partial:
+      return "partial";
+    case Kind::Broken:
+      return "broken";
+    case Kind::NoMail:
+      return "nomail";
+    case Kind::Parked:
+      return "parked";
+    case Kind::Gone:
+      return "gone";
+    case Kind::ServFail:
+      return "servfail";
+    case Kind::Dead:
+      return "dead";
+  }
+  return "?";
+}
+
+NationalLab generateLab(std::size_t n, std::uint32_t seed, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::mt19937 rng(seed);
+  NationalLab lab;
+  ZoneWriter w{dir, lab};
+
+  // Kinds by share (per mille), then shuffled so that every part of the run sees every kind.
+  const std::array<std::pair<Kind, int>, kKindCount> shares = {{{Kind::Good, 180},
+                                                                {Kind::Partial, 420},
+                                                                {Kind::Broken, 140},
+                                                                {Kind::NoMail, 100},
+                                                                {Kind::Parked, 50},
+                                                                {Kind::Gone, 80},
+                                                                {Kind::ServFail, 20},
+                                                                {Kind::Dead, 10}}};
+  std::vector<Kind> kinds;
+  for (const auto& [kind, perMille] : shares)
+    for (std::size_t j = 0; j < n * perMille / 1000; ++j) kinds.push_back(kind);
+  while (kinds.size() < n) kinds.push_back(Kind::Partial);
+  std::shuffle(kinds.begin(), kinds.end(), rng);
+
+  // Shared infrastructure: root, lab.test, the providers and the reverse zones.
+  w.write(".", std::string(kHeader) + "ns.lab.test. A 127.0.0.1\n");
+  w.write("lab.test", std::string(kHeader) + "ns A 127.0.0.1\n");
+  std::string reverseProviders(kHeader);
+  for (int k = 1; k <= kProviders; ++k) {
+    std::string z(kHeader);
+    for (int h = 1; h <= 3; ++h) {
+      z += "mx" + std::to_string(h) + " A " + providerIp(k, h) + "\n";
+      reverseProviders +=
+          std::to_string(k * 20 + h) + " PTR mx" + std::to_string(h) + "." + provider(k) + ".\n";
+    }
+    // Big providers nest their netblocks one level deeper, as real ones do.
+    if (k <= 2)
+      z += "_spf TXT \"v=spf1 include:_netblocks." + provider(k) +
+           " ~all\"\n_netblocks TXT \"v=spf1 ip4:" + providerIp(k, 0) + "/28 ip4:203.0.113." +
+           std::to_string(k * 16) + "/28 ~all\"\n";
+    else
+      z += "_spf TXT \"v=spf1 ip4:" + providerIp(k, 0) + "/28 ~all\"\n";
+    // Domains sending DMARC reports to the provider's address authorise it (RFC 7489 §7.1).
+    z += "*._report._dmarc TXT \"v=DMARC1\"\n";
+    if (k == 1)
+      for (int c = 1; c <= kChainLength; ++c)
+        z +=
+            "chain" + std::to_string(c) + " TXT \"v=spf1 ip4:198.51.100." +
+            std::to_string(200 + c) +
+            (c < kChainLength ? " include:chain" + std::to_string(c + 1) + "." + provider(1) : "") +
+            " ~all\"\n";
+    w.write(provider(k), z);
+  }
+  w.write("100.51.198.in-addr.arpa", reverseProviders);
+
+  std::string reverse172(kHeader);
+  const std::vector<std::string> partialDefects = {
+      "softfail",   "dmarc-none", "no-dmarc", "no-dkim",      "weak-dkim",
+      "no-mta-sts", "no-tlsrpt",  "no-ptr",   "dmarc-no-rua", "dmarc-quarantine"};
+  const std::vector<std::string> brokenDefects = {
+      "dangling-mx",     "spf-syntax", "too-many-lookups", "multiple-spf",
+      "include-missing", "plus-all",   "dmarc-multiple",   "dmarc-syntax"};
+  auto pickMail = [&](std::size_t i) {
+    MailSetup m;
+    if (rng() % 100 < 70) {
+      int r = int(rng() % 100);
+      for (int k = 0; k < kProviders; ++k)
+        if ((r -= kProviderWeights[k]) < 0) {
+          m.provider = k + 1;
+          break;
+        }
+    }
+    return m;
+  };
+
+  lab.domains.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    LabDomain d;
+    d.kind = kinds[i];
+    char name[64];
+    std::snprintf(name, sizeof name, "%s-%05zu.lab.test", std::string(toString(d.kind)).c_str(), i);
+    d.name = name;
+    std::vector<std::string> defects;
+    MailSetup m = pickMail(i);
+    switch (d.kind) {
+      case Kind::Good:
+      case Kind::Dead:  // served like a good domain, but the forwarder drops its queries
+        break;
+      case Kind::Partial:
+        defects = pickDefects(partialDefects, 1 + int(rng() % 3), rng);
+        break;
+      case Kind::Broken:
+        defects = pickDefects(brokenDefects, 1, rng);
+        if (defects[0] == "dangling-mx") m.provider = 0;
+        break;
+      default:
+        break;
+    }
+    if (std::find(defects.begin(), defects.end(), "no-ptr") != defects.end()) {
+      m.ptr = false;
+      m.provider = 0;
+    }
+    switch (d.kind) {
+      case Kind::Good:
+      case Kind::Partial:
+      case Kind::Broken:
+      case Kind::Dead:
+        d.variant = (m.provider ? "provider" + std::to_string(m.provider) : std::string("self")) +
+                    (defects.empty() ? "" : "+" + join(defects));
+        w.write(d.name, mailZone(d.name, i, m, defects, rng));
+        if (!m.provider && m.ptr) reverse172 += ptrOwner(24, i) + " PTR mx." + d.name + ".\n";
+        break;
+      case Kind::NoMail:
+        d.variant = "web-only";
+        w.write(d.name, std::string(kHeader) + "@ A " + ipv4(16, i) + "\nwww CNAME @\n");
+        break;
+      case Kind::Parked:
+        d.variant = "null-mx";
+        w.write(d.name, std::string(kHeader) +
+                            "@ MX 0 .\n@ TXT \"v=spf1 -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"\n");
+        break;
+      case Kind::Gone:
+        d.variant = "nxdomain";
+        break;
+      case Kind::ServFail:
+        d.variant = "zone-fails-to-load";
+        w.write(d.name, std::string(kHeader) + "@ MX 10 this is not a valid record\n", true);
+        break;
+    }
+    lab.domains.push_back(std::move(d));
+  }
+  w.write("172.in-addr.arpa", reverse172);
+  return lab;
+}
+
+}  // namespace mh::bench

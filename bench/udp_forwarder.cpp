@@ -1,0 +1,206 @@
+// A UDP DNS forwarder between the audit and knotd: adds latency each way and black-holes dead
+// domains.
+#include "bench/udp_forwarder.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <deque>
+#include <stdexcept>
+#include <vector>
+
+namespace mh::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int udpSocket(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) throw std::runtime_error("forwarder: socket failed");
+  int size = 8 << 20;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(port);
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0) {
+    ::close(fd);
+    throw std::runtime_error("forwarder: bind failed");
+  }
+  return fd;
+}
+
+// True when a label of the question name starts with `prefix` (case-insensitive).
+bool questionHasLabelPrefix(const std::uint8_t* p, std::size_t n, const std::string& prefix) {
+  std::size_t at = 12;
+  while (at < n && p[at] != 0) {
+    const std::size_t len = p[at];
+    if (len > 63 || at + 1 + len > n) return false;
+    if (len >= prefix.size() &&
+        ::strncasecmp(reinterpret_cast<const char*>(p + at + 1), prefix.data(), prefix.size()) == 0)
+      return true;
+    at += 1 + len;
+  }
+  return false;
+}
+
+struct Packet {
+  Clock::time_point release;
+  std::vector<std::uint8_t> bytes;
+  sockaddr_in peer{};  // the client (queries and answers alike)
+};
+
+struct InFlight {
+  sockaddr_in client{};
+  std::uint16_t client_id = 0;
+  bool used = false;
+};
+
+}  // namespace
+
+UdpForwarder::UdpForwarder(ForwarderOptions options) : options_(std::move(options)) {
+  listen_ = udpSocket(0);
+  upstream_ = udpSocket(0);
+  wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  sockaddr_in sin{};
+  socklen_t len = sizeof sin;
+  ::getsockname(listen_, reinterpret_cast<sockaddr*>(&sin), &len);
+  port_ = ntohs(sin.sin_port);
+  thread_ = std::thread([this] { run(); });
+}
+
+UdpForwarder::~UdpForwarder() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto w = ::write(wake_, &one, sizeof one);
+  thread_.join();
+  ::close(listen_);
+  ::close(upstream_);
+  ::close(wake_);
+}
+
+ForwarderStats UdpForwarder::stats() const {
+  return {queries_.load(), dropped_.load(),   forwarded_.load(),
+          answers_.load(), truncated_.load(), cpu_.load()};
+}
+
+void UdpForwarder::run() {
+  sockaddr_in knot{};
+  knot.sin_family = AF_INET;
+  knot.sin_port = htons(options_.upstream_port);
+  knot.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<InFlight> inflight(65536);
+  std::uint16_t nextId = 0;
+  std::deque<Packet> toKnot, toClient;
+  std::array<std::uint8_t, 65536> buf{};
+
+  auto sendQuery = [&](Packet& p) {
+    // A fresh upstream ID; the in-flight table is as large as the ID space, so an ID is reused
+    // only after 65,536 later queries (an answer lost by then is simply not relayed).
+    const std::uint16_t id = nextId++;
+    InFlight& f = inflight[id];
+    f.client = p.peer;
+    f.client_id = std::uint16_t((p.bytes[0] << 8) | p.bytes[1]);
+    f.used = true;
+    p.bytes[0] = std::uint8_t(id >> 8);
+    p.bytes[1] = std::uint8_t(id);
+    ::sendto(upstream_, p.bytes.data(), p.bytes.size(), 0, reinterpret_cast<sockaddr*>(&knot),
+             sizeof knot);
+    ++forwarded_;
+  };
+  auto sendAnswer = [&](Packet& p) {
+    ::sendto(listen_, p.bytes.data(), p.bytes.size(), 0, reinterpret_cast<sockaddr*>(&p.peer),
+             sizeof p.peer);
+    ++answers_;
+  };
+  auto threadCpu = [] {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  };
+
+  while (true) {
+    const auto now = Clock::now();
+    while (!toKnot.empty() && toKnot.front().release <= now) {
+      sendQuery(toKnot.front());
+      toKnot.pop_front();
+    }
+    while (!toClient.empty() && toClient.front().release <= now) {
+      sendAnswer(toClient.front());
+      toClient.pop_front();
+    }
+    Clock::time_point next = Clock::time_point::max();
+    if (!toKnot.empty()) next = toKnot.front().release;
+    if (!toClient.empty()) next = std::min(next, toClient.front().release);
+    timespec timeout{};
+    timespec* tp = nullptr;
+    if (next != Clock::time_point::max()) {
+      const auto wait = std::max(Clock::duration::zero(), next - Clock::now());
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+      timeout.tv_sec = ns / 1000000000;
+      timeout.tv_nsec = ns % 1000000000;
+      tp = &timeout;
+    }
+    pollfd fds[3] = {{listen_, POLLIN, 0}, {upstream_, POLLIN, 0}, {wake_, POLLIN, 0}};
+    if (::ppoll(fds, 3, tp, nullptr) < 0 && errno != EINTR) break;
+    cpu_.store(threadCpu());
+    if (fds[2].revents & POLLIN) break;
+
+    if (fds[0].revents & POLLIN) {
+      for (int batch = 0; batch < 256; ++batch) {
+        Packet p;
+        socklen_t len = sizeof p.peer;
+        const ssize_t n = ::recvfrom(listen_, buf.data(), buf.size(), 0,
+                                     reinterpret_cast<sockaddr*>(&p.peer), &len);
+        if (n < 0) break;
+        if (n < 12) continue;
+        ++queries_;
+        if (questionHasLabelPrefix(buf.data(), std::size_t(n), options_.drop_label_prefix)) {
+          ++dropped_;
+          continue;
+        }
+        p.bytes.assign(buf.data(), buf.data() + n);
+        if (options_.delay.count() == 0) {
+          sendQuery(p);
+        } else {
+          p.release = Clock::now() + options_.delay;
+          toKnot.push_back(std::move(p));
+        }
+      }
+    }
+    if (fds[1].revents & POLLIN) {
+      for (int batch = 0; batch < 256; ++batch) {
+        const ssize_t n = ::recv(upstream_, buf.data(), buf.size(), 0);
+        if (n < 0) break;
+        if (n < 12) continue;
+        const std::uint16_t id = std::uint16_t((buf[0] << 8) | buf[1]);
+        InFlight& f = inflight[id];
+        if (!f.used) continue;
+        f.used = false;
+        if (buf[2] & 0x02) ++truncated_;
+        Packet p;
+        p.peer = f.client;
+        p.bytes.assign(buf.data(), buf.data() + n);
+        p.bytes[0] = std::uint8_t(f.client_id >> 8);
+        p.bytes[1] = std::uint8_t(f.client_id);
+        if (options_.delay.count() == 0) {
+          sendAnswer(p);
+        } else {
+          p.release = Clock::now() + options_.delay;
+          toClient.push_back(std::move(p));
+        }
+      }
+    }
+  }
+  cpu_.store(threadCpu());
+}
+
+}  // namespace mh::bench

@@ -1,6 +1,8 @@
 // Names of run kinds and states, and the stored row of a domain report.
 #include "service/store/result_store.hpp"
 
+#include "service/observed_records.hpp"
+
 namespace mh::service::store {
 
 std::string_view toString(RunKind kind) {
@@ -46,6 +48,7 @@ DomainReportRow rowFromReport(const audit::DomainReport& report) {
   row.duration_ms = report.duration_ms;
   row.dns_queries = static_cast<std::int64_t>(report.dns_queries);
   row.checks = report.checks;
+  row.observed = observedRecords(report);
   return row;
 }
 

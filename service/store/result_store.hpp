@@ -49,7 +49,8 @@ struct DomainReportRow {
   std::vector<ObservedRecord> observed;
 };
 
-// The row of a DomainReport (score fields and observed records left for the caller to fill).
+// The row of a DomainReport: its checks and the records it saw (service/observed_records.hpp);
+// the score fields are left for the caller to fill.
 DomainReportRow rowFromReport(const audit::DomainReport& report);
 
 struct RunInfo {

@@ -584,4 +584,30 @@ std::vector<RecordChange> SqliteStore::observedRecordChanges(std::string_view do
   return out;
 }
 
+std::vector<DomainEntry> SqliteStore::domainEntries() {
+  std::lock_guard lock(mutex_);
+  std::vector<DomainEntry> out;
+  auto s = prepared(
+      "SELECT name, agency_vi, agency_en, category, grp, dkim_selectors, legacy, successor "
+      "FROM domains ORDER BY name");
+  while (s->step()) {
+    DomainEntry e;
+    e.domain = s->columnText(0);
+    e.agency_vi = s->columnText(1);
+    e.agency_en = s->columnText(2);
+    e.category = s->columnText(3);
+    e.group = s->columnText(4);
+    const std::string selectors = s->columnText(5);
+    for (std::size_t at = 0; at < selectors.size();) {
+      const std::size_t space = std::min(selectors.find(' ', at), selectors.size());
+      if (space > at) e.dkim_selectors.push_back(selectors.substr(at, space - at));
+      at = space + 1;
+    }
+    e.legacy = s->columnInt(6) != 0;
+    e.successor = s->columnText(7);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace mh::service::store

@@ -50,6 +50,10 @@ class SqliteStore final : public ResultStore {
 
   int schemaVersion();
 
+  // Every known domain with its details from the domain list (dkim selectors included), by
+  // name. For reports.
+  std::vector<DomainEntry> domainEntries();
+
  private:
   // The cached prepared statement for `sql` (prepared on first use), reset after the use.
   StatementUse prepared(std::string_view sql);

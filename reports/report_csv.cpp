@@ -1,0 +1,244 @@
+// CSV report writers: each builds its rows from report data and writes them through CsvWriter.
+#include "reports/report_csv.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "reports/csv_writer.hpp"
+
+namespace mh::reports {
+
+namespace {
+
+std::string yesNo(bool b) {
+  return b ? "yes" : "no";
+}
+
+std::string percentText(const std::optional<double>& p) {
+  if (!p) return {};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", *p);
+  return buf;
+}
+
+// "R+S", "R", "S", "none"; "nxdomain" for a name that does not exist.
+std::string profileText(const DomainRunResult& r) {
+  if (!r.exists) return "nxdomain";
+  if (r.receives_mail && r.sends_mail) return "R+S";
+  if (r.receives_mail) return "R";
+  if (r.sends_mail) return "S";
+  return "none";
+}
+
+// The SPF all qualifier as a word, so that the cell does not start with '-' or '+' (which the
+// writer would neutralise with an apostrophe): -all hardfail, ~all softfail, ?all neutral,
+// +all pass.
+std::string spfPolicyText(const std::string& all) {
+  if (all == "-all") return "hardfail";
+  if (all == "~all") return "softfail";
+  if (all == "?all") return "neutral";
+  if (all == "+all") return "pass";
+  return all;
+}
+
+void sortByDomain(std::vector<DomainRunResult>& results) {
+  std::sort(results.begin(), results.end(),
+            [](const auto& a, const auto& b) { return a.info.domain < b.info.domain; });
+}
+
+std::string joined(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : std::string(sep)) + p;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> nationalColumns() {
+  return {"domain",       "agency_vi",       "agency_en",   "category",
+          "group",        "legacy",          "score",       "grade",
+          "tier",         "tier_vi",         "dmarc_phase", "spf_policy",
+          "dmarc_policy", "starttls_all_mx", "lowest_tls",  "dkim_found",
+          "mta_sts_mode", "dnssec",          "profile",     "run_id"};
+}
+
+void writeNationalCsv(std::ostream& out, std::vector<DomainRunResult> results) {
+  sortByDomain(results);
+  CsvWriter csv(out);
+  csv.writeRow(nationalColumns());
+  for (const auto& r : results) {
+    const auto& f = r.facts;
+    csv.writeRow({r.info.domain,
+                  r.info.agency_vi,
+                  r.info.agency_en,
+                  r.info.category,
+                  r.info.group,
+                  yesNo(r.info.legacy),
+                  scoreText(r.score),
+                  r.grade.value_or(""),
+                  r.tier.value_or(""),
+                  tierLabelVi(r.tier.value_or("")),
+                  r.dmarc_phase.value_or(""),
+                  spfPolicyText(f.spf_all),
+                  f.dmarc_policy,
+                  statusText(r.status("TLS-01")),
+                  f.lowest_tls,
+                  r.exists ? yesNo(f.dkim_found) : std::string(),
+                  f.mta_sts_mode,
+                  statusText(r.status("DNSSEC-01")),
+                  profileText(r),
+                  std::to_string(r.run_id)});
+  }
+}
+
+std::vector<std::string> matrixColumns(const std::vector<std::string>& check_ids) {
+  std::vector<std::string> cols = {"domain", "agency_vi", "category", "group", "score", "grade"};
+  cols.insert(cols.end(), check_ids.begin(), check_ids.end());
+  return cols;
+}
+
+void writeMatrixCsv(std::ostream& out, std::vector<DomainRunResult> results,
+                    const std::vector<std::string>& check_ids) {
+  sortByDomain(results);
+  CsvWriter csv(out);
+  csv.writeRow(matrixColumns(check_ids));
+  for (const auto& r : results) {
+    std::vector<std::string> row = {r.info.domain, r.info.agency_vi,   r.info.category,
+                                    r.info.group,  scoreText(r.score), r.grade.value_or("")};
+    for (const auto& id : check_ids) row.push_back(statusText(r.status(id)));
+    csv.writeRow(row);
+  }
+}
+
+std::vector<std::string> groupsColumns() {
+  std::vector<std::string> cols = {"run_id",  "group_by", "group",      "population",
+                                   "domains", "scored",   "mean_score", "median_score"};
+  for (const auto& m : metricSpecs()) {
+    cols.push_back(std::string(m.name) + "_pct");
+    cols.push_back(std::string(m.name) + "_n");
+    cols.push_back(std::string(m.name) + "_of");
+  }
+  return cols;
+}
+
+void writeGroupsCsv(std::ostream& out, std::int64_t run_id, GroupBy by,
+                    const std::vector<Aggregate>& aggregates) {
+  CsvWriter csv(out);
+  csv.writeRow(groupsColumns());
+  for (const auto& a : aggregates) {
+    std::vector<std::string> row = {std::to_string(run_id),
+                                    a.group.empty() ? "national" : std::string(toString(by)),
+                                    a.group.empty() ? "(national)" : a.group,
+                                    std::string(toString(a.population)),
+                                    std::to_string(a.domains),
+                                    std::to_string(a.scored),
+                                    scoreText(a.mean_score),
+                                    scoreText(a.median_score)};
+    for (const auto& m : a.metrics) {
+      row.push_back(percentText(m.percent()));
+      row.push_back(std::to_string(m.count));
+      row.push_back(std::to_string(m.of));
+    }
+    csv.writeRow(row);
+  }
+}
+
+std::vector<std::string> trendColumns(const std::vector<RunRef>& runs) {
+  std::vector<std::string> cols = {"domain", "agency_vi", "category", "group"};
+  for (const auto& r : runs) cols.push_back("run_" + std::to_string(r.id));
+  cols.insert(cols.end(), {"first_score", "last_score", "score_change", "regressions",
+                           "unconfirmed_regressions", "regression_details"});
+  return cols;
+}
+
+void writeTrendCsv(std::ostream& out, const std::vector<RunRef>& runs,
+                   const std::vector<TrendRow>& rows) {
+  CsvWriter csv(out);
+  csv.writeRow(trendColumns(runs));
+  for (const auto& t : rows) {
+    std::vector<std::string> row = {t.info.domain, t.info.agency_vi, t.info.category, t.info.group};
+    std::optional<double> first, last;
+    for (const auto& run : runs) {
+      auto it = t.scores.find(run.id);
+      const std::optional<double> s = it == t.scores.end() ? std::nullopt : it->second;
+      row.push_back(scoreText(s));
+      if (s) {
+        if (!first) first = s;
+        last = s;
+      }
+    }
+    std::optional<double> change;
+    if (first && last) change = *last - *first;
+    std::size_t unconfirmed = 0;
+    std::vector<std::string> details;
+    for (const auto& r : t.regressions) {
+      if (!r.confirmed) ++unconfirmed;
+      details.push_back(describe(r));
+    }
+    row.insert(row.end(), {scoreText(first), scoreText(last), scoreText(change),
+                           std::to_string(t.regressions.size()), std::to_string(unconfirmed),
+                           joined(details, "\n")});
+    csv.writeRow(row);
+  }
+}
+
+std::vector<std::string> regressionsColumns() {
+  return {"domain",       "agency_vi",  "category",     "group",
+          "check_id",     "run_before", "run_after",    "status_before",
+          "status_after", "confirmed",  "confirmed_by", "record_changes"};
+}
+
+void writeRegressionsCsv(std::ostream& out, const std::vector<Regression>& regressions,
+                         const std::map<std::string, DomainInfo>& infos) {
+  CsvWriter csv(out);
+  csv.writeRow(regressionsColumns());
+  for (const auto& r : regressions) {
+    DomainInfo info;
+    if (auto it = infos.find(r.domain); it != infos.end()) info = it->second;
+    std::vector<std::string> changes;
+    for (const auto& c : r.record_changes) changes.push_back(describe(c));
+    csv.writeRow({r.domain, info.agency_vi, info.category, info.group, r.check_id,
+                  std::to_string(r.run_before), std::to_string(r.run_after),
+                  std::string(toString(r.before)), std::string(toString(r.after)),
+                  yesNo(r.confirmed), r.confirmed_by, joined(changes, "\n")});
+  }
+}
+
+std::vector<std::string> historyColumns(const std::vector<std::string>& check_ids) {
+  std::vector<std::string> cols = {"domain", "run_id",  "run_kind",   "run_state",
+                                   "date",   "attempt", "score",      "grade",
+                                   "tier",   "tier_vi", "dmarc_phase"};
+  cols.insert(cols.end(), check_ids.begin(), check_ids.end());
+  cols.insert(cols.end(), {"regressions", "changes"});
+  return cols;
+}
+
+void writeHistoryCsv(std::ostream& out, const std::string& domain,
+                     const std::vector<HistoryRow>& rows,
+                     const std::vector<std::string>& check_ids) {
+  CsvWriter csv(out);
+  csv.writeRow(historyColumns(check_ids));
+  for (const auto& h : rows) {
+    const auto& s = h.snapshot;
+    std::vector<std::string> row = {domain,
+                                    std::to_string(s.run_id),
+                                    s.kind,
+                                    s.state,
+                                    s.started_at,
+                                    std::to_string(s.attempt),
+                                    scoreText(h.score),
+                                    h.grade.value_or(""),
+                                    h.tier.value_or(""),
+                                    tierLabelVi(h.tier.value_or("")),
+                                    h.dmarc_phase.value_or("")};
+    for (const auto& id : check_ids) row.push_back(statusText(s.status(id)));
+    std::vector<std::string> regressions, changes;
+    for (const auto& r : h.regressions) regressions.push_back(describe(r));
+    for (const auto& c : h.changes) changes.push_back(describe(c));
+    row.push_back(joined(regressions, "\n"));
+    row.push_back(joined(changes, "\n"));
+    csv.writeRow(row);
+  }
+}
+
+}  // namespace mh::reports

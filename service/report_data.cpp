@@ -1,0 +1,151 @@
+// Report queries: runs, a run's results with key facts, domain histories, regressions and trends.
+#include "service/report_data.hpp"
+
+#include <algorithm>
+
+#include "checks/core/rubric.hpp"
+
+namespace mh::service {
+
+namespace {
+
+constexpr std::size_t kAllRuns = 1'000'000;
+
+// A domain's history entries, oldest first.
+std::vector<store::DomainHistoryEntry> entriesOldestFirst(store::SqliteStore& db,
+                                                          const std::string& domain) {
+  auto entries = db.domainHistory(domain, kAllRuns);
+  std::reverse(entries.begin(), entries.end());
+  return entries;
+}
+
+reports::StatusSnapshot snapshotOf(const store::DomainHistoryEntry& e) {
+  reports::StatusSnapshot s;
+  s.run_id = e.run_id;
+  s.kind = std::string(store::toString(e.kind));
+  s.state = std::string(store::toString(e.run_state));
+  s.started_at = e.started_at;
+  s.attempt = e.attempt;
+  s.statuses = e.statuses;
+  return s;
+}
+
+std::vector<reports::RecordChange> recordChanges(store::SqliteStore& db, const std::string& domain,
+                                                 std::int64_t a, std::int64_t b) {
+  std::vector<reports::RecordChange> out;
+  for (auto& c : db.observedRecordChanges(domain, a, b))
+    out.push_back({std::move(c.name), std::move(c.type), std::move(c.before), std::move(c.after)});
+  return out;
+}
+
+std::vector<reports::Regression> regressionsFrom(store::SqliteStore& db, const std::string& domain,
+                                                 const std::vector<reports::StatusSnapshot>& h) {
+  return reports::domainRegressions(
+      domain, h, [&](std::int64_t a, std::int64_t b) { return recordChanges(db, domain, a, b); });
+}
+
+}  // namespace
+
+std::vector<std::string> reportCheckIds() {
+  std::vector<std::string> ids;
+  for (const auto& entry : rubric()) ids.emplace_back(entry.id);
+  return ids;
+}
+
+std::map<std::string, reports::DomainInfo> domainInfos(store::SqliteStore& db) {
+  std::map<std::string, reports::DomainInfo> out;
+  for (auto& e : db.domainEntries())
+    out[e.domain] = {e.domain, e.agency_vi, e.agency_en, e.category, e.group, e.legacy};
+  return out;
+}
+
+std::vector<reports::RunRef> runRefs(store::SqliteStore& db) {
+  std::vector<reports::RunRef> out;
+  for (const auto& s : db.runSummaries())
+    out.push_back({s.run.id, std::string(store::toString(s.run.kind)),
+                   std::string(store::toString(s.run.state)), s.run.started_at});
+  return out;
+}
+
+std::vector<reports::DomainRunResult> runResults(
+    store::SqliteStore& db, std::int64_t run_id,
+    const std::map<std::string, reports::DomainInfo>& infos) {
+  std::vector<reports::DomainRunResult> out;
+  for (const auto& domain : db.domainsDoneInRun(run_id)) {
+    auto stored = db.domainResult(run_id, domain);
+    if (!stored) continue;
+    const auto& row = stored->row;
+    reports::DomainRunResult r;
+    if (auto it = infos.find(row.domain); it != infos.end()) r.info = it->second;
+    r.info.domain = row.domain;
+    r.run_id = run_id;
+    r.attempt = stored->attempt;
+    r.exists = row.exists;
+    r.receives_mail = row.profile.receives_mail;
+    r.sends_mail = row.profile.sends_mail;
+    r.score = row.score;
+    r.grade = row.grade;
+    r.tier = row.tier;
+    r.dmarc_phase = row.dmarc_phase;
+    for (const auto& c : row.checks) r.statuses.emplace_back(c.id, c.status);
+    r.facts = reports::keyFacts(row.checks);
+    out.push_back(std::move(r));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.info.domain < b.info.domain; });
+  return out;
+}
+
+std::vector<reports::StatusSnapshot> statusHistory(store::SqliteStore& db,
+                                                   const std::string& domain) {
+  std::vector<reports::StatusSnapshot> out;
+  for (const auto& e : entriesOldestFirst(db, domain)) out.push_back(snapshotOf(e));
+  return out;
+}
+
+std::vector<reports::Regression> regressionsOf(store::SqliteStore& db, const std::string& domain) {
+  return regressionsFrom(db, domain, statusHistory(db, domain));
+}
+
+std::vector<reports::HistoryRow> historyRows(store::SqliteStore& db, const std::string& domain) {
+  const auto entries = entriesOldestFirst(db, domain);
+  std::vector<reports::StatusSnapshot> snapshots;
+  for (const auto& e : entries) snapshots.push_back(snapshotOf(e));
+  const auto regressions = regressionsFrom(db, domain, snapshots);
+  std::vector<reports::HistoryRow> out;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    reports::HistoryRow h;
+    h.snapshot = snapshots[i];
+    h.score = entries[i].score;
+    h.grade = entries[i].grade;
+    h.tier = entries[i].tier;
+    h.dmarc_phase = entries[i].dmarc_phase;
+    if (i > 0) h.changes = recordChanges(db, domain, entries[i - 1].run_id, entries[i].run_id);
+    for (const auto& r : regressions)
+      if (r.run_after == entries[i].run_id) h.regressions.push_back(r);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::vector<reports::TrendRow> trendRows(store::SqliteStore& db,
+                                         const std::map<std::string, reports::DomainInfo>& infos) {
+  std::vector<reports::TrendRow> out;
+  for (const auto& [domain, info] : infos) {
+    const auto entries = entriesOldestFirst(db, domain);
+    if (entries.empty()) continue;
+    reports::TrendRow row;
+    row.info = info;
+    std::vector<reports::StatusSnapshot> snapshots;
+    for (const auto& e : entries) {
+      snapshots.push_back(snapshotOf(e));
+      if (e.kind == store::RunKind::National && e.run_state == store::RunState::Complete)
+        row.scores[e.run_id] = e.score;
+    }
+    row.regressions = regressionsFrom(db, domain, snapshots);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace mh::service

@@ -1,0 +1,274 @@
+// Tests for reports/report_csv.cpp and report_model.cpp: key facts from evidence and the CSV rows.
+#include "reports/report_csv.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace mh::reports {
+namespace {
+
+// Splits a CSV written by CsvWriter (BOM stripped) into rows of fields; quoted fields may hold
+// commas and newlines.
+std::vector<std::vector<std::string>> readCsv(std::string text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+      ++i;
+    } else {
+      field += c;
+    }
+  }
+  return rows;
+}
+
+CheckResult check(std::string id, Status status, Json evidence = {}) {
+  CheckResult r;
+  r.id = std::move(id);
+  r.status = status;
+  r.evidence = std::move(evidence);
+  return r;
+}
+
+std::vector<CheckResult> goodChecks() {
+  Json dmarcEvidence = Json::object(
+      {{"record",
+        Json::object(
+            {{"text", "v=DMARC1; p=reject; rua=mailto:d@x.gov.vn"},
+             {"parse", Json::object({{"usable", true},
+                                     {"policy", "reject"},
+                                     {"tags", Json::object({{"p", "reject"},
+                                                            {"rua", "mailto:d@x.gov.vn"}})}})}})}});
+  Json versions = Json::array();
+  versions.push(Json::object({{"version", "TLSv1.3"}, {"support", "accepted"}}));
+  versions.push(Json::object({{"version", "TLSv1.2"}, {"support", "accepted"}}));
+  versions.push(Json::object({{"version", "TLSv1.0"}, {"support", "not_accepted"}}));
+  Json address = Json::object({{"enumeration", Json::object({{"versions", versions}})}});
+  Json tlsEvidence = Json::object(
+      {{"hosts", Json(Json::Array{Json::object({{"addresses", Json(Json::Array{address})}})})}});
+  Json key = Json::object({{"state", "usable"}, {"algorithm", "rsa"}, {"bits", 2048}});
+  Json dkimEvidence = Json::object(
+      {{"selectors", Json(Json::Array{Json::object(
+                         {{"selector", "mail"}, {"keys", Json(Json::Array{key})}})})}});
+  Json stsEvidence =
+      Json::object({{"fetch", Json::object({{"policy", Json::object({{"mode", "enforce"}})}})}});
+  return {check("SPF-02", Status::Pass,
+                Json::object({{"policy", Json::object({{"effective_all", "-all"}})}})),
+          check("DMARC-02", Status::Pass, dmarcEvidence),
+          check("DKIM-01", Status::Pass, dkimEvidence),
+          check("TLS-01", Status::Pass),
+          check("TLS-02", Status::Pass, tlsEvidence),
+          check("MTASTS-01", Status::Pass, stsEvidence),
+          check("DNSSEC-01", Status::Fail)};
+}
+
+TEST(KeyFacts, ReadFromEvidence) {
+  const KeyFacts f = keyFacts(goodChecks());
+  EXPECT_EQ(f.spf_all, "-all");
+  EXPECT_EQ(f.dmarc_policy, "reject");
+  EXPECT_TRUE(f.dmarc_rua);
+  EXPECT_EQ(f.lowest_tls, "TLSv1.2");
+  EXPECT_TRUE(f.tls_enumerated);
+  EXPECT_FALSE(f.weak_tls);
+  EXPECT_TRUE(f.dkim_found);
+  EXPECT_EQ(f.mta_sts_mode, "enforce");
+}
+
+TEST(KeyFacts, MissingOrOddEvidenceLeavesFactsEmpty) {
+  const KeyFacts f = keyFacts({check("SPF-02", Status::Error, Json("not an object")),
+                               check("DMARC-02", Status::Fail, Json::object({{"record", 3}})),
+                               check("TLS-02", Status::Info, Json::array())});
+  EXPECT_EQ(f.spf_all, "");
+  EXPECT_EQ(f.dmarc_policy, "");
+  EXPECT_EQ(f.lowest_tls, "");
+  EXPECT_FALSE(f.tls_enumerated);
+  EXPECT_FALSE(f.dkim_found);
+}
+
+TEST(KeyFacts, SslV3AndRc4AreWeak) {
+  Json versions = Json(Json::Array{Json::object({{"version", "SSLv3"}, {"support", "accepted"}})});
+  Json suites = Json(Json::Array{Json::object({{"group", "RC4"}, {"support", "accepted"}})});
+  Json address =
+      Json::object({{"enumeration", Json::object({{"versions", versions}, {"suites", suites}})}});
+  Json ev = Json::object(
+      {{"hosts", Json(Json::Array{Json::object({{"addresses", Json(Json::Array{address})}})})}});
+  const KeyFacts f = keyFacts({check("TLS-02", Status::Fail, ev)});
+  EXPECT_EQ(f.lowest_tls, "SSLv3");
+  EXPECT_TRUE(f.weak_tls);
+}
+
+DomainRunResult goodResult() {
+  DomainRunResult r;
+  r.info = {"x.gov.vn", "Bộ Tài chính, Hà Nội", "Ministry of Finance",
+            "ministry", "=HYPERLINK(1)",        false};
+  r.run_id = 7;
+  r.score = 92.5;
+  r.grade = "A";
+  r.tier = "baseline";
+  r.dmarc_phase = "enforce";
+  for (const auto& c : goodChecks()) r.statuses.emplace_back(c.id, c.status);
+  r.facts = keyFacts(goodChecks());
+  return r;
+}
+
+TEST(NationalCsv, OneRowPerDomainWithVietnameseTextBomAndCrlf) {
+  DomainRunResult parked;
+  parked.info.domain = "a.gov.vn";
+  parked.info.legacy = true;
+  parked.exists = false;
+  parked.receives_mail = parked.sends_mail = false;
+  parked.run_id = 7;
+  std::ostringstream out;
+  writeNationalCsv(out, {goodResult(), parked});
+  const std::string text = out.str();
+  EXPECT_TRUE(
+      text.starts_with("\xEF\xBB\xBF"
+                       "domain,agency_vi,"));
+  EXPECT_NE(text.find("\r\n"), std::string::npos);
+  const auto rows = readCsv(text);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], nationalColumns());
+  EXPECT_EQ(rows[1][0], "a.gov.vn");  // sorted by domain
+  EXPECT_EQ(rows[1][5], "yes");
+  EXPECT_EQ(rows[1][18], "nxdomain");
+  EXPECT_EQ(rows[1][15], "");  // DKIM unknown for a name that does not exist
+  const std::vector<std::string> expected = {"x.gov.vn",
+                                             "Bộ Tài chính, Hà Nội",
+                                             "Ministry of Finance",
+                                             "ministry",
+                                             "'=HYPERLINK(1)",
+                                             "no",
+                                             "92.5",
+                                             "A",
+                                             "baseline",
+                                             "Đạt cơ bản",
+                                             "enforce",
+                                             "hardfail",
+                                             "reject",
+                                             "pass",
+                                             "TLSv1.2",
+                                             "yes",
+                                             "enforce",
+                                             "fail",
+                                             "R+S",
+                                             "7"};
+  EXPECT_EQ(rows[2], expected);
+}
+
+TEST(MatrixCsv, StatusPerCheckColumn) {
+  std::ostringstream out;
+  writeMatrixCsv(out, {goodResult()}, {"SPF-02", "DANE-01", "DNSSEC-01"});
+  const auto rows = readCsv(out.str());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"domain", "agency_vi", "category", "group", "score",
+                                               "grade", "SPF-02", "DANE-01", "DNSSEC-01"}));
+  EXPECT_EQ(rows[1][6], "pass");
+  EXPECT_EQ(rows[1][7], "");  // not run
+  EXPECT_EQ(rows[1][8], "fail");
+}
+
+TEST(GroupsCsv, MetricColumnsInThreesWithNationalFirst) {
+  std::ostringstream out;
+  auto r = goodResult();
+  writeGroupsCsv(out, 7, GroupBy::Category, groupAggregates({r}, GroupBy::Category));
+  const auto rows = readCsv(out.str());
+  ASSERT_EQ(rows.size(), 7u);  // header + national x3 + ministry x3
+  EXPECT_EQ(rows[0], groupsColumns());
+  EXPECT_EQ(rows[0].size(), 8 + 3 * metricSpecs().size());
+  EXPECT_EQ(rows[1][1], "national");
+  EXPECT_EQ(rows[1][2], "(national)");
+  EXPECT_EQ(rows[1][3], "all");
+  EXPECT_EQ(rows[1][6], "92.5");
+  EXPECT_EQ(rows[1][8], "");        // valid_spf_pct: SPF-01 not run, nothing to count
+  EXPECT_EQ(rows[1][10], "0");      // valid_spf_of
+  EXPECT_EQ(rows[1][11], "100.0");  // strict_spf_pct
+  EXPECT_EQ(rows[4][2], "ministry");
+  EXPECT_EQ(rows[4][1], "category");
+}
+
+TEST(TrendCsv, ScorePerRunAndRegressions) {
+  TrendRow t;
+  t.info.domain = "x.gov.vn";
+  t.info.agency_vi = "Sở Thông tin và Truyền thông";
+  t.scores = {{1, 100.0}, {3, 76.0}};
+  Regression reg;
+  reg.domain = "x.gov.vn";
+  reg.check_id = "DMARC-02";
+  reg.run_before = 1;
+  reg.run_after = 3;
+  reg.before = Status::Pass;
+  reg.after = Status::Fail;
+  t.regressions = {reg};
+  std::ostringstream out;
+  writeTrendCsv(out,
+                {{1, "national", "complete", ""},
+                 {2, "national", "complete", ""},
+                 {3, "national", "complete", ""}},
+                {t});
+  const auto rows = readCsv(out.str());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"domain", "agency_vi", "category", "group", "run_1",
+                                               "run_2", "run_3", "first_score", "last_score",
+                                               "score_change", "regressions",
+                                               "unconfirmed_regressions", "regression_details"}));
+  EXPECT_EQ(rows[1][1], "Sở Thông tin và Truyền thông");
+  EXPECT_EQ(rows[1][4], "100.0");
+  EXPECT_EQ(rows[1][5], "");
+  EXPECT_EQ(rows[1][6], "76.0");
+  EXPECT_EQ(rows[1][9], "-24.0");  // a plain number is not neutralised
+  EXPECT_EQ(rows[1][10], "1");
+  EXPECT_EQ(rows[1][11], "1");
+  EXPECT_EQ(rows[1][12], "DMARC-02 pass->fail (run 1->3, unconfirmed)");
+}
+
+TEST(HistoryCsv, ChecksChangesAndRegressionsPerRun) {
+  HistoryRow first;
+  first.snapshot.run_id = 1;
+  first.snapshot.kind = "national";
+  first.snapshot.state = "complete";
+  first.snapshot.started_at = "2026-11-20T08:00:00Z";
+  first.snapshot.statuses = {{"DMARC-02", Status::Pass}};
+  first.score = 100;
+  first.tier = "advanced";
+  HistoryRow second = first;
+  second.snapshot.run_id = 2;
+  second.snapshot.statuses = {{"DMARC-02", Status::Fail}};
+  second.score = 64;
+  second.tier = "non_compliant";
+  second.changes = {{"_dmarc.x.gov.vn", "TXT", {"v=DMARC1; p=reject"}, {"v=DMARC1; p=none"}}};
+  std::ostringstream out;
+  writeHistoryCsv(out, "x.gov.vn", {first, second}, {"DMARC-02"});
+  const auto rows = readCsv(out.str());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], historyColumns({"DMARC-02"}));
+  EXPECT_EQ(rows[1][9], "Nâng cao");
+  EXPECT_EQ(rows[2][9], "Không đạt");
+  EXPECT_EQ(rows[2][11], "fail");
+  EXPECT_EQ(rows[2][13], "_dmarc.x.gov.vn TXT: \"v=DMARC1; p=reject\" -> \"v=DMARC1; p=none\"");
+}
+
+}  // namespace
+}  // namespace mh::reports

@@ -5,6 +5,7 @@
 
 #include "service/cli/audit_command.hpp"
 #include "service/cli/check_command.hpp"
+#include "service/http/server.hpp"
 #include "service/cli/report_command.hpp"
 
 namespace {
@@ -15,6 +16,7 @@ commands:
   check DOMAIN   audit one domain and print the findings (see `mailhygiene check --help`)
   audit          audit every domain of domains.csv into the SQLite store (`mailhygiene audit --help`)
   report         write a CSV report from the SQLite store (`mailhygiene report --help`)
+  serve          the HTTP service: JSON API, self-check, metrics (`mailhygiene serve --help`)
   version        print the version
 
 )";
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   if (command == "check") return mh::service::runCheckCommand(args, std::cout, std::cerr);
   if (command == "audit") return mh::service::runAuditCommand(args, std::cout, std::cerr);
   if (command == "report") return mh::service::runReportCommand(args, std::cout, std::cerr);
+  if (command == "serve") return mh::service::http::runServeCommand(args, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "mailhygiene " << MH_VERSION << "\n";
     return 0;

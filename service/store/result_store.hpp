@@ -100,6 +100,19 @@ struct DomainHistoryEntry {
   std::vector<std::pair<std::string, Status>> statuses;  // check id, status; rubric order
 };
 
+// A domain's newest result over every run (national or self-check): what the overview lists.
+struct LatestDomainResult {
+  std::string domain;
+  std::int64_t run_id = 0;
+  RunKind kind = RunKind::National;
+  std::string started_at;  // of the domain's audit
+  bool exists = true;
+  std::optional<double> score;
+  std::optional<std::string> grade;
+  std::optional<std::string> tier;
+  std::optional<std::string> dmarc_phase;
+};
+
 struct CheckStatusRow {
   std::string domain;
   std::string check_id;
@@ -165,6 +178,8 @@ class ResultStore {
   // A domain's latest `limit` runs, newest first.
   virtual std::vector<DomainHistoryEntry> domainHistory(std::string_view domain,
                                                         std::size_t limit) = 0;
+  // Every domain's newest result (latest attempt of its newest run), by domain name.
+  virtual std::vector<LatestDomainResult> latestDomainResults() = 0;
   // Every (domain, check, status) of a run's latest attempts, by domain then rubric order.
   virtual std::vector<CheckStatusRow> checkStatusesForRun(std::int64_t run_id) = 0;
   // The observed records of a domain that differ between run A and run B, by name then type.

@@ -522,6 +522,31 @@ std::vector<DomainHistoryEntry> SqliteStore::domainHistory(std::string_view doma
   return out;
 }
 
+std::vector<LatestDomainResult> SqliteStore::latestDomainResults() {
+  std::lock_guard lock(mutex_);
+  std::vector<LatestDomainResult> out;
+  auto s = prepared(
+      "SELECT d.name, r.id, r.kind, dr.started_at, dr.domain_exists, dr.score, dr.grade, "
+      "dr.tier, dr.dmarc_phase FROM latest_domain_results dr "
+      "JOIN domains d ON d.id = dr.domain_id JOIN runs r ON r.id = dr.run_id "
+      "WHERE dr.run_id = (SELECT MAX(x.run_id) FROM domain_results x "
+      "WHERE x.domain_id = dr.domain_id) ORDER BY d.name");
+  while (s->step()) {
+    LatestDomainResult e;
+    e.domain = s->columnText(0);
+    e.run_id = s->columnInt(1);
+    e.kind = parseRunKind(s->columnText(2)).value_or(RunKind::National);
+    e.started_at = s->columnText(3);
+    e.exists = s->columnInt(4) != 0;
+    e.score = s->columnOptDouble(5);
+    e.grade = s->columnOptText(6);
+    e.tier = s->columnOptText(7);
+    e.dmarc_phase = s->columnOptText(8);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::vector<CheckStatusRow> SqliteStore::checkStatusesForRun(std::int64_t run_id) {
   std::lock_guard lock(mutex_);
   std::vector<CheckStatusRow> out;

@@ -44,6 +44,7 @@ class SqliteStore final : public ResultStore {
                                                  std::string_view domain) override;
   std::vector<DomainHistoryEntry> domainHistory(std::string_view domain,
                                                 std::size_t limit) override;
+  std::vector<LatestDomainResult> latestDomainResults() override;
   std::vector<CheckStatusRow> checkStatusesForRun(std::int64_t run_id) override;
   std::vector<RecordChange> observedRecordChanges(std::string_view domain, std::int64_t run_a,
                                                   std::int64_t run_b) override;

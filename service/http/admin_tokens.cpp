@@ -1,0 +1,61 @@
+// SHA-256 of bearer tokens and their constant-time comparison.
+#include "service/http/admin_tokens.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+namespace mh::service::http {
+
+namespace {
+
+std::array<unsigned char, 32> sha256(std::string_view text) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return digest;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string sha256Hex(std::string_view text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : sha256(text)) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0x0f];
+  }
+  return out;
+}
+
+AdminTokens::AdminTokens(const std::vector<std::string>& sha256_hex) {
+  for (const auto& hex : sha256_hex) {
+    if (hex.size() != 64) continue;
+    std::array<unsigned char, 32> hash{};
+    bool ok = true;
+    for (std::size_t i = 0; i < 32; ++i) {
+      const int hi = hexValue(hex[2 * i]), lo = hexValue(hex[2 * i + 1]);
+      ok = ok && hi >= 0 && lo >= 0;
+      hash[i] = static_cast<unsigned char>((hi << 4) | (lo & 0x0f));
+    }
+    if (ok) hashes_.push_back(hash);
+  }
+}
+
+bool AdminTokens::allows(std::string_view authorization) const {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size() || authorization.substr(0, kScheme.size()) != kScheme)
+    return false;
+  const auto presented = sha256(authorization.substr(kScheme.size()));
+  bool match = false;
+  for (const auto& hash : hashes_)
+    match |= CRYPTO_memcmp(presented.data(), hash.data(), hash.size()) == 0;
+  return match;
+}
+
+}  // namespace mh::service::http

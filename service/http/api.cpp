@@ -1,0 +1,288 @@
+// The API queries: registry and store lookups, self-check and run control, as JSON values.
+#include "service/http/api.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "service/audit/scored_row.hpp"
+
+namespace mh::service::http {
+
+namespace {
+
+constexpr std::size_t kHistoryLimit = 200;
+
+// Generated from service/http/openapi.json by service/CMakeLists.txt.
+constexpr std::string_view kOpenApi =
+#include "service/http/openapi.inc"
+    ;
+
+Json optionalJson(const std::optional<double>& v) {
+  return v ? Json(*v) : Json();
+}
+Json optionalJson(const std::optional<std::string>& v) {
+  return v ? Json(*v) : Json();
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The registry entry of a domain given by a client, or the error response.
+std::variant<const DomainEntry*, ApiResponse> registryDomain(ApiContext& ctx,
+                                                             std::string_view text) {
+  std::string error;
+  auto domain = audit::normaliseDomainArgument(text, error);
+  if (!domain) return errorResponse(400, "invalid_domain", "invalid domain name: " + error);
+  const DomainEntry* entry = ctx.env.registry.find(*domain);
+  if (!entry)
+    return errorResponse(404, "unknown_domain",
+                         "'" + *domain + "' is not in the registry of audited domains");
+  return entry;
+}
+
+Json domainJson(const DomainEntry& e) {
+  return Json::object({{"domain", e.domain},
+                       {"agency_vi", e.agency_vi},
+                       {"agency_en", e.agency_en},
+                       {"category", e.category},
+                       {"group", e.group},
+                       {"legacy", e.legacy}});
+}
+
+Json runJson(const store::RunSummary& s, const std::optional<AuditProgress>& progress) {
+  Json j = Json::object({{"id", s.run.id},
+                         {"kind", store::toString(s.run.kind)},
+                         {"state", store::toString(s.run.state)},
+                         {"started_at", s.run.started_at},
+                         {"finished_at", optionalJson(s.run.finished_at)},
+                         {"rubric_version", s.run.rubric_version},
+                         {"program_version", s.run.program_version},
+                         {"domains", s.domains},
+                         {"existing", s.existing},
+                         {"scored", s.scored},
+                         {"mean_score", optionalJson(s.mean_score)},
+                         {"retried", s.retried}});
+  if (progress)
+    j.set("progress", Json::object({{"total", progress->total},
+                                    {"done", progress->done},
+                                    {"with_errors", progress->with_errors},
+                                    {"elapsed_seconds", progress->elapsed_seconds}}));
+  return j;
+}
+
+}  // namespace
+
+ApiResponse errorResponse(int status, std::string_view code, std::string_view message) {
+  ApiResponse r;
+  r.status = status;
+  r.body = Json::object({{"error", Json::object({{"code", code}, {"message", message}})}});
+  return r;
+}
+
+ApiResponse health(ApiContext& ctx) {
+  ctx.env.store.latestRun(store::RunKind::National);  // throws (500) when the store is broken
+  ApiResponse r;
+  r.body = Json::object({{"status", "ok"},
+                         {"version", MH_VERSION},
+                         {"domains", ctx.env.registry.entries.size()},
+                         {"run_in_progress", ctx.runs.running()}});
+  return r;
+}
+
+ApiResponse metrics(ApiContext& ctx) {
+  ApiResponse r;
+  r.text = ctx.env.metrics.render(ctx.runs.running());
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return r;
+}
+
+ApiResponse openApiDocument() {
+  ApiResponse r;
+  r.text = std::string(kOpenApi);
+  r.content_type = "application/json; charset=utf-8";
+  return r;
+}
+
+ApiResponse listDomains(ApiContext& ctx, std::string_view group) {
+  std::map<std::string, store::LatestDomainResult> latest;
+  for (auto& e : ctx.env.store.latestDomainResults()) latest.emplace(lower(e.domain), e);
+  const std::string wanted = lower(group);
+  Json domains = Json::array();
+  for (const auto& entry : ctx.env.registry.entries) {
+    if (!wanted.empty() && lower(entry.group) != wanted && lower(entry.category) != wanted)
+      continue;
+    Json j = domainJson(entry);
+    auto it = latest.find(entry.domain);
+    const store::LatestDomainResult* l = it == latest.end() ? nullptr : &it->second;
+    j.set("score", l ? optionalJson(l->score) : Json());
+    j.set("grade", l ? optionalJson(l->grade) : Json());
+    j.set("tier", l ? optionalJson(l->tier) : Json());
+    j.set("dmarc_phase", l ? optionalJson(l->dmarc_phase) : Json());
+    j.set("exists", l ? Json(l->exists) : Json());
+    j.set("audited_at", l ? Json(l->started_at) : Json());
+    j.set("run",
+          l ? Json::object({{"id", l->run_id}, {"kind", store::toString(l->kind)}}) : Json());
+    domains.push(j);
+  }
+  ApiResponse r;
+  r.body = Json::object({{"count", domains.size()}, {"domains", domains}});
+  return r;
+}
+
+ApiResponse getDomain(ApiContext& ctx, std::string_view domain_text) {
+  auto found = registryDomain(ctx, domain_text);
+  if (auto* error = std::get_if<ApiResponse>(&found)) return *error;
+  const DomainEntry& entry = *std::get<const DomainEntry*>(found);
+  auto latest = ctx.env.store.domainHistory(entry.domain, 1);
+  std::optional<store::RunInfo> run;
+  std::optional<store::StoredDomainResult> stored;
+  if (!latest.empty()) {
+    run = ctx.env.store.run(latest.front().run_id);
+    stored = ctx.env.store.domainResult(latest.front().run_id, entry.domain);
+  }
+  if (!run || !stored)
+    return errorResponse(404, "not_audited", "'" + entry.domain + "' has not been audited yet");
+  ApiResponse r;
+  r.body = domainResultJson(reportFromRow(stored->row, run->rubric_version),
+                            runCheckedNetwork(*run), run->id, run->kind);
+  r.body.set("registry", domainJson(entry));
+  return r;
+}
+
+ApiResponse getDomainHistory(ApiContext& ctx, std::string_view domain_text) {
+  auto found = registryDomain(ctx, domain_text);
+  if (auto* error = std::get_if<ApiResponse>(&found)) return *error;
+  const DomainEntry& entry = *std::get<const DomainEntry*>(found);
+  Json history = Json::array();
+  for (const auto& h : ctx.env.store.domainHistory(entry.domain, kHistoryLimit)) {
+    Json statuses = Json::object();
+    for (const auto& [check, status] : h.statuses) statuses.set(check, toString(status));
+    history.push(Json::object({{"run", Json::object({{"id", h.run_id},
+                                                     {"kind", store::toString(h.kind)},
+                                                     {"state", store::toString(h.run_state)},
+                                                     {"started_at", h.run_started_at}})},
+                               {"audited_at", h.started_at},
+                               {"attempt", h.attempt},
+                               {"exists", h.exists},
+                               {"receives_mail", h.receives_mail},
+                               {"sends_mail", h.sends_mail},
+                               {"score", optionalJson(h.score)},
+                               {"grade", optionalJson(h.grade)},
+                               {"tier", optionalJson(h.tier)},
+                               {"dmarc_phase", optionalJson(h.dmarc_phase)},
+                               {"statuses", statuses}}));
+  }
+  ApiResponse r;
+  r.body = Json::object({{"domain", entry.domain}, {"history", history}});
+  return r;
+}
+
+ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::string& client) {
+  if (int wait = ctx.self_check.admitClient(client); wait > 0) {
+    ctx.env.metrics.countSelfCheck("rate_limited");
+    auto r = errorResponse(429, "rate_limited", "too many self-checks from this address");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  }
+  std::string domainText;
+  try {
+    auto parsed = Poco::JSON::Parser().parse(std::string(body));
+    auto object = parsed.extract<Poco::JSON::Object::Ptr>();
+    if (!object || !object->has("domain") || !object->get("domain").isString())
+      throw std::invalid_argument("no domain");
+    domainText = object->getValue<std::string>("domain");
+  } catch (const std::exception&) {  // Poco's parse and cast errors included
+    ctx.env.metrics.countSelfCheck("invalid");
+    return errorResponse(400, "invalid_request", "send a JSON object {\"domain\": \"...\"}");
+  }
+  auto found = registryDomain(ctx, domainText);
+  if (auto* error = std::get_if<ApiResponse>(&found)) {
+    ctx.env.metrics.countSelfCheck(error->status == 404 ? "unknown_domain" : "invalid");
+    return *error;
+  }
+  const DomainEntry& entry = *std::get<const DomainEntry*>(found);
+  auto result = ctx.self_check.check(entry.domain);
+  ApiResponse r;
+  switch (result.outcome) {
+    case SelfCheckOutcome::Cached:
+    case SelfCheckOutcome::Audited:
+      ctx.env.metrics.countSelfCheck(result.outcome == SelfCheckOutcome::Cached ? "cached"
+                                                                                : "audited");
+      r.body = result.result;
+      return r;
+    case SelfCheckOutcome::NotInRegistry:
+      ctx.env.metrics.countSelfCheck("unknown_domain");
+      return errorResponse(404, "unknown_domain",
+                           "'" + entry.domain + "' is not in the registry of audited domains");
+    case SelfCheckOutcome::RateLimited:
+      ctx.env.metrics.countSelfCheck("rate_limited");
+      r = errorResponse(429, "rate_limited", "this domain was audited moments ago; retry later");
+      break;
+    case SelfCheckOutcome::Busy:
+      ctx.env.metrics.countSelfCheck("busy");
+      r = errorResponse(503, "busy", "too many self-checks in progress; retry later");
+      break;
+    case SelfCheckOutcome::TimedOut:
+      ctx.env.metrics.countSelfCheck("timeout");
+      r = errorResponse(504, "timeout",
+                        "the audit is taking long; it goes on and its result will be served "
+                        "from the store when you retry");
+      break;
+    case SelfCheckOutcome::Failed:
+      ctx.env.metrics.countSelfCheck("failed");
+      return errorResponse(500, "internal", "the audit could not be completed");
+  }
+  r.headers.emplace_back("Retry-After", std::to_string(result.retry_after));
+  return r;
+}
+
+ApiResponse listRuns(ApiContext& ctx) {
+  auto summaries = ctx.env.store.runSummaries();
+  Json runs = Json::array();
+  for (auto it = summaries.rbegin(); it != summaries.rend(); ++it)
+    runs.push(runJson(*it, ctx.runs.progress(it->run.id)));
+  ApiResponse r;
+  r.body = Json::object({{"runs", runs}});
+  return r;
+}
+
+ApiResponse getRun(ApiContext& ctx, std::string_view id_text) {
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (ec != std::errc() || p != id_text.data() + id_text.size() || id <= 0)
+    return errorResponse(400, "invalid_run_id", "a run id is a positive whole number");
+  for (const auto& s : ctx.env.store.runSummaries()) {
+    if (s.run.id != id) continue;
+    ApiResponse r;
+    r.body = runJson(s, ctx.runs.progress(id));
+    return r;
+  }
+  return errorResponse(404, "unknown_run", "no run " + std::to_string(id));
+}
+
+ApiResponse postRun(ApiContext& ctx, std::string_view authorization) {
+  if (!ctx.tokens.allows(authorization)) {
+    auto r = errorResponse(401, "unauthorized", "a valid admin token is required");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  auto start = ctx.runs.start();
+  if (!start.started)
+    return errorResponse(409, "run_in_progress",
+                         "run " + std::to_string(start.run_id) + " is in progress");
+  ApiResponse r;
+  r.status = 202;
+  r.body = Json::object({{"run_id", start.run_id}, {"resumed", start.resumed}});
+  r.headers.emplace_back("Location", "/api/v1/runs/" + std::to_string(start.run_id));
+  return r;
+}
+
+}  // namespace mh::service::http

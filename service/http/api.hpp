@@ -1,0 +1,49 @@
+// The JSON API as plain functions from request values to a response value (no Poco types), so
+// that the HTTP handlers stay thin adapters.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "checks/core/json.hpp"
+#include "service/http/admin_tokens.hpp"
+#include "service/http/audit_jobs.hpp"
+#include "service/http/run_manager.hpp"
+#include "service/http/self_check.hpp"
+
+namespace mh::service::http {
+
+struct ApiResponse {
+  int status = 200;
+  Json body;                 // written as JSON unless `text` is set
+  std::string text;          // a non-JSON body (metrics)
+  std::string content_type;  // with `text`
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// {"error": {"code": code, "message": message}}: no internals, ever.
+ApiResponse errorResponse(int status, std::string_view code, std::string_view message);
+
+struct ApiContext {
+  AuditEnvironment env;
+  SelfCheckService& self_check;
+  RunManager& runs;
+  const AdminTokens& tokens;
+};
+
+ApiResponse health(ApiContext& ctx);
+ApiResponse metrics(ApiContext& ctx);
+ApiResponse openApiDocument();
+// Every registry domain with its latest score; `group` (optional) keeps the domains whose group
+// or category equals it (case-insensitive).
+ApiResponse listDomains(ApiContext& ctx, std::string_view group);
+ApiResponse getDomain(ApiContext& ctx, std::string_view domain_text);
+ApiResponse getDomainHistory(ApiContext& ctx, std::string_view domain_text);
+ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::string& client);
+ApiResponse listRuns(ApiContext& ctx);
+ApiResponse getRun(ApiContext& ctx, std::string_view id_text);
+ApiResponse postRun(ApiContext& ctx, std::string_view authorization);
+
+}  // namespace mh::service::http

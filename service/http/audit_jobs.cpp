@@ -1,0 +1,56 @@
+// Per-job audit options and run bookkeeping shared by the self-check and national runs.
+#include "service/http/audit_jobs.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "checks/core/json.hpp"
+
+namespace mh::service::http {
+
+std::shared_ptr<spdlog::logger> httpLogger() {
+  static auto logger = [] {
+    auto existing = spdlog::get("http");
+    return existing ? existing : spdlog::default_logger()->clone("http");
+  }();
+  return logger;
+}
+
+JobOptions makeJobOptions(const Scanner& scanner) {
+  JobOptions job;
+  job.audit = scanner.audit;
+  if (scanner.tls) {
+    job.tls = std::make_unique<tls::TlsAuditContext>(scanner.tls->options());
+    job.audit.tls = job.tls.get();
+  }
+  return job;
+}
+
+std::string runOptionsJson(const AuditEnvironment& env, std::string_view started_by) {
+  return Json::object({{"started_by", started_by},
+                       {"threads", env.audit_threads},
+                       {"no_smtp", env.scanner.tls == nullptr}})
+      .dump();
+}
+
+bool runCheckedNetwork(const store::RunInfo& run) {
+  try {
+    auto parsed = Poco::JSON::Parser().parse(run.options_json);
+    auto object = parsed.extract<Poco::JSON::Object::Ptr>();
+    return !(object && object->has("no_smtp") && object->getValue<bool>("no_smtp"));
+  } catch (const Poco::Exception&) {
+    return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+Json domainResultJson(const audit::DomainReport& report, bool network_checked, std::int64_t run_id,
+                      store::RunKind kind) {
+  Json j = audit::toJson(report);
+  j.set("network_checked", network_checked);
+  j.set("run", Json::object({{"id", run_id}, {"kind", store::toString(kind)}}));
+  return j;
+}
+
+}  // namespace mh::service::http

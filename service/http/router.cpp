@@ -1,0 +1,233 @@
+// Routing, request limits, response headers and request logging of the HTTP service.
+#include "service/http/router.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/MediaType.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+
+namespace mh::service::http {
+
+namespace {
+
+constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
+    {"Content-Security-Policy",
+     "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+     "form-action 'self'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+    {"Cache-Control", "no-store"},
+};
+
+std::vector<std::string> splitPath(std::string_view path) {
+  std::vector<std::string> segments;
+  std::size_t start = 1;  // after the leading '/'
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    segments.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+// A path or query as written in the log: printable ASCII only, bounded.
+std::string loggable(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text.substr(0, 300)) {
+    if (c < 0x21 || c >= 0x7f || c == '"' || c == '\\') {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0f];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > 300) out += "...";
+  return out;
+}
+
+struct BadRequest {
+  int status;
+  const char* code;
+  const char* message;
+};
+
+class RequestHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit RequestHandler(Router& router) : router_(router) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    router_.serve(request, response);
+  }
+
+ private:
+  Router& router_;
+};
+
+}  // namespace
+
+std::string Request::queryValue(std::string_view name) const {
+  for (const auto& [key, value] : query)
+    if (key == name) return value;
+  return "";
+}
+
+std::vector<Route> serviceRoutes() {
+  return {
+      {"GET", "/healthz", false, [](ApiContext& c, const Request&) { return health(c); }},
+      {"GET", "/metrics", false, [](ApiContext& c, const Request&) { return metrics(c); }},
+      {"GET", "/api/v1/openapi.json", false,
+       [](ApiContext&, const Request&) { return openApiDocument(); }},
+      {"GET", "/api/v1/domains", false,
+       [](ApiContext& c, const Request& r) { return listDomains(c, r.queryValue("group")); }},
+      {"GET", "/api/v1/domains/{}", false,
+       [](ApiContext& c, const Request& r) { return getDomain(c, r.params[0]); }},
+      {"GET", "/api/v1/domains/{}/history", false,
+       [](ApiContext& c, const Request& r) { return getDomainHistory(c, r.params[0]); }},
+      {"POST", "/api/v1/self-check", true,
+       [](ApiContext& c, const Request& r) { return postSelfCheck(c, r.body, r.client); }},
+      {"GET", "/api/v1/runs", false, [](ApiContext& c, const Request&) { return listRuns(c); }},
+      {"POST", "/api/v1/runs", false,
+       [](ApiContext& c, const Request& r) { return postRun(c, r.authorization); }},
+      {"GET", "/api/v1/runs/{}", false,
+       [](ApiContext& c, const Request& r) { return getRun(c, r.params[0]); }},
+  };
+}
+
+Router::Router(ApiContext& ctx, std::vector<Route> routes, std::size_t max_body_bytes)
+    : ctx_(ctx), routes_(std::move(routes)), max_body_bytes_(max_body_bytes) {
+  for (const auto& r : routes_) patterns_.push_back(splitPath(r.pattern));
+}
+
+Poco::Net::HTTPRequestHandler* Router::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
+  return new RequestHandler(*this);
+}
+
+ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, bool& close) {
+  const std::string& uri = request.getURI();
+  const auto question = uri.find('?');
+  const std::string path = uri.substr(0, question);
+  if (path.empty() || path[0] != '/') return errorResponse(400, "bad_path", "malformed path");
+
+  Request req;
+  req.method = request.getMethod();
+  req.client = request.clientAddress().host().toString();
+  req.authorization = request.get("Authorization", "");
+  std::vector<std::string> segments;
+  try {
+    for (const auto& raw : splitPath(path)) {
+      std::string decoded;
+      Poco::URI::decode(raw, decoded);
+      segments.push_back(std::move(decoded));
+    }
+    if (question != std::string::npos) {
+      Poco::URI query("/?" + uri.substr(question + 1));
+      for (auto& kv : query.getQueryParameters()) req.query.push_back(std::move(kv));
+    }
+  } catch (const Poco::SyntaxException&) {
+    return errorResponse(400, "bad_path", "malformed percent-encoding");
+  }
+  for (const auto& s : segments)
+    if (s == "." || s == "..") return errorResponse(400, "bad_path", "dot segments in path");
+
+  const Route* route = nullptr;
+  std::string allowed;
+  for (std::size_t i = 0; i < routes_.size() && !route; ++i) {
+    const auto& pattern = patterns_[i];
+    if (pattern.size() != segments.size()) continue;
+    std::vector<std::string> params;
+    bool match = true;
+    for (std::size_t k = 0; k < pattern.size() && match; ++k) {
+      if (pattern[k] == "{}") {
+        match = !segments[k].empty();
+        params.push_back(segments[k]);
+      } else {
+        match = pattern[k] == segments[k];
+      }
+    }
+    if (!match) continue;
+    if (routes_[i].method != req.method) {
+      allowed += (allowed.empty() ? "" : ", ") + routes_[i].method;
+      continue;
+    }
+    route = &routes_[i];
+    req.params = std::move(params);
+  }
+  if (!route && !allowed.empty()) {
+    auto r = errorResponse(405, "method_not_allowed", "method not allowed here");
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  }
+  if (!route) return errorResponse(404, "not_found", "no such resource");
+
+  if (route->json_body) {
+    Poco::Net::MediaType type(request.getContentType().empty() ? "application/octet-stream"
+                                                               : request.getContentType());
+    if (!type.matches("application", "json"))
+      return errorResponse(415, "unsupported_media_type", "send application/json");
+    if (request.hasContentLength() &&
+        request.getContentLength64() > static_cast<Poco::Int64>(max_body_bytes_)) {
+      close = true;  // the unread body must not be taken for the next request
+      return errorResponse(413, "body_too_large", "request body too large");
+    }
+    try {
+      std::istream& in = request.stream();
+      char buffer[1024];
+      while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        req.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (req.body.size() > max_body_bytes_) {
+          close = true;
+          return errorResponse(413, "body_too_large", "request body too large");
+        }
+      }
+    } catch (const Poco::TimeoutException&) {
+      close = true;
+      return errorResponse(408, "timeout", "request body not received in time");
+    }
+  }
+  return route->handler(ctx_, req);
+}
+
+void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  const auto start = std::chrono::steady_clock::now();
+  ApiResponse r;
+  bool close = false;
+  try {
+    r = dispatch(request, close);
+  } catch (const std::exception& e) {
+    httpLogger()->error("request failed method={} path={} what=\"{}\"",
+                        loggable(request.getMethod()), loggable(request.getURI()), e.what());
+    r = errorResponse(500, "internal", "internal error");
+  }
+  std::string body = r.text;
+  std::string contentType = r.content_type;
+  if (body.empty() && contentType.empty()) {
+    body = r.body.dump();
+    contentType = "application/json; charset=utf-8";
+  }
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+  response.setContentType(contentType);
+  for (const auto& [name, value] : kSecurityHeaders) response.set(name, value);
+  for (const auto& [name, value] : r.headers) response.set(name, value);
+  if (close) response.setKeepAlive(false);
+  response.setContentLength(static_cast<std::streamsize>(body.size()));
+  try {
+    response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+  } catch (const std::exception& e) {
+    httpLogger()->warn("response not sent path={} what=\"{}\"", loggable(request.getURI()),
+                       e.what());
+  }
+  ctx_.env.metrics.countRequest(r.status);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  httpLogger()->info("request method={} path={} status={} ms={:.1f} client={}",
+                     loggable(request.getMethod()), loggable(request.getURI()), r.status, ms,
+                     request.clientAddress().host().toString());
+}
+
+}  // namespace mh::service::http

@@ -1,0 +1,203 @@
+// Configuration keys of `mailhygiene serve`, their defaults, and the command-line overrides.
+#include "service/http/serve_config.hpp"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
+#include <Poco/String.h>
+#include <Poco/Util/AbstractConfiguration.h>
+#include <Poco/Util/IniFileConfiguration.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace mh::service::http {
+
+namespace {
+
+using Poco::Util::AbstractConfiguration;
+
+std::optional<long> parseLong(const std::string& text, long min, long max) {
+  long n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p != text.data() + text.size() || n < min || n > max)
+    return std::nullopt;
+  return n;
+}
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text + ",") {
+    if (c == ',' || c == ' ' || c == '\t') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  return out;
+}
+
+bool isSha256Hex(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// Reads an integer key; keeps `target` when absent. Returns an error message or "".
+template <typename T>
+std::string readInt(const AbstractConfiguration& conf, const std::string& key, long min, long max,
+                    T& target) {
+  if (!conf.hasProperty(key)) return "";
+  auto n = parseLong(Poco::trim(conf.getString(key)), min, max);
+  if (!n)
+    return key + ": give a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  target = static_cast<T>(*n);
+  return "";
+}
+
+// The scanner.* keys become the scanner's command-line options, so both share one parser:
+// scanner.no_smtp = true is --no-smtp, scanner.smtp_port = 2525 is --smtp-port 2525, and
+// scanner.resolver takes a list.
+std::string readScannerKeys(const AbstractConfiguration& conf, ScannerOptions& scanner) {
+  AbstractConfiguration::Keys keys;
+  conf.keys("scanner", keys);
+  std::vector<std::string> args;
+  for (const auto& key : keys) {
+    std::string option = "--" + key;
+    std::replace(option.begin(), option.end(), '_', '-');
+    const std::string value = Poco::trim(conf.getString("scanner." + key));
+    const std::string lower = Poco::toLower(value);
+    if (lower == "true" || lower == "yes" || lower == "on") {
+      args.push_back(option);
+    } else if (lower == "false" || lower == "no" || lower == "off") {
+      continue;
+    } else if (key == "resolver") {
+      for (const auto& r : splitList(value)) args.insert(args.end(), {option, r});
+    } else {
+      args.insert(args.end(), {option, value});
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    auto parsed = parseScannerOption(args, i, scanner);
+    if (!parsed) return "unknown scanner key " + args[i].substr(2);
+    if (!parsed->empty()) return "scanner key: " + *parsed;
+  }
+  return "";
+}
+
+std::string readConfigFile(const std::string& path, ServeConfig& c) {
+  Poco::AutoPtr<AbstractConfiguration> conf;
+  try {
+    if (path.size() > 4 && Poco::toLower(path.substr(path.size() - 4)) == ".ini") {
+      conf = new Poco::Util::IniFileConfiguration(path);
+    } else {
+      conf = new Poco::Util::PropertyFileConfiguration(path);
+    }
+  } catch (const Poco::Exception& e) {
+    return "cannot read " + path + ": " + e.displayText();
+  }
+  c.bind = conf->getString("serve.bind", c.bind);
+  c.domains_file = conf->getString("serve.domains", c.domains_file);
+  c.db = conf->getString("serve.db", c.db);
+  std::string error;
+  auto check = [&](std::string e) {
+    if (error.empty()) error = std::move(e);
+  };
+  check(readInt(*conf, "serve.port", 0, 65535, c.port));
+  check(readInt(*conf, "serve.max_threads", 1, 256, c.max_threads));
+  check(readInt(*conf, "serve.max_queued", 1, 10000, c.max_queued));
+  check(readInt(*conf, "serve.timeout_seconds", 1, 300, c.timeout_seconds));
+  check(readInt(*conf, "serve.max_body_bytes", 64, 1 << 20, c.max_body_bytes));
+  check(readInt(*conf, "audit.threads", 1, 256, c.audit_threads));
+  auto& s = c.self_check;
+  check(readInt(*conf, "selfcheck.max_age_seconds", 0, 365L * 86400, s.max_age_seconds));
+  check(readInt(*conf, "selfcheck.rate_per_client_per_minute", 0, 10000,
+                s.rate_per_client_per_minute));
+  check(readInt(*conf, "selfcheck.rate_per_domain_per_minute", 0, 10000,
+                s.rate_per_domain_per_minute));
+  check(readInt(*conf, "selfcheck.deadline_seconds", 1, 600, s.deadline_seconds));
+  check(readInt(*conf, "selfcheck.max_concurrent", 1, 64, s.max_concurrent));
+  for (const auto& hash : splitList(Poco::toLower(conf->getString("admin.token_sha256", "")))) {
+    if (!isSha256Hex(hash)) {
+      check("admin.token_sha256: give SHA-256 hashes as 64 hex digits, separated by commas");
+      break;
+    }
+    c.admin_token_sha256.push_back(hash);
+  }
+  check(readScannerKeys(*conf, c.scanner));
+  return error.empty() ? "" : path + ": " + error;
+}
+
+}  // namespace
+
+std::string serveUsage() {
+  return R"(usage: mailhygiene serve [options]
+
+Serves the JSON API (/api/v1, described at /api/v1/openapi.json), /healthz and /metrics.
+Stops cleanly on SIGTERM or SIGINT.
+
+options:
+  --config FILE           configuration (.ini, or Java-style properties); the options below
+                          override it (keys and defaults: see service/mailhygiene.ini)
+  --bind ADDR             address to listen on (default 127.0.0.1)
+  --port N                port to listen on (default 8080; 0: any free port)
+  --domains FILE          the registry of audited domains (default ./domains.csv)
+  --db PATH               the SQLite database (default var/mailhygiene.db)
+)" + scannerUsage();
+}
+
+std::variant<ServeConfig, ServeUsage> parseServeArguments(const std::vector<std::string>& args) {
+  ServeConfig c;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" || args[i].rfind("--config=", 0) == 0) {
+      std::string path =
+          args[i] == "--config" ? (i + 1 < args.size() ? args[i + 1] : "") : args[i].substr(9);
+      if (path.empty()) return ServeUsage{"option --config needs a value"};
+      if (auto error = readConfigFile(path, c); !error.empty()) return ServeUsage{error};
+    }
+  }
+  const bool cliResolvers = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    return a == "--resolver" || a.rfind("--resolver=", 0) == 0;
+  });
+  if (cliResolvers) c.scanner.resolvers.clear();  // the command line replaces the file's list
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (auto scanner = parseScannerOption(args, i, c.scanner)) {
+      if (!scanner->empty()) return ServeUsage{*scanner};
+      continue;
+    }
+    std::string a = args[i];
+    std::optional<std::string> inlineValue;
+    if (a.rfind("--", 0) == 0) {
+      if (auto eq = a.find('='); eq != std::string::npos) {
+        inlineValue = a.substr(eq + 1);
+        a = a.substr(0, eq);
+      }
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (inlineValue) return inlineValue;
+      if (i + 1 < args.size()) return args[++i];
+      return std::nullopt;
+    };
+    if (a == "-h" || a == "--help") return ServeUsage{""};
+    if (a != "--config" && a != "--bind" && a != "--port" && a != "--domains" && a != "--db")
+      return ServeUsage{"unknown option " + a};
+    auto v = value();
+    if (!v) return ServeUsage{"option " + a + " needs a value"};
+    if (a == "--bind") {
+      c.bind = *v;
+    } else if (a == "--port") {
+      auto n = parseLong(*v, 0, 65535);
+      if (!n) return ServeUsage{"--port: give a port from 0 to 65535"};
+      c.port = static_cast<std::uint16_t>(*n);
+    } else if (a == "--domains") {
+      c.domains_file = *v;
+    } else if (a == "--db") {
+      c.db = *v;
+    }
+  }
+  return c;
+}
+
+}  // namespace mh::service::http

@@ -1,0 +1,50 @@
+// The configuration of `mailhygiene serve`: defaults in code, a properties/INI file, then the
+// command line.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "service/cli/scanner_options.hpp"
+
+namespace mh::service::http {
+
+struct SelfCheckConfig {
+  int max_age_seconds = 3600;          // a stored result younger than this is served as is
+  int rate_per_client_per_minute = 6;  // self-check requests per client address (token bucket)
+  int rate_per_domain_per_minute = 2;  // fresh audits per domain (token bucket)
+  int deadline_seconds = 60;           // longer audits answer 504 and are stored when done
+  int max_concurrent = 4;              // fresh audits at the same time (503 beyond)
+};
+
+struct ServeConfig {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: an ephemeral port (tests)
+  std::string domains_file = "domains.csv";
+  std::string db = "var/mailhygiene.db";
+  int max_threads = 16;      // HTTP connection threads
+  int max_queued = 64;       // connections waiting for a thread
+  int timeout_seconds = 10;  // socket send/receive timeout per request
+  std::size_t max_body_bytes = 4096;
+  unsigned audit_threads = 8;  // worker threads of a national run
+  SelfCheckConfig self_check;
+  std::vector<std::string> admin_token_sha256;  // lower-case hex SHA-256 of each admin token
+  ScannerOptions scanner;
+};
+
+struct ServeUsage {
+  std::string message;  // empty: --help was asked
+};
+
+// Reads --config FILE (a .ini file, or Java-style properties otherwise), then applies the other
+// options. Returns the configuration, or a usage error (ServeUsage with a message), or
+// ServeUsage{""} for --help.
+std::variant<ServeConfig, ServeUsage> parseServeArguments(const std::vector<std::string>& args);
+
+std::string serveUsage();
+
+}  // namespace mh::service::http

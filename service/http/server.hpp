@@ -1,0 +1,57 @@
+// `mailhygiene serve`: the Poco HTTPServer over the registry, the store and the scanner.
+#pragma once
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "service/http/api.hpp"
+#include "service/http/serve_config.hpp"
+#include "service/store/sqlite_store.hpp"
+
+namespace mh::service::http {
+
+class Server {
+ public:
+  // Loads the registry, opens (and migrates) the store, builds the scanner and binds the
+  // listening socket. Throws std::runtime_error with a message for the operator.
+  explicit Server(ServeConfig config);
+  ~Server();  // stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void start();
+  // Stops accepting, finishes the requests in progress, then stops the self-checks and the run
+  // in progress (which stays resumable). Idempotent.
+  void stop();
+
+  std::uint16_t port() const;  // the bound port (useful with port 0)
+  const DomainList& registry() const { return registry_; }
+
+ private:
+  ServeConfig config_;
+  DomainList registry_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<Scanner> scanner_;
+  Metrics metrics_;
+  AdminTokens tokens_;
+  std::unique_ptr<SelfCheckService> self_check_;
+  std::unique_ptr<RunManager> runs_;
+  std::unique_ptr<ApiContext> ctx_;
+  Poco::ThreadPool pool_;
+  Poco::Net::ServerSocket socket_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+// Exit status: 0 stopped by SIGTERM/SIGINT, 2 usage or configuration error, 1 failure to start.
+int runServeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace mh::service::http

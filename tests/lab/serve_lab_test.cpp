@@ -1,0 +1,136 @@
+// Lab tests of `mailhygiene serve`: self-checks of lab domains (fresh, then from the store, then
+// rate-limited) and a national run started over HTTP, against the knotd lab.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "service/http/admin_tokens.hpp"
+#include "tests/lab/knot_lab.hpp"
+#include "tests/service/http/http_test_support.hpp"
+
+namespace mh::lab {
+namespace {
+
+using service::http::ServeConfig;
+using service::http::testing::TestServer;
+
+constexpr const char* kToken = "lab-admin-token";
+const std::vector<std::string> kDomains = {"good.lab.test", "dmarc-none.lab.test,lab-b",
+                                           "spf-plus-all.lab.test,lab-b", "null-mx.lab.test"};
+
+std::vector<std::string> labScanner() {
+  return {"--resolver", "127.0.0.1:" + std::to_string(sharedLab().port()), "--no-smtp", "--psl",
+          std::string(MH_LAB_DIR) + "/public_suffix_list.dat"};
+}
+
+Poco::JSON::Object::Ptr parse(const std::string& body) {
+  return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+}
+
+TEST(ServeLab, SelfCheckAuditsThenServesFromTheStore) {
+  TestServer server(kDomains, labScanner());
+  auto first = server.post("/api/v1/self-check", R"({"domain": "GOOD.lab.test."})");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto result = parse(first.body);
+  EXPECT_EQ(result->getValue<std::string>("domain"), "good.lab.test");
+  EXPECT_FALSE(result->getValue<bool>("cached"));
+  EXPECT_FALSE(result->getValue<bool>("network_checked"));
+  EXPECT_EQ(result->getObject("run")->getValue<std::string>("kind"), "self_check");
+  auto checks = result->getArray("checks");
+  ASSERT_GT(checks->size(), 5u);
+  bool withFindings = false, withRemediation = false;
+  for (std::size_t i = 0; i < checks->size(); ++i) {
+    auto c = checks->getObject(static_cast<unsigned>(i));
+    withFindings = withFindings || c->getArray("findings")->size() > 0;
+    withRemediation = withRemediation || c->has("remediation");
+  }
+  EXPECT_TRUE(withFindings);
+  EXPECT_TRUE(withRemediation);
+  EXPECT_EQ(result->getObject("scoring")->getValue<std::string>("grade"), "A");
+
+  auto second = server.post("/api/v1/self-check", R"({"domain": "good.lab.test"})");
+  ASSERT_EQ(second.status, 200) << second.body;
+  auto cached = parse(second.body);
+  EXPECT_TRUE(cached->getValue<bool>("cached"));
+  EXPECT_EQ(cached->getArray("checks")->size(), checks->size());
+  EXPECT_EQ(cached->getObject("scoring")->getValue<double>("score"),
+            result->getObject("scoring")->getValue<double>("score"));
+
+  auto detail = server.get("/api/v1/domains/good.lab.test");
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(parse(detail.body)->getArray("checks")->size(), checks->size());
+  auto history = parse(server.get("/api/v1/domains/good.lab.test/history").body);
+  ASSERT_EQ(history->getArray("history")->size(), 1u);
+  auto list = parse(server.get("/api/v1/domains").body);
+  auto good = list->getArray("domains")->getObject(0);  // sorted as the registry
+  EXPECT_EQ(good->getValue<std::string>("grade"), "A");
+  EXPECT_TRUE(list->getArray("domains")->getObject(1)->isNull("score"));
+
+  auto metrics = server.get("/metrics").body;
+  EXPECT_NE(metrics.find("mailhygiene_domains_audited_total{kind=\"self_check\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("mailhygiene_self_checks_total{outcome=\"cached\"} 1"), std::string::npos);
+  EXPECT_EQ(metrics.find("mailhygiene_dns_queries_total 0\n"), std::string::npos);
+}
+
+TEST(ServeLab, FreshAuditsAreRateLimitedPerDomain) {
+  TestServer server(kDomains, labScanner(), [](ServeConfig& c) {
+    c.self_check.max_age_seconds = 0;  // never from the store
+    c.self_check.rate_per_domain_per_minute = 1;
+  });
+  ASSERT_EQ(server.post("/api/v1/self-check", R"({"domain": "null-mx.lab.test"})").status, 200);
+  auto limited = server.post("/api/v1/self-check", R"({"domain": "null-mx.lab.test"})");
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_GE(std::stoi(limited.header("Retry-After")), 1);
+  EXPECT_EQ(server.post("/api/v1/self-check", R"({"domain": "dmarc-none.lab.test"})").status, 200);
+}
+
+TEST(ServeLab, ANationalRunStartedOverHttpCompletes) {
+  TestServer server(kDomains, labScanner(), [](ServeConfig& c) {
+    c.admin_token_sha256 = {service::http::sha256Hex(kToken)};
+  });
+  EXPECT_EQ(server.post("/api/v1/runs", "").status, 401);
+  EXPECT_EQ(server.post("/api/v1/runs", "", {{"Authorization", "Bearer nope"}}).status, 401);
+  auto started =
+      server.post("/api/v1/runs", "", {{"Authorization", std::string("Bearer ") + kToken}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  const auto id = parse(started.body)->getValue<std::int64_t>("run_id");
+
+  std::string state;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(50);
+  Poco::JSON::Object::Ptr run;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = server.get("/api/v1/runs/" + std::to_string(id));
+    ASSERT_EQ(r.status, 200) << r.body;
+    run = parse(r.body);
+    state = run->getValue<std::string>("state");
+    if (state != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(state, "complete");
+  EXPECT_EQ(run->getValue<int>("domains"), static_cast<int>(kDomains.size()));
+  EXPECT_FALSE(run->has("progress"));
+
+  auto runs = parse(server.get("/api/v1/runs").body)->getArray("runs");
+  ASSERT_EQ(runs->size(), 1u);
+  auto group = parse(server.get("/api/v1/domains?group=lab-b").body);
+  ASSERT_EQ(group->getValue<int>("count"), 2);
+  for (unsigned i = 0; i < 2; ++i) {
+    auto d = group->getArray("domains")->getObject(i);
+    EXPECT_FALSE(d->isNull("score"));
+    EXPECT_EQ(d->getObject("run")->getValue<std::int64_t>("id"), id);
+  }
+  auto metrics = server.get("/metrics").body;
+  EXPECT_NE(metrics.find("mailhygiene_domains_audited_total{kind=\"national\"} 4"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("mailhygiene_runs_started_total 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mh::lab

@@ -1,0 +1,105 @@
+// Test helpers for the HTTP service: a temp dir with a registry, a server on an ephemeral
+// loopback port, and a small client.
+#pragma once
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "service/http/server.hpp"
+
+namespace mh::service::http::testing {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/mh-http-test.XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+inline HttpResult call(std::uint16_t port, const std::string& method, const std::string& path,
+                       const std::string& body = "",
+                       const std::vector<std::pair<std::string, std::string>>& headers = {},
+                       const std::string& content_type = "application/json") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setTimeout(Poco::Timespan(120, 0));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (!body.empty() || method == "POST") {
+    request.setContentType(content_type);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = session.receiveResponse(response);
+  HttpResult result;
+  result.status = response.getStatus();
+  Poco::StreamCopier::copyToString(in, result.body);
+  for (const auto& [name, value] : response) result.headers[name] = value;
+  return result;
+}
+
+// A server over a registry of `domains` (category agency, group "lab" unless given as
+// "domain,group"), a fresh database, and the scanner arguments given.
+class TestServer {
+ public:
+  TestServer(const std::vector<std::string>& domains, const std::vector<std::string>& scanner_args,
+             const std::function<void(ServeConfig&)>& adjust = {}) {
+    {
+      std::ofstream csv(dir_.path / "domains.csv");
+      csv << "domain,category,group\n";
+      for (const auto& d : domains) {
+        const auto comma = d.find(',');
+        csv << d.substr(0, comma) << ",agency,"
+            << (comma == std::string::npos ? "lab" : d.substr(comma + 1)) << "\n";
+      }
+    }
+    std::vector<std::string> args = {"--port",    "0",
+                                     "--domains", (dir_.path / "domains.csv").string(),
+                                     "--db",      (dir_.path / "serve.db").string()};
+    args.insert(args.end(), scanner_args.begin(), scanner_args.end());
+    auto parsed = parseServeArguments(args);
+    if (auto* usage = std::get_if<ServeUsage>(&parsed))
+      throw std::runtime_error("bad test arguments: " + usage->message);
+    ServeConfig config = std::get<ServeConfig>(parsed);
+    if (adjust) adjust(config);
+    server_ = std::make_unique<Server>(config);
+    server_->start();
+  }
+  std::uint16_t port() const { return server_->port(); }
+  Server& server() { return *server_; }
+  const TempDir& dir() const { return dir_; }
+  HttpResult get(const std::string& path) { return call(port(), "GET", path); }
+  HttpResult post(const std::string& path, const std::string& body,
+                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return call(port(), "POST", path, body, headers);
+  }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Server> server_;
+};
+
+}  // namespace mh::service::http::testing

@@ -37,39 +37,68 @@ namespace {
 // domain return the same "could not tell" outcome at once. A recursive resolver answers SERVFAIL
 // when a domain's own servers are dead, so silence means the resolver (or our network) is
 // unreachable, and waiting out every remaining query would only multiply the delay.
+// A dead domain costs one timeout budget, not three: when the very first query about a name at or
+// under the audited domain gets silence (every attempt timed out), no answer about the domain is
+// coming (its nameservers never answer, and the resolver is still waiting on them), so the rest
+// of the domain's own names are not asked either. Once anything about the domain was answered,
+// only the three-in-a-row rule applies, so one name that a server drops does not end the audit.
 class AuditResolver : public dns::Resolver {
  public:
   static constexpr int kMaxSilentQueries = 3;
 
-  explicit AuditResolver(dns::Resolver& inner) : inner_(inner) {}
+  AuditResolver(dns::Resolver& inner, std::string domain)
+      : inner_(inner), domain_(std::move(domain)) {}
   dns::DnsAnswer query(std::string_view name, std::uint16_t type) override {
     ++count_;
-    if (silent_ >= kMaxSilentQueries) {
+    std::string qname = dns::normaliseName(name);
+    const bool own = atOrUnderDomain(qname);
+    if (silent_ >= kMaxSilentQueries || (own && domainSilent_)) {
       dns::DnsAnswer skipped;
-      skipped.qname = dns::normaliseName(name);
+      skipped.qname = std::move(qname);
       skipped.qtype = type;
-      skipped.status = lastSilence_;
-      skipped.error = "not sent: the resolver did not answer the last " +
-                      std::to_string(kMaxSilentQueries) + " queries";
+      skipped.status = own && domainSilent_ ? domainSilence_ : lastSilence_;
+      skipped.error = own && domainSilent_
+                          ? "not sent: the first query about " + domain_ + " got no answer"
+                          : "not sent: the resolver did not answer the last " +
+                                std::to_string(kMaxSilentQueries) + " queries";
       return skipped;
     }
     dns::DnsAnswer answer = inner_.query(name, type);
-    if (answer.status == dns::DnsStatus::Timeout || answer.status == dns::DnsStatus::NetworkError) {
+    const bool silence =
+        answer.status == dns::DnsStatus::Timeout || answer.status == dns::DnsStatus::NetworkError;
+    if (silence) {
       ++silent_;
       lastSilence_ = answer.status;
     } else {
       silent_ = 0;
     }
+    if (own && !domainAnswered_) {
+      if (silence) {
+        domainSilent_ = true;
+        domainSilence_ = answer.status;
+      } else {
+        domainAnswered_ = true;
+      }
+    }
     return answer;
   }
   std::size_t count() const { return count_; }
-  bool gaveUp() const { return silent_ >= kMaxSilentQueries; }
+  bool gaveUp() const { return silent_ >= kMaxSilentQueries || domainSilent_; }
 
  private:
+  bool atOrUnderDomain(const std::string& qname) const {
+    return qname == domain_ || (qname.size() > domain_.size() && qname.ends_with(domain_) &&
+                                qname[qname.size() - domain_.size() - 1] == '.');
+  }
+
   dns::Resolver& inner_;
+  std::string domain_;  // normalised
   std::size_t count_ = 0;
   int silent_ = 0;
   dns::DnsStatus lastSilence_ = dns::DnsStatus::Timeout;
+  bool domainAnswered_ = false;  // some query about the domain got an answer (even SERVFAIL)
+  bool domainSilent_ = false;    // the first query about the domain got silence
+  dns::DnsStatus domainSilence_ = dns::DnsStatus::Timeout;
 };
 
 std::shared_ptr<spdlog::logger> auditLogger() {
@@ -160,7 +189,7 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   report.domain = dns::normaliseName(domain);
   report.rubric_version = std::string(kRubricVersion);
   report.started_at = utcNow();
-  AuditResolver counting(resolver);
+  AuditResolver counting(resolver, report.domain);
 
   // Fetch here...
   auto mxEvidence = mx::gatherMx(counting, report.domain);

@@ -49,6 +49,11 @@ void DnsCache::put(const DnsAnswer& answer) {
   entries_[{answer.qname, answer.qtype}] = Entry{answer, clock_() + life};
 }
 
+std::size_t DnsCache::dropErrors() {
+  std::lock_guard lock(mutex_);
+  return std::erase_if(entries_, [](const auto& kv) { return kv.second.answer.isError(); });
+}
+
 std::uint64_t DnsCache::hits() const {
   std::lock_guard lock(mutex_);
   return hits_;

@@ -34,6 +34,9 @@ class DnsCache {
   std::optional<DnsAnswer> get(const std::string& name, std::uint16_t type);
   void put(const DnsAnswer& answer);
 
+  // Forgets every cached lookup error, so that a later retry asks again; returns how many.
+  std::size_t dropErrors();
+
   std::uint64_t hits() const;
   std::uint64_t misses() const;
   std::size_t size() const;

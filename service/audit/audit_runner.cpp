@@ -87,7 +87,10 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
   for (const auto& t : tasks) first.push_back(&t);
   runPass(first, 1);
   if (!retry.empty() && !(stop && stop->load())) {
-    workerLogger()->info("retrying domains with errors count={}", retry.size());
+    // The retry must ask again: errors cached during the first pass would only be read back.
+    const std::size_t dropped = cache.dropErrors();
+    workerLogger()->info("retrying domains with errors count={} dropped_cached_errors={}",
+                         retry.size(), dropped);
     auto again = std::move(retry);
     retry.clear();
     runPass(again, 2);

@@ -76,5 +76,20 @@ TEST(CachingResolver, AnswersRepeatQueriesFromTheSharedCacheUntilTtlExpires) {
   EXPECT_EQ(cache.hits(), 2u);
 }
 
+TEST(CachingResolver, CachedErrorsCanBeDroppedForARetry) {
+  auto f = makeZone();
+  f.setOutcome("example.test", rr::TXT, DnsStatus::ServFail);
+  DnsCache cache;
+  CachingResolver r(f, cache);
+  EXPECT_TRUE(r.query("example.test", rr::TXT).isError());
+  EXPECT_TRUE(r.query("example.test", rr::TXT).isError());
+  EXPECT_EQ(f.queryCount(), 1u);  // the error was cached
+  r.query("example.test", rr::MX);
+  EXPECT_EQ(cache.dropErrors(), 1u);  // only the error goes
+  r.query("example.test", rr::TXT);
+  r.query("example.test", rr::MX);
+  EXPECT_EQ(f.queryCount(), 3u);  // TXT asked again, MX still cached
+}
+
 }  // namespace
 }  // namespace mh::dns

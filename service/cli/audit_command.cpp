@@ -14,9 +14,9 @@
 #include <ostream>
 #include <set>
 
-#include "checks/audit/scoring.hpp"
 #include "checks/core/rubric.hpp"
 #include "service/audit/audit_runner.hpp"
+#include "service/audit/scored_row.hpp"
 #include "service/cli/scanner_options.hpp"
 #include "service/domain_list.hpp"
 #include "service/store/sqlite_store.hpp"
@@ -48,17 +48,6 @@ bool selected(const DomainEntry& e, const std::string& only) {
   if (only.empty()) return true;
   const std::string o = lower(only);
   return lower(e.category) == o || lower(e.group).find(o) != std::string::npos;
-}
-
-// The row stored for a report: the report itself plus its score.
-store::DomainReportRow rowWithScore(const audit::DomainReport& report) {
-  auto row = store::rowFromReport(report);
-  const auto score = audit::scoreReport(report);
-  row.score = score.score;
-  if (score.grade) row.grade = std::string(audit::toString(*score.grade));
-  row.tier = std::string(audit::toString(score.tier));
-  row.dmarc_phase = std::string(audit::toString(score.dmarc_phase));
-  return row;
 }
 
 }  // namespace

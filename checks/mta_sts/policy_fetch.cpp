@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "checks/tls/address_safety.hpp"
+#include "checks/tls/sigpipe_block.hpp"
 
 namespace mh::mta_sts {
 namespace {
@@ -75,35 +76,6 @@ void infoCallback(const SSL* ssl, int where, int /*ret*/) {
     c->cipher = SSL_get_cipher_name(ssl);
   }
 }
-
-// OpenSSL writes to the socket with write(): a peer that closes first would raise SIGPIPE.
-// Block it on this thread for the fetch and swallow any that became pending.
-class SigpipeBlock {
- public:
-  SigpipeBlock() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGPIPE);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-  }
-  SigpipeBlock(const SigpipeBlock&) = delete;
-  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
-  ~SigpipeBlock() {
-    if (!was_pending_) {
-      const timespec zero{};
-      while (sigtimedwait(&set_, nullptr, &zero) > 0) {
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-
- private:
-  sigset_t set_{};
-  sigset_t old_{};
-  bool was_pending_ = false;
-};
 
 // A verifying client context for one host: system store and/or ca_file, TLS 1.2 or newer, chain
 // and name checked by OpenSSL during the handshake (X509_VERIFY_PARAM_set1_host, RFC 6125 rules,
@@ -552,7 +524,7 @@ PolicyFetch fetchMtaStsPolicy(dns::Resolver& resolver, std::string_view domain,
     return finish(FetchOutcome::NotAllowed, "address safety refused " + list);
   }
 
-  SigpipeBlock sigpipe;
+  tls::SigpipeBlock sigpipe;
   Stop last{FetchOutcome::ConnectFailed, "no address tried"};
   for (std::size_t i = 0; i < allowed.size(); ++i) {
     auto attempt = std::find_if(f.attempts.begin(), f.attempts.end(),

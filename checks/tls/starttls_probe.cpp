@@ -1,6 +1,7 @@
 // The polite SMTP STARTTLS prober (RFC 5321, RFC 3207): greeting, EHLO, STARTTLS, a TLS
 // handshake with SNI, then QUIT; it captures the session facts and judges nothing.
 #include "checks/tls/starttls_probe.hpp"
+#include "checks/tls/sigpipe_block.hpp"
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
@@ -38,35 +39,6 @@ struct PkeyFree {
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-// OpenSSL writes to the socket with write(): a peer that resets the connection would raise
-// SIGPIPE. Block it on this thread for the probe and swallow any that became pending.
-class SigpipeBlock {
- public:
-  SigpipeBlock() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGPIPE);
-    sigset_t pending;
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-  }
-  SigpipeBlock(const SigpipeBlock&) = delete;
-  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
-  ~SigpipeBlock() {
-    if (!was_pending_) {
-      const timespec zero{};
-      while (sigtimedwait(&set_, nullptr, &zero) > 0) {
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-
- private:
-  sigset_t set_{};
-  sigset_t old_{};
-  bool was_pending_ = false;
-};
 
 SteadyClock::time_point phaseDeadline(milliseconds phase, SteadyClock::time_point budget) {
   return std::min(SteadyClock::now() + phase, budget);

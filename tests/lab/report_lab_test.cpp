@@ -13,6 +13,7 @@
 
 #include "reports/report_model.hpp"
 #include "tests/lab/knot_lab.hpp"
+#include "tests/support/csv_reader.hpp"
 
 extern char** environ;
 
@@ -57,41 +58,7 @@ std::string readFile(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// RFC 4180 rows (BOM stripped); quoted fields may hold commas, quotes and newlines.
-std::vector<std::vector<std::string>> readCsv(std::string text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-      ++i;
-    } else {
-      field += c;
-    }
-  }
-  return rows;
-}
+using testing_support::readCsv;
 
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {
   for (std::size_t i = 0; i < header.size(); ++i)

@@ -1,5 +1,6 @@
 // Tests for reports/report_csv.cpp and report_model.cpp: key facts from evidence and the CSV rows.
 #include "reports/report_csv.hpp"
+#include "tests/support/csv_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,42 +9,7 @@
 namespace mh::reports {
 namespace {
 
-// Splits a CSV written by CsvWriter (BOM stripped) into rows of fields; quoted fields may hold
-// commas and newlines.
-std::vector<std::vector<std::string>> readCsv(std::string text) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-      ++i;
-    } else {
-      field += c;
-    }
-  }
-  return rows;
-}
+using testing_support::readCsv;
 
 CheckResult check(std::string id, Status status, Json evidence = {}) {
   CheckResult r;

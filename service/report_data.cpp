@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t kAllRuns = 1'000'000;
 
 // A domain's history entries, oldest first.
-std::vector<store::DomainHistoryEntry> entriesOldestFirst(store::SqliteStore& db,
+std::vector<store::DomainHistoryEntry> entriesOldestFirst(store::ResultStore& db,
                                                           const std::string& domain) {
   auto entries = db.domainHistory(domain, kAllRuns);
   std::reverse(entries.begin(), entries.end());
@@ -30,7 +30,7 @@ reports::StatusSnapshot snapshotOf(const store::DomainHistoryEntry& e) {
   return s;
 }
 
-std::vector<reports::RecordChange> recordChanges(store::SqliteStore& db, const std::string& domain,
+std::vector<reports::RecordChange> recordChanges(store::ResultStore& db, const std::string& domain,
                                                  std::int64_t a, std::int64_t b) {
   std::vector<reports::RecordChange> out;
   for (auto& c : db.observedRecordChanges(domain, a, b))
@@ -38,7 +38,7 @@ std::vector<reports::RecordChange> recordChanges(store::SqliteStore& db, const s
   return out;
 }
 
-std::vector<reports::Regression> regressionsFrom(store::SqliteStore& db, const std::string& domain,
+std::vector<reports::Regression> regressionsFrom(store::ResultStore& db, const std::string& domain,
                                                  const std::vector<reports::StatusSnapshot>& h) {
   return reports::domainRegressions(
       domain, h, [&](std::int64_t a, std::int64_t b) { return recordChanges(db, domain, a, b); });
@@ -52,14 +52,14 @@ std::vector<std::string> reportCheckIds() {
   return ids;
 }
 
-std::map<std::string, reports::DomainInfo> domainInfos(store::SqliteStore& db) {
+std::map<std::string, reports::DomainInfo> domainInfos(store::ResultStore& db) {
   std::map<std::string, reports::DomainInfo> out;
   for (auto& e : db.domainEntries())
     out[e.domain] = {e.domain, e.agency_vi, e.agency_en, e.category, e.group, e.legacy};
   return out;
 }
 
-std::vector<reports::RunRef> runRefs(store::SqliteStore& db) {
+std::vector<reports::RunRef> runRefs(store::ResultStore& db) {
   std::vector<reports::RunRef> out;
   for (const auto& s : db.runSummaries())
     out.push_back({s.run.id, std::string(store::toString(s.run.kind)),
@@ -68,7 +68,7 @@ std::vector<reports::RunRef> runRefs(store::SqliteStore& db) {
 }
 
 std::vector<reports::DomainRunResult> runResults(
-    store::SqliteStore& db, std::int64_t run_id,
+    store::ResultStore& db, std::int64_t run_id,
     const std::map<std::string, reports::DomainInfo>& infos) {
   std::vector<reports::DomainRunResult> out;
   for (const auto& domain : db.domainsDoneInRun(run_id)) {
@@ -96,18 +96,18 @@ std::vector<reports::DomainRunResult> runResults(
   return out;
 }
 
-std::vector<reports::StatusSnapshot> statusHistory(store::SqliteStore& db,
+std::vector<reports::StatusSnapshot> statusHistory(store::ResultStore& db,
                                                    const std::string& domain) {
   std::vector<reports::StatusSnapshot> out;
   for (const auto& e : entriesOldestFirst(db, domain)) out.push_back(snapshotOf(e));
   return out;
 }
 
-std::vector<reports::Regression> regressionsOf(store::SqliteStore& db, const std::string& domain) {
+std::vector<reports::Regression> regressionsOf(store::ResultStore& db, const std::string& domain) {
   return regressionsFrom(db, domain, statusHistory(db, domain));
 }
 
-std::vector<reports::HistoryRow> historyRows(store::SqliteStore& db, const std::string& domain) {
+std::vector<reports::HistoryRow> historyRows(store::ResultStore& db, const std::string& domain) {
   const auto entries = entriesOldestFirst(db, domain);
   std::vector<reports::StatusSnapshot> snapshots;
   for (const auto& e : entries) snapshots.push_back(snapshotOf(e));
@@ -128,7 +128,7 @@ std::vector<reports::HistoryRow> historyRows(store::SqliteStore& db, const std::
   return out;
 }
 
-std::vector<reports::TrendRow> trendRows(store::SqliteStore& db,
+std::vector<reports::TrendRow> trendRows(store::ResultStore& db,
                                          const std::map<std::string, reports::DomainInfo>& infos) {
   std::vector<reports::TrendRow> out;
   for (const auto& [domain, info] : infos) {

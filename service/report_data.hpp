@@ -17,28 +17,28 @@ namespace mh::service {
 std::vector<std::string> reportCheckIds();
 
 // What the domain list said about every known domain, by name.
-std::map<std::string, reports::DomainInfo> domainInfos(store::SqliteStore& db);
+std::map<std::string, reports::DomainInfo> domainInfos(store::ResultStore& db);
 
 // Every run, oldest first.
-std::vector<reports::RunRef> runRefs(store::SqliteStore& db);
+std::vector<reports::RunRef> runRefs(store::ResultStore& db);
 
 // Every domain's latest attempt in a run, with key facts from its evidence, sorted by domain.
 std::vector<reports::DomainRunResult> runResults(
-    store::SqliteStore& db, std::int64_t run_id,
+    store::ResultStore& db, std::int64_t run_id,
     const std::map<std::string, reports::DomainInfo>& infos);
 
 // A domain's audits, oldest first (every run kind; the latest attempt of each run).
-std::vector<reports::StatusSnapshot> statusHistory(store::SqliteStore& db,
+std::vector<reports::StatusSnapshot> statusHistory(store::ResultStore& db,
                                                    const std::string& domain);
 
 // The regressions of a domain over its whole history, record changes included.
-std::vector<reports::Regression> regressionsOf(store::SqliteStore& db, const std::string& domain);
+std::vector<reports::Regression> regressionsOf(store::ResultStore& db, const std::string& domain);
 
 // One domain's history rows (changes against the previous audit, regressions where found).
-std::vector<reports::HistoryRow> historyRows(store::SqliteStore& db, const std::string& domain);
+std::vector<reports::HistoryRow> historyRows(store::ResultStore& db, const std::string& domain);
 
 // The trend rows of every domain over the complete national runs `runs`.
-std::vector<reports::TrendRow> trendRows(store::SqliteStore& db,
+std::vector<reports::TrendRow> trendRows(store::ResultStore& db,
                                          const std::map<std::string, reports::DomainInfo>& infos);
 
 }  // namespace mh::service

@@ -1,15 +1,13 @@
-// Wiring of the report subcommand: options, run and domain lookup, then one CSV writer.
+// Wiring of the report subcommand: options to a report request (service/report_export.hpp), its
+// CSV to stdout or a file.
 #include "service/cli/report_command.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
-#include <sstream>
 
-#include "checks/audit/domain_audit.hpp"
-#include "reports/report_csv.hpp"
-#include "service/report_data.hpp"
+#include "service/report_export.hpp"
 #include "service/store/sqlite_store.hpp"
 
 namespace mh::service {
@@ -23,6 +21,7 @@ struct ReportOptions {
   std::string domain;
   std::string output;
   std::string group_by = "category";
+  std::string group;
   bool help = false;
 };
 
@@ -31,89 +30,37 @@ struct UsageError {
   std::string message;
 };
 
-std::int64_t parseRunId(const std::string& text) {
-  char* end = nullptr;
-  const long long id = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || id < 1) throw UsageError{"--run: give a run number"};
-  return id;
-}
-
-// The run a single-run report is about: --run, or the latest complete national run.
-std::int64_t chooseRun(store::SqliteStore& db, const ReportOptions& o, std::ostream& err) {
+ReportRequest requestOf(const ReportOptions& o) {
+  ReportRequest request;
+  auto kind = parseReportKind(o.kind);
+  if (!kind)
+    throw UsageError{"unknown --kind " + o.kind +
+                     " (national, matrix, groups, trend, regressions or history)"};
+  request.kind = *kind;
   if (!o.run.empty()) {
-    const auto id = parseRunId(o.run);
-    auto info = db.run(id);
-    if (!info) throw UsageError{"no run " + o.run + " in " + o.db};
-    if (info->state != store::RunState::Complete)
-      err << "mailhygiene report: note: run " << id << " is " << store::toString(info->state)
-          << "; its report is partial\n";
-    return id;
+    request.run = parseRunNumber(o.run);
+    if (!request.run) throw UsageError{"--run: give a run number"};
   }
-  auto latest = db.latestRun(store::RunKind::National);
-  if (!latest)
-    throw UsageError{"no complete national run in " + o.db + " (run `mailhygiene audit`)"};
-  return latest->id;
+  if (request.kind == ReportKind::History && o.domain.empty())
+    throw UsageError{"--kind history needs --domain DOMAIN"};
+  request.domain = o.domain;
+  request.group_by = o.group_by;
+  request.group = o.group;
+  return request;
 }
 
-std::string normalisedDomain(const ReportOptions& o) {
-  if (o.domain.empty()) throw UsageError{"--kind " + o.kind + " needs --domain DOMAIN"};
-  std::string error;
-  auto domain = audit::normaliseDomainArgument(o.domain, error);
-  if (!domain) throw UsageError{"invalid domain name: " + error};
-  return *domain;
-}
-
-void writeReport(store::SqliteStore& db, const ReportOptions& o, std::ostream& csv,
-                 std::ostream& err) {
-  const auto infos = domainInfos(db);
-  if (o.kind == "national" || o.kind == "matrix" || o.kind == "groups") {
-    const auto run = chooseRun(db, o, err);
-    auto results = runResults(db, run, infos);
-    if (o.kind == "national") {
-      reports::writeNationalCsv(csv, std::move(results));
-    } else if (o.kind == "matrix") {
-      reports::writeMatrixCsv(csv, std::move(results), reportCheckIds());
-    } else {
-      auto by = reports::parseGroupBy(o.group_by);
-      if (!by) throw UsageError{"--group-by: category or group"};
-      reports::writeGroupsCsv(csv, run, *by, reports::groupAggregates(results, *by));
-    }
-    return;
+// The report's bytes (service/report_export.hpp: the same as the HTTP downloads).
+std::string writeReport(store::SqliteStore& db, const ReportOptions& o, std::ostream& err) {
+  auto exported = exportReport(db, requestOf(o));
+  if (auto* error = std::get_if<ReportError>(&exported)) {
+    if (error->problem == ReportProblem::BadRequest) throw UsageError{error->message};
+    std::string message = error->message + " in " + o.db;
+    if (error->code == "no_complete_run") message += " (run `mailhygiene audit`)";
+    throw UsageError{message};
   }
-  if (o.kind == "trend" || o.kind == "regressions") {
-    std::optional<std::int64_t> only;
-    if (!o.run.empty()) {
-      only = parseRunId(o.run);
-      if (!db.run(*only)) throw UsageError{"no run " + o.run + " in " + o.db};
-    }
-    std::vector<reports::RunRef> runs;
-    for (auto& r : runRefs(db))
-      if (r.kind == "national" && r.state == "complete" && (!only || r.id <= *only))
-        runs.push_back(std::move(r));
-    auto rows = trendRows(db, infos);
-    if (only)
-      for (auto& row : rows)
-        std::erase_if(row.regressions, [&](const auto& r) { return r.run_after > *only; });
-    if (o.kind == "trend") {
-      reports::writeTrendCsv(csv, runs, rows);
-    } else {
-      std::vector<reports::Regression> all;
-      for (const auto& row : rows)
-        for (const auto& r : row.regressions)
-          if (!only || r.run_after == *only) all.push_back(r);
-      reports::writeRegressionsCsv(csv, all, infos);
-    }
-    return;
-  }
-  if (o.kind == "history") {
-    const auto domain = normalisedDomain(o);
-    auto rows = historyRows(db, domain);
-    if (rows.empty()) throw UsageError{"no result for " + domain + " in " + o.db};
-    reports::writeHistoryCsv(csv, domain, rows, reportCheckIds());
-    return;
-  }
-  throw UsageError{"unknown --kind " + o.kind +
-                   " (national, matrix, groups, trend, regressions or history)"};
+  auto& file = std::get<ReportFile>(exported);
+  for (const auto& note : file.notes) err << "mailhygiene report: note: " << note << "\n";
+  return std::move(file.csv);
 }
 
 }  // namespace
@@ -137,6 +84,8 @@ options:
                      run); for trend and regressions, the last run to consider
   --domain DOMAIN    the domain of --kind history
   --group-by FIELD   groups: category (default) or group
+  --group NAME       national, matrix, trend, regressions: only the domains whose group or
+                     category is NAME (case-insensitive)
   --output FILE      write to FILE instead of stdout
 )";
 }
@@ -154,7 +103,8 @@ int runReportCommand(const std::vector<std::string>& args, std::ostream& out, st
       o.help = true;
     } else if ((a == "--db" && value(o.db)) || (a == "--run" && value(o.run)) ||
                (a == "--kind" && value(o.kind)) || (a == "--domain" && value(o.domain)) ||
-               (a == "--output" && value(o.output)) || (a == "--group-by" && value(o.group_by))) {
+               (a == "--output" && value(o.output)) || (a == "--group-by" && value(o.group_by)) ||
+               (a == "--group" && value(o.group))) {
     } else {
       err << "mailhygiene report: unknown or incomplete option " << a << "\n\n" << reportUsage();
       return 2;
@@ -168,10 +118,10 @@ int runReportCommand(const std::vector<std::string>& args, std::ostream& out, st
     err << "mailhygiene report: no database " << o.db << "\n";
     return 2;
   }
-  std::ostringstream csv;
+  std::string text;
   try {
     store::SqliteStore db(o.db);
-    writeReport(db, o, csv, err);
+    text = writeReport(db, o, err);
   } catch (const UsageError& e) {
     err << "mailhygiene report: " << e.message << "\n";
     return 2;
@@ -179,7 +129,6 @@ int runReportCommand(const std::vector<std::string>& args, std::ostream& out, st
     err << "mailhygiene report: internal failure: " << e.what() << "\n";
     return 1;
   }
-  const std::string text = csv.str();
   if (o.output.empty()) {
     out << text << std::flush;
     return out ? 0 : 1;

@@ -8,7 +8,7 @@
 
 namespace mh::service {
 
-// Exit status: 0 written, 2 usage error (unknown option, run, kind or domain; no such
+// Exit status: 0 written, 2 usage error (unknown option, run, kind, group or domain; no such
 // database; no complete national run), 1 internal failure (store or output error).
 int runReportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -7,6 +7,8 @@
 
 #include <chrono>
 
+#include "service/http/report_routes.hpp"
+
 namespace mh::service::http {
 
 namespace {
@@ -78,7 +80,7 @@ std::string Request::queryValue(std::string_view name) const {
 }
 
 std::vector<Route> serviceRoutes() {
-  return {
+  std::vector<Route> routes = {
       {"GET", "/healthz", false, [](ApiContext& c, const Request&) { return health(c); }},
       {"GET", "/metrics", false, [](ApiContext& c, const Request&) { return metrics(c); }},
       {"GET", "/api/v1/openapi.json", false,
@@ -97,6 +99,8 @@ std::vector<Route> serviceRoutes() {
       {"GET", "/api/v1/runs/{}", false,
        [](ApiContext& c, const Request& r) { return getRun(c, r.params[0]); }},
   };
+  for (auto& route : reportRoutes()) routes.push_back(std::move(route));
+  return routes;
 }
 
 Router::Router(ApiContext& ctx, std::vector<Route> routes, std::size_t max_body_bytes)

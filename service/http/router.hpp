@@ -36,7 +36,7 @@ struct Route {
   RouteHandler handler;
 };
 
-// The routes of the service.
+// The routes of the service (the report downloads of report_routes.hpp included).
 std::vector<Route> serviceRoutes();
 
 class Router final : public Poco::Net::HTTPRequestHandlerFactory {

@@ -186,6 +186,9 @@ class ResultStore {
   virtual std::vector<RecordChange> observedRecordChanges(std::string_view domain,
                                                           std::int64_t run_a,
                                                           std::int64_t run_b) = 0;
+  // Every known domain with its details from the domain list (dkim selectors included), by
+  // name. For reports.
+  virtual std::vector<DomainEntry> domainEntries() = 0;
 };
 
 }  // namespace mh::service::store

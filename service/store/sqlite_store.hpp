@@ -49,11 +49,9 @@ class SqliteStore final : public ResultStore {
   std::vector<RecordChange> observedRecordChanges(std::string_view domain, std::int64_t run_a,
                                                   std::int64_t run_b) override;
 
-  int schemaVersion();
+  std::vector<DomainEntry> domainEntries() override;
 
-  // Every known domain with its details from the domain list (dkim selectors included), by
-  // name. For reports.
-  std::vector<DomainEntry> domainEntries();
+  int schemaVersion();
 
  private:
   // The cached prepared statement for `sql` (prepared on first use), reset after the use.

@@ -1,0 +1,82 @@
+// Report downloads: route parameters to a ReportRequest, its CSV as an attachment.
+#include "service/http/report_routes.hpp"
+
+#include <string>
+
+namespace mh::service::http {
+
+namespace {
+
+constexpr ReportKind kRunReports[] = {ReportKind::National, ReportKind::Matrix, ReportKind::Groups,
+                                      ReportKind::Trend, ReportKind::Regressions};
+
+std::string csvPath(ReportKind kind) {
+  return std::string(toString(kind)) + ".csv";
+}
+
+ApiResponse reportIndex(ApiContext& ctx) {
+  const auto latest = ctx.env.store.latestRun(store::RunKind::National);
+  Json downloads = Json::array();
+  for (auto kind : kRunReports) {
+    downloads.push(Json::object({{"kind", toString(kind)},
+                                 {"latest", "/reports/" + csvPath(kind)},
+                                 {"run", "/reports/runs/{id}/" + csvPath(kind)}}));
+  }
+  downloads.push(
+      Json::object({{"kind", "history"}, {"domain", "/reports/domains/{domain}/history.csv"}}));
+  ApiResponse r;
+  r.body = Json::object({{"latest_complete_run", latest ? Json(latest->id) : Json()},
+                         {"columns", "reports/CSV_COLUMNS.md"},
+                         {"downloads", downloads}});
+  return r;
+}
+
+}  // namespace
+
+ApiResponse reportDownload(ApiContext& ctx, ReportKind kind,
+                           const std::optional<std::string_view>& run_text, const Request& req) {
+  ReportRequest request;
+  request.kind = kind;
+  if (run_text) {
+    request.run = parseRunNumber(*run_text);
+    if (!request.run) return errorResponse(400, "invalid_run", "a run id is a positive number");
+  }
+  if (kind == ReportKind::History) request.domain = req.params.at(0);
+  if (auto by = req.queryValue("by"); !by.empty()) request.group_by = by;
+  request.group = req.queryValue("group");
+
+  auto exported = exportReport(ctx.env.store, request);
+  if (auto* error = std::get_if<ReportError>(&exported))
+    return errorResponse(error->problem == ReportProblem::NotFound ? 404 : 400, error->code,
+                         error->message);
+  auto& file = std::get<ReportFile>(exported);
+  ApiResponse r;
+  r.text = std::move(file.csv);
+  r.content_type = "text/csv; charset=utf-8";
+  // fileNamePart keeps file names to [a-z0-9.-]: nothing to quote or escape.
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file.file_name + "\"");
+  return r;
+}
+
+std::vector<Route> reportRoutes() {
+  std::vector<Route> routes;
+  routes.push_back(
+      {"GET", "/reports", false, [](ApiContext& c, const Request&) { return reportIndex(c); }});
+  for (auto kind : kRunReports) {
+    routes.push_back(
+        {"GET", "/reports/" + csvPath(kind), false, [kind](ApiContext& c, const Request& r) {
+           return reportDownload(c, kind, std::nullopt, r);
+         }});
+    routes.push_back({"GET", "/reports/runs/{}/" + csvPath(kind), false,
+                      [kind](ApiContext& c, const Request& r) {
+                        return reportDownload(c, kind, r.params.at(0), r);
+                      }});
+  }
+  routes.push_back(
+      {"GET", "/reports/domains/{}/history.csv", false, [](ApiContext& c, const Request& r) {
+         return reportDownload(c, ReportKind::History, std::nullopt, r);
+       }});
+  return routes;
+}
+
+}  // namespace mh::service::http

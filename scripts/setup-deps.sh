@@ -16,6 +16,7 @@ packages=(
   knot knot-dnsutils
   ca-certificates openssl
   dns-root-data
+  chromium chromium-driver fonts-dejavu-core
 )
 
 missing=()

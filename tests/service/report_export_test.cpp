@@ -33,14 +33,24 @@ store::DomainReportRow row(const std::string& domain, Status dmarc_policy, doubl
   return r;
 }
 
-// Two domains in two groups; run 1 and run 2 complete (good's DMARC-02 pass -> fail), run 3
-// left running with one domain.
+DomainEntry entry(const std::string& domain, const std::string& category,
+                  const std::string& group) {
+  DomainEntry e;
+  e.domain = domain;
+  e.agency_vi = "Cơ quan " + domain;
+  e.agency_en = "Agency " + domain;
+  e.category = category;
+  e.group = group;
+  return e;
+}
+
+// A store of two domains in two groups; run() adds a complete national run of both, or a run
+// left running with good.lab.test only.
 class ReportExport : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_.upsertDomains(
-        {{"good.lab.test", "Bộ Thử nghiệm", "Ministry of Testing", "ministry", "Chính phủ"},
-         {"other.lab.test", "Sở Lưu trữ", "Archive", "province", "Tỉnh/thành"}});
+    store_.upsertDomains({entry("good.lab.test", "ministry", "Chính phủ"),
+                          entry("other.lab.test", "province", "Tỉnh/thành")});
   }
 
   std::int64_t run(Status good_dmarc, bool complete = true) {

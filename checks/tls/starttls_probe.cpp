@@ -1,7 +1,6 @@
 // The polite SMTP STARTTLS prober (RFC 5321, RFC 3207): greeting, EHLO, STARTTLS, a TLS
 // handshake with SNI, then QUIT; it captures the session facts and judges nothing.
 #include "checks/tls/starttls_probe.hpp"
-#include "checks/tls/sigpipe_block.hpp"
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
@@ -17,6 +16,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "checks/tls/sigpipe_block.hpp"
 
 namespace mh::tls {
 
@@ -312,6 +313,13 @@ void handshake(SmtpSession& s, SSL_CTX* ctx, const SmtpTarget& target, const Pro
   ERR_clear_error();
 }
 
+// A timeout that ran into the per-address budget says so, with the budget, so that a report
+// shows a tarpit cost no more than that (a phase limit shorter than the budget is not noted).
+void noteBudget(ProbeResult& r, SteadyClock::time_point budget, milliseconds total) {
+  if (r.outcome == ProbeOutcome::Timeout && SteadyClock::now() >= budget)
+    r.detail += " (the per-address budget of " + std::to_string(total.count()) + " ms ran out)";
+}
+
 void logResult(const ProbeResult& r) {
   smtpLogger()->debug("probe finished host={} address={} port={} outcome={} detail=\"{}\" ms={}",
                       r.target.host, r.target.address, r.target.port, toString(r.outcome), r.detail,
@@ -390,6 +398,7 @@ ProbeResult StartTlsProber::probe(const SmtpTarget& target) const {
   SmtpSession s;
   if (plainDialogue(s, target, options_, budget, r))
     handshake(s, ctx_.get(), target, options_, budget, r);
+  noteBudget(r, budget, options_.timeouts.budget);
   r.elapsed = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
   logResult(r);
   return r;
@@ -406,6 +415,7 @@ StartTlsSocket openStartTlsSocket(const SmtpTarget& target, const ProbeOptions& 
   out.result.target = target;
   SmtpSession s;
   if (plainDialogue(s, target, options, out.deadline, out.result)) out.fd = s.releaseFd();
+  noteBudget(out.result, out.deadline, options.timeouts.budget);
   out.result.elapsed = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
   logResult(out.result);
   return out;

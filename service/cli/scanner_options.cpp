@@ -29,9 +29,9 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
       a = a.substr(0, eq);
     }
   }
-  static const char* const kWithValue[] = {"--resolver", "--timeout",   "--retries",
-                                           "--psl",      "--ca-file",   "--https-port",
-                                           "--smtp-port", "--ehlo-name", "--trust-anchor"};
+  static const char* const kWithValue[] = {
+      "--resolver",   "--timeout",   "--retries",   "--psl",          "--ca-file",
+      "--https-port", "--smtp-port", "--ehlo-name", "--trust-anchor", "--smtp-timeout"};
   bool needsValue = false;
   for (const char* name : kWithValue) needsValue = needsValue || a == name;
   std::string v;
@@ -55,6 +55,12 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
     if (end == v.c_str() || *end != '\0' || !(t > 0 && t <= 120))
       return std::string("--timeout: give seconds between 0 and 120, e.g. 2.5");
     o.timeout_seconds = t;
+  } else if (a == "--smtp-timeout") {
+    char* end = nullptr;
+    double t = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end != '\0' || !(t >= 0.1 && t <= 600))
+      return std::string("--smtp-timeout: give seconds between 0.1 and 600, e.g. 60");
+    o.smtp_timeout_seconds = t;
   } else if (a == "--retries") {
     auto n = parseInt(v, 0, 10);
     if (!n) return std::string("--retries: give a whole number from 0 to 10");
@@ -100,6 +106,9 @@ std::string scannerUsage() {
   --no-smtp               DNS only: no connection to mail or web servers (no TLS checks, and
                           the MTA-STS policy is not fetched)
   --smtp-port N           port of the MX hosts' SMTP servers (default 25)
+  --smtp-timeout SECONDS  time limit of each SMTP/TLS connection to an MX address, every phase
+                          included (default 60): a tarpit costs at most this; the protocol
+                          enumeration of one address at most 3 times this
   --ehlo-name NAME        host name sent in EHLO: the scanner's own, resolvable name
   --no-enumerate          one STARTTLS connection per MX address, no protocol/cipher enumeration
   --trust-anchor FILE     DNSSEC trust anchors (DS or DNSKEY records) our own validation starts
@@ -146,6 +155,8 @@ std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error
     tlsOptions.allow_private_targets = o.allow_private_targets;
     tlsOptions.ca_file = o.ca_file;
     tlsOptions.enumerate = o.enumerate;
+    tlsOptions.timeouts.budget =
+        std::chrono::milliseconds(static_cast<long>(o.smtp_timeout_seconds * 1000.0));
     scanner->tls = std::make_unique<tls::TlsAuditContext>(tlsOptions);
     scanner->audit.tls = scanner->tls.get();
     scanner->audit.mta_sts_fetch = &scanner->fetch;

@@ -1,4 +1,5 @@
-// The scanner options shared by `check` and `audit` (resolver, timeouts, network probes) and the parts built from them.
+// The scanner options shared by `check` and `audit` (resolver, timeouts, network probes) and the
+// parts built from them.
 #pragma once
 
 #include <cstdint>
@@ -26,10 +27,11 @@ struct ScannerOptions {
   bool allow_private_targets = false;  // the lab: allow loopback/private addresses found in DNS
   std::uint16_t https_port = 443;
   std::uint16_t smtp_port = 25;
+  double smtp_timeout_seconds = 60.0;  // each MX address's total SMTP/TLS budget per connection
   std::string ehlo_name;
   bool enumerate = true;
   std::string trust_anchor_file = "/usr/share/dns/root.key";  // Debian's dns-root-data
-  bool no_dnssec = false;  // skip DNSSEC-01 and DANE-01
+  bool no_dnssec = false;                                     // skip DNSSEC-01 and DANE-01
   bool verbose = false;
 };
 
@@ -46,9 +48,9 @@ struct Scanner {
   std::unique_ptr<dmarc::PublicSuffixList> psl;
   dns::LdnsResolverOptions resolver;
   mta_sts::PolicyFetchOptions fetch;
-  std::unique_ptr<tls::TlsAuditContext> tls;  // null with --no-smtp
+  std::unique_ptr<tls::TlsAuditContext> tls;    // null with --no-smtp
   std::optional<dnssec::TrustAnchors> anchors;  // empty with --no-dnssec
-  audit::AuditOptions audit;                  // points into the members above
+  audit::AuditOptions audit;                    // points into the members above
 };
 
 // nullptr and `error` set when the Public Suffix List cannot be loaded (a usage error); throws

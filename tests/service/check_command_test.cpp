@@ -1,4 +1,5 @@
-// Tests for service/cli/check_command.cpp: usage errors and invalid names exit 2 with a clear message.
+// Tests for service/cli/check_command.cpp: usage errors and invalid names exit 2 with a clear
+// message.
 #include "service/cli/check_command.hpp"
 
 #include <gtest/gtest.h>
@@ -36,6 +37,8 @@ TEST(CheckCommand, UsageErrorsExitTwo) {
       {"a.gov.vn", "--timeout"},
       {"a.gov.vn", "--resolver", "not an address"},
       {"a.gov.vn", "--retries", "many"},
+      {"a.gov.vn", "--smtp-timeout", "0"},
+      {"a.gov.vn", "--smtp-timeout", "soon"},
   };
   for (const auto& args : cases) {
     auto r = run(args);
@@ -45,8 +48,8 @@ TEST(CheckCommand, UsageErrorsExitTwo) {
 }
 
 TEST(CheckCommand, InvalidDomainNamesExitTwoWithTheReason) {
-  for (const char* bad : {"localhost", "exa mple.gov.vn", "x-.gov.vn", "a..gov.vn", "bộ công an.vn",
-                          "x_y.gov.vn"}) {
+  for (const char* bad :
+       {"localhost", "exa mple.gov.vn", "x-.gov.vn", "a..gov.vn", "bộ công an.vn", "x_y.gov.vn"}) {
     auto r = run({bad, "--resolver", "127.0.0.1:1"});
     EXPECT_EQ(r.status, 2) << bad;
     EXPECT_NE(r.err.find("invalid domain name"), std::string::npos) << bad;

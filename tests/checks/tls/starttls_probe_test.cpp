@@ -235,6 +235,20 @@ TEST_F(StartTlsProbe, SilentTarpitCostsNoMoreThanTheBudget) {
   const auto r = probeStartTls(target(server), o);
   EXPECT_EQ(r.outcome, ProbeOutcome::Timeout) << r.detail;
   EXPECT_LT(r.elapsed, o.timeouts.budget + 2s);
+  // The reason says which limit ended the probe: the budget, not the 10 s greeting timeout.
+  EXPECT_EQ(r.detail,
+            "greeting: no reply before the deadline (the per-address budget of 1500 ms ran out)");
+}
+
+TEST_F(StartTlsProbe, APhaseTimeoutShorterThanTheBudgetIsNotCalledTheBudget) {
+  ScriptedServer server([](ServerConn& c) { c.waitForClose(); });
+  ASSERT_TRUE(server.ok());
+  auto o = labOptions();
+  o.timeouts.greeting = 300ms;
+  o.timeouts.budget = 10s;
+  const auto r = probeStartTls(target(server), o);
+  EXPECT_EQ(r.outcome, ProbeOutcome::Timeout) << r.detail;
+  EXPECT_EQ(r.detail, "greeting: no reply before the deadline");
 }
 
 TEST_F(StartTlsProbe, DribblingTarpitCostsNoMoreThanTheBudget) {

@@ -17,6 +17,7 @@ packages=(
   ca-certificates openssl
   dns-root-data
   chromium chromium-driver fonts-dejavu-core
+  postfix sslscan
 )
 
 missing=()
@@ -31,5 +32,9 @@ fi
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# postfix is the transport lab's real MTA: the tests run private instances on loopback ports with
+# their own configuration. "No configuration" keeps its postinst from writing /etc/postfix/main.cf
+# and starting a system instance on port 25.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

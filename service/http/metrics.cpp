@@ -79,7 +79,13 @@ void Metrics::countSelfCheck(std::string_view outcome) {
   ++self_checks_[std::string(outcome)];
 }
 
+void Metrics::addSection(std::function<std::string()> section) {
+  sections_.push_back(std::move(section));
+}
+
 std::string Metrics::render(bool running) const {
+  std::string sections;  // rendered first: a section may take its own locks
+  for (const auto& section : sections_) sections += section();
   std::lock_guard lock(mutex_);
   std::string out;
   header(out, "mailhygiene_http_requests_total", "counter", "HTTP requests answered, by status.");
@@ -119,7 +125,7 @@ std::string Metrics::render(bool running) const {
   out += "mailhygiene_domain_audit_duration_seconds_sum " + number(duration_sum_) + "\n";
   out +=
       "mailhygiene_domain_audit_duration_seconds_count " + std::to_string(duration_count_) + "\n";
-  return out;
+  return out + sections;
 }
 
 }  // namespace mh::service::http

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,6 +26,10 @@ class Metrics {
   // "cached" | "audited" | "rate_limited" | "timeout" | "busy" | "unknown_domain" | "invalid"
   void countSelfCheck(std::string_view outcome);
 
+  // Lines another part of the service renders itself (the scheduler's gauges), appended to
+  // render()'s text. Add them before the server starts.
+  void addSection(std::function<std::string()> section);
+
   // The exposition text; `running` is 1 while a national run is in progress.
   std::string render(bool running) const;
 
@@ -42,6 +47,7 @@ class Metrics {
   std::vector<std::uint64_t> bucket_counts_;  // per bound, non-cumulative; last is +Inf
   double duration_sum_ = 0;
   std::uint64_t duration_count_ = 0;
+  std::vector<std::function<std::string()>> sections_;  // not guarded: fixed before serving
 };
 
 }  // namespace mh::service::http

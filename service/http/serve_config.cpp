@@ -87,6 +87,40 @@ std::string readScannerKeys(const AbstractConfiguration& conf, ScannerOptions& s
   return "";
 }
 
+// audit.utc_offset, audit.schedule (in that offset), audit.retry_delay, audit.rechecks and
+// audit.resume_on_start. Returns an error message or "".
+std::string readScheduleKeys(const AbstractConfiguration& conf, ScheduleConfig& target) {
+  std::string error;
+  if (conf.hasProperty("audit.utc_offset")) {
+    auto offset = parseUtcOffset(conf.getString("audit.utc_offset"), error);
+    if (!offset) return "audit.utc_offset: " + error;
+    target.schedule.utc_offset = *offset;
+  }
+  if (conf.hasProperty("audit.schedule")) {
+    auto schedule = parseSchedule(conf.getString("audit.schedule"), error);
+    if (!schedule) return "audit.schedule: " + error;
+    schedule->utc_offset = target.schedule.utc_offset;
+    target.schedule = *schedule;
+  }
+  if (conf.hasProperty("audit.retry_delay")) {
+    auto delay = parseDelay(conf.getString("audit.retry_delay"), error);
+    if (!delay) return "audit.retry_delay: " + error;
+    target.retry_delay = *delay;
+  }
+  if (auto e = readInt(conf, "audit.rechecks", 0, 10, target.rechecks); !e.empty()) return e;
+  if (conf.hasProperty("audit.resume_on_start")) {
+    const std::string value = Poco::toLower(Poco::trim(conf.getString("audit.resume_on_start")));
+    if (value == "true" || value == "yes" || value == "on" || value == "1") {
+      target.resume_on_start = true;
+    } else if (value == "false" || value == "no" || value == "off" || value == "0") {
+      target.resume_on_start = false;
+    } else {
+      return "audit.resume_on_start: give true or false";
+    }
+  }
+  return "";
+}
+
 std::string readConfigFile(const std::string& path, ServeConfig& c) {
   Poco::AutoPtr<AbstractConfiguration> conf;
   try {
@@ -111,6 +145,7 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
   check(readInt(*conf, "serve.timeout_seconds", 1, 300, c.timeout_seconds));
   check(readInt(*conf, "serve.max_body_bytes", 64, 1 << 20, c.max_body_bytes));
   check(readInt(*conf, "audit.threads", 1, 256, c.audit_threads));
+  check(readScheduleKeys(*conf, c.schedule));
   auto& s = c.self_check;
   check(readInt(*conf, "selfcheck.max_age_seconds", 0, 365L * 86400, s.max_age_seconds));
   check(readInt(*conf, "selfcheck.rate_per_client_per_minute", 0, 10000,
@@ -145,6 +180,11 @@ options:
   --port N                port to listen on (default 8080; 0: any free port)
   --domains FILE          the registry of audited domains (default ./domains.csv)
   --db PATH               the SQLite database (default var/mailhygiene.db)
+  --schedule WHEN         national runs: off (default), "daily HH:MM" (local time, UTC+07:00
+                          unless audit.utc_offset says otherwise), "every N hours" or
+                          "every N minutes"
+  --retry-delay DELAY     wait before re-checking the domains a run left in error
+                          (default "30 minutes")
 )" + scannerUsage();
 }
 
@@ -181,7 +221,8 @@ std::variant<ServeConfig, ServeUsage> parseServeArguments(const std::vector<std:
       return std::nullopt;
     };
     if (a == "-h" || a == "--help") return ServeUsage{""};
-    if (a != "--config" && a != "--bind" && a != "--port" && a != "--domains" && a != "--db")
+    if (a != "--config" && a != "--bind" && a != "--port" && a != "--domains" && a != "--db" &&
+        a != "--schedule" && a != "--retry-delay")
       return ServeUsage{"unknown option " + a};
     auto v = value();
     if (!v) return ServeUsage{"option " + a + " needs a value"};
@@ -195,6 +236,17 @@ std::variant<ServeConfig, ServeUsage> parseServeArguments(const std::vector<std:
       c.domains_file = *v;
     } else if (a == "--db") {
       c.db = *v;
+    } else if (a == "--schedule") {
+      std::string error;
+      auto schedule = parseSchedule(*v, error);
+      if (!schedule) return ServeUsage{"--schedule: " + error};
+      schedule->utc_offset = c.schedule.schedule.utc_offset;
+      c.schedule.schedule = *schedule;
+    } else if (a == "--retry-delay") {
+      std::string error;
+      auto delay = parseDelay(*v, error);
+      if (!delay) return ServeUsage{"--retry-delay: " + error};
+      c.schedule.retry_delay = *delay;
     }
   }
   return c;

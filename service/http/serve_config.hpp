@@ -2,14 +2,18 @@
 // command line.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "service/cli/scanner_options.hpp"
+#include "service/http/clock.hpp"
+#include "service/http/schedule.hpp"
 
 namespace mh::service::http {
 
@@ -19,6 +23,16 @@ struct SelfCheckConfig {
   int rate_per_domain_per_minute = 2;  // fresh audits per domain (token bucket)
   int deadline_seconds = 60;           // longer audits answer 504 and are stored when done
   int max_concurrent = 4;              // fresh audits at the same time (503 beyond)
+};
+
+// National runs without an operator (the audit.* keys besides threads).
+struct ScheduleConfig {
+  // Off by default: a service started without a configuration (a developer, a test) does not
+  // begin to probe every agency's mail servers on its own.
+  Schedule schedule;
+  std::chrono::seconds retry_delay{30 * 60};  // before the re-check of domains left in error
+  int rechecks = 2;                           // re-check rounds per run (0: none)
+  bool resume_on_start = true;                // an unfinished national run is resumed at start
 };
 
 struct ServeConfig {
@@ -32,8 +46,11 @@ struct ServeConfig {
   std::size_t max_body_bytes = 4096;
   unsigned audit_threads = 8;  // worker threads of a national run
   SelfCheckConfig self_check;
+  ScheduleConfig schedule;
   std::vector<std::string> admin_token_sha256;  // lower-case hex SHA-256 of each admin token
   ScannerOptions scanner;
+  // Times the schedule and the re-check delay: the system clock when null (tests set their own).
+  std::shared_ptr<Clock> clock;
 };
 
 struct ServeUsage {

@@ -37,6 +37,26 @@ std::unique_ptr<Scanner> buildScanner(const ScannerOptions& options) {
   return scanner;
 }
 
+// The newest national run of the store, complete or not.
+std::optional<store::RunInfo> newestNationalRun(store::ResultStore& store) {
+  auto complete = store.latestRun(store::RunKind::National);
+  auto unfinished = store.unfinishedRun(store::RunKind::National);
+  if (complete && unfinished) return complete->id > unfinished->id ? complete : unfinished;
+  return complete ? complete : unfinished;
+}
+
+// A run that waits longer for its re-checks than the schedule's interval skips the next slot.
+void warnIfRechecksOutlastTheInterval(const ScheduleConfig& c) {
+  const Schedule& s = c.schedule;
+  const auto interval =
+      s.kind == Schedule::Kind::Daily ? std::chrono::minutes(24 * 60) : s.interval;
+  if (s.kind != Schedule::Kind::Off && c.rechecks > 0 && c.retry_delay * c.rechecks >= interval)
+    httpLogger()->warn(
+        "re-checks outlast the schedule interval schedule=\"{}\" retry_delay_seconds={} "
+        "rechecks={} effect=\"the next slot is skipped while a run waits for its re-check\"",
+        describe(s), c.retry_delay.count(), c.rechecks);
+}
+
 }  // namespace
 
 Server::Server(ServeConfig config)
@@ -44,6 +64,7 @@ Server::Server(ServeConfig config)
       registry_(loadRegistry(config_.domains_file)),
       store_(openStore(config_.db)),
       scanner_(buildScanner(config_.scanner)),
+      clock_(config_.clock ? config_.clock : std::make_shared<SystemClock>()),
       tokens_(config_.admin_token_sha256),
       pool_(2, config_.max_threads + 2),
       socket_(Poco::Net::SocketAddress(config_.bind, config_.port), config_.max_queued) {
@@ -52,8 +73,24 @@ Server::Server(ServeConfig config)
   store_->upsertDomains(registry_.entries);
   AuditEnvironment env{*store_, registry_, *scanner_, metrics_, config_.audit_threads};
   self_check_ = std::make_unique<SelfCheckService>(env, config_.self_check);
-  runs_ = std::make_unique<RunManager>(env);
+  const RecheckPolicy recheck{config_.schedule.retry_delay, config_.schedule.rechecks};
+  runs_ = std::make_unique<RunManager>(env, recheck, *clock_);
+  scheduler_ = std::make_unique<Scheduler>(config_.schedule.schedule, *clock_,
+                                           [this] { return runs_->start("schedule"); });
+  metrics_.addSection([this] { return scheduler_->metricsText() + runs_->metricsText(); });
   ctx_ = std::make_unique<ApiContext>(ApiContext{env, *self_check_, *runs_, tokens_});
+  warnIfRechecksOutlastTheInterval(config_.schedule);
+
+  auto routes = serviceRoutes();
+  routes.push_back({"GET", "/api/v1/schedule", false, [this](ApiContext&, const Request&) {
+                      ApiResponse r;
+                      r.body = scheduleJson(
+                          scheduler_->status(),
+                          RecheckPolicy{config_.schedule.retry_delay, config_.schedule.rechecks},
+                          config_.schedule.resume_on_start, runs_->active(),
+                          newestNationalRun(*store_));
+                      return r;
+                    }});
 
   auto params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(config_.max_threads);
@@ -65,7 +102,7 @@ Server::Server(ServeConfig config)
   params->setServerName("mailhygiene");
   params->setSoftwareVersion("");
   server_ = std::make_unique<Poco::Net::HTTPServer>(
-      new Router(*ctx_, serviceRoutes(), config_.max_body_bytes), pool_, socket_, params);
+      new Router(*ctx_, std::move(routes), config_.max_body_bytes), pool_, socket_, params);
 }
 
 Server::~Server() {
@@ -77,6 +114,11 @@ void Server::start() {
   started_ = true;
   httpLogger()->info("listening bind={} port={} domains={} db={}", config_.bind, port(),
                      registry_.entries.size(), config_.db);
+  if (config_.schedule.resume_on_start) {
+    if (auto resumed = runs_->resumeUnfinished())
+      httpLogger()->info("unfinished run resumed at start run={}", resumed->run_id);
+  }
+  scheduler_->start();
 }
 
 void Server::stop() {
@@ -86,6 +128,7 @@ void Server::stop() {
     server_->stopAll(false);
     pool_.joinAll();
   }
+  scheduler_->stop();
   self_check_->stop();
   runs_->stop();
   if (started_) httpLogger()->info("stopped port={}", port());

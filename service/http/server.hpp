@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "service/http/api.hpp"
+#include "service/http/scheduler.hpp"
 #include "service/http/serve_config.hpp"
 #include "service/store/sqlite_store.hpp"
 
@@ -26,23 +27,28 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // Serves, resumes an unfinished national run (audit.resume_on_start) and starts the
+  // scheduler.
   void start();
-  // Stops accepting, finishes the requests in progress, then stops the self-checks and the run
-  // in progress (which stays resumable). Idempotent.
+  // Stops accepting, finishes the requests in progress, then stops the scheduler, the
+  // self-checks and the run in progress (which stays resumable). Idempotent.
   void stop();
 
   std::uint16_t port() const;  // the bound port (useful with port 0)
   const DomainList& registry() const { return registry_; }
+  const Scheduler& scheduler() const { return *scheduler_; }
 
  private:
   ServeConfig config_;
   DomainList registry_;
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<Scanner> scanner_;
+  std::shared_ptr<Clock> clock_;
   Metrics metrics_;
   AdminTokens tokens_;
   std::unique_ptr<SelfCheckService> self_check_;
   std::unique_ptr<RunManager> runs_;
+  std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<ApiContext> ctx_;
   Poco::ThreadPool pool_;
   Poco::Net::ServerSocket socket_;

@@ -13,6 +13,7 @@
 #include "service/http/admin_tokens.hpp"
 #include "service/http/rate_limiter.hpp"
 #include "tests/service/http/http_test_support.hpp"
+#include "tests/service/http/manual_clock.hpp"
 
 namespace mh::service::http {
 namespace {
@@ -107,7 +108,7 @@ TEST_F(HttpServerTest, OpenApiDocumentParsesAndListsEveryRoute) {
   auto paths = doc->getObject("paths");
   for (const char* p : {"/healthz", "/metrics", "/api/v1/domains", "/api/v1/domains/{domain}",
                         "/api/v1/domains/{domain}/history", "/api/v1/self-check", "/api/v1/runs",
-                        "/api/v1/runs/{id}", "/api/v1/openapi.json"})
+                        "/api/v1/runs/{id}", "/api/v1/openapi.json", "/api/v1/schedule"})
     EXPECT_TRUE(paths->has(p)) << p;
 }
 
@@ -303,6 +304,34 @@ TEST(ServeConfig, DefaultsFileThenCommandLine) {
   EXPECT_TRUE(std::holds_alternative<ServeUsage>(parseServeArguments({"--port", "70000"})));
   EXPECT_TRUE(
       std::holds_alternative<ServeUsage>(parseServeArguments({"--config", "/nonexistent"})));
+}
+
+TEST(HttpServerSchedule, TheScheduleIsServedAndExported) {
+  SilentDns dns;
+  auto clock = std::make_shared<testing::ManualClock>(testing::utc("2026-03-01T10:00:00Z"));
+  TestServer server({"agency.gov.vn"}, scannerArgs(dns), [&](ServeConfig& c) {
+    std::string error;
+    c.schedule.schedule = *parseSchedule("daily 02:00", error);
+    c.clock = clock;
+  });
+  auto r = server.get("/api/v1/schedule");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto s = parse(r.body);
+  EXPECT_EQ(s->getValue<std::string>("schedule"), "daily 02:00");
+  EXPECT_EQ(s->getValue<std::string>("utc_offset"), "+07:00");
+  EXPECT_EQ(s->getValue<std::string>("next_run_at"), "2026-03-01T19:00:00Z");  // 02:00 local
+  EXPECT_EQ(s->getValue<int>("retry_delay_seconds"), 1800);
+  EXPECT_EQ(s->getValue<int>("rechecks"), 2);
+  EXPECT_TRUE(s->getValue<bool>("resume_on_start"));
+  EXPECT_TRUE(s->isNull("run_in_progress"));
+  EXPECT_TRUE(s->isNull("last_run"));
+  auto metrics = server.get("/metrics").body;
+  EXPECT_NE(metrics.find("mailhygiene_schedule_next_run_timestamp_seconds 1772391600\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("mailhygiene_last_complete_run_timestamp_seconds 0\n"), std::string::npos);
+  EXPECT_NE(metrics.find("mailhygiene_run_waiting_recheck 0\n"), std::string::npos);
+  EXPECT_EQ(server.post("/api/v1/schedule", "{}").status, 405);
 }
 
 }  // namespace

@@ -332,6 +332,10 @@ void KnotLab::prepareZones() {
                                   absoluteName(z->name)};
     if (listed(options_.expired_zones, z->name))
       for (const char* a : {"-i", "20191201000000", "-e", "20200101000000"}) args.emplace_back(a);
+    const bool optOut = listed(options_.nsec3_opt_out_zones, z->name);
+    if (optOut || listed(options_.nsec3_zones, z->name))
+      for (const char* a : {"-n", "-t", "0"}) args.emplace_back(a);
+    if (optOut) args.emplace_back("-p");
     args.push_back(file);
     args.push_back((keysDir / key).string());
     runTool(args, keysDir);

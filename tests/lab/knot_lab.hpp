@@ -47,6 +47,10 @@ struct KnotLabOptions {
   std::vector<std::string> signed_zones;
   std::vector<std::string> wrong_ds_zones;  // signed, but the parent publishes another key's DS
   std::vector<std::string> expired_zones;   // signed with RRSIGs that expired on 2020-01-01
+  // Signed with NSEC3 instead of NSEC (RFC 5155; SHA-1, no salt, 0 extra iterations as RFC 9276
+  // recommends); nsec3_opt_out_zones also set the opt-out flag (RFC 5155 §6).
+  std::vector<std::string> nsec3_zones;
+  std::vector<std::string> nsec3_opt_out_zones;
 };
 
 // knotd in the foreground as a child process, listening on 127.0.0.1 and ::1 (same port).

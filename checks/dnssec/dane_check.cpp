@@ -2,8 +2,11 @@
 // chain.
 #include "checks/dnssec/dane_check.hpp"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <array>
 #include <memory>
@@ -16,6 +19,50 @@ struct X509Free {
   void operator()(X509* x) const { X509_free(x); }
 };
 using X509Ptr = std::unique_ptr<X509, X509Free>;
+struct X509StoreFree {
+  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
+};
+struct X509StoreCtxFree {
+  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
+};
+struct X509StackFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+
+X509Ptr parseDer(const std::vector<unsigned char>& der) {
+  const unsigned char* p = der.data();
+  return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+}
+
+// RFC 7672 §3.1.2 and §3.2.2, for DANE-TA(2): the leaf chains up to chain[anchor] (a certificate
+// the server sent, matched by the TLSA record) through the other certificates it sent, with
+// valid signatures and CA constraints, and its names cover `host` (the TLSA base domain, i.e. the
+// MX host; subjectAltName dNSName, or the CN when there is none; no partial wildcards). Dates are
+// not checked here: an expired or not yet valid certificate is TLS-04's finding.
+bool leafChainsToAnchor(const DerChain& chain, std::size_t anchor, std::string_view host) {
+  X509Ptr leaf = parseDer(chain.front());
+  X509Ptr ta = parseDer(chain[anchor]);
+  std::unique_ptr<X509_STORE, X509StoreFree> store(X509_STORE_new());
+  std::unique_ptr<STACK_OF(X509), X509StackFree> untrusted(sk_X509_new_null());
+  std::unique_ptr<X509_STORE_CTX, X509StoreCtxFree> ctx(X509_STORE_CTX_new());
+  if (!leaf || !ta || !store || !untrusted || !ctx || host.empty() ||
+      X509_STORE_add_cert(store.get(), ta.get()) != 1)
+    return false;
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    if (i == anchor) continue;
+    X509Ptr cert = parseDer(chain[i]);
+    if (cert && sk_X509_push(untrusted.get(), cert.get()) > 0) cert.release();
+  }
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) != 1) return false;
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  // PARTIAL_CHAIN: the anchor may be an intermediate, not a self-signed root (RFC 7671 §5.2.2).
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  if (X509_VERIFY_PARAM_set1_host(param, host.data(), host.size()) != 1) return false;
+  const bool ok = X509_verify_cert(ctx.get()) == 1;
+  ERR_clear_error();
+  return ok;
+}
 
 constexpr std::array kTags{
     TagSpec{"DANE_ALL_MX", "DANE-01",
@@ -190,15 +237,16 @@ bool tlsaMatchesCertificate(const TlsaRecord& r, const std::vector<unsigned char
   return value && *value == r.data;
 }
 
-std::optional<TlsaRecord> matchChain(const std::vector<TlsaRecord>& records,
-                                     const DerChain& chain) {
+std::optional<TlsaRecord> matchChain(const std::vector<TlsaRecord>& records, const DerChain& chain,
+                                     std::string_view host) {
   if (chain.empty()) return std::nullopt;
   for (const auto& r : records) {
     if (!usableForSmtp(r)) continue;
+    // DANE-EE: the key alone; names and dates are ignored (RFC 7672 §3.1.1).
     if (r.usage == 3 && tlsaMatchesCertificate(r, chain.front())) return r;
     if (r.usage == 2)
       for (std::size_t i = 1; i < chain.size(); ++i)
-        if (tlsaMatchesCertificate(r, chain[i])) return r;
+        if (tlsaMatchesCertificate(r, chain[i]) && leafChainsToAnchor(chain, i, host)) return r;
   }
   return std::nullopt;
 }
@@ -302,7 +350,7 @@ CheckResult judgeDane01(
       r.add(makeFinding("DANE_MATCH_NOT_CHECKED", Status::Info).arg("host", h.name));
       continue;
     }
-    if (auto m = matchChain(usable, chain->second))
+    if (auto m = matchChain(usable, chain->second, h.name))
       r.add(
           makeFinding("DANE_TLSA_MATCH", Status::Pass).arg("host", h.name).arg("record", m->text));
     else

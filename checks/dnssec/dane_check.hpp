@@ -39,11 +39,15 @@ bool usableForSmtp(const TlsaRecord& r);
 // hashed as the matching type says. False for unknown selectors/matching types or bad DER.
 bool tlsaMatchesCertificate(const TlsaRecord& r, const std::vector<unsigned char>& der);
 
-// RFC 7672 §3.1.1-3.1.2: a usable record matches the presented chain: DANE-EE (3) against the
-// leaf, DANE-TA (2) against a CA certificate the server sent (chain[1..]). The matching record,
-// or nullopt. (DANE-TA is checked for the presence of the trust anchor in the chain; the path
-// from it to the leaf and the name check are TLS-03's certificate verification.)
-std::optional<TlsaRecord> matchChain(const std::vector<TlsaRecord>& records, const DerChain& chain);
+// RFC 7672 §3.1.1-3.1.2: a usable record matches the presented chain. DANE-EE (3): the leaf's
+// certificate or key, whatever its names and dates. DANE-TA (2): a CA certificate the server sent
+// (chain[1..]; the server must send its trust anchor), from which the leaf verifies (signatures
+// and CA constraints, through the other certificates sent) and whose leaf names `host`, the MX
+// host (§3.2.2). Dates are left to TLS-04. Not supported: a full-key DANE-TA record (2 0 0,
+// 2 1 0) whose anchor the server leaves out of the chain (RFC 7671 §5.2.2) does not match.
+// The matching record, or nullopt.
+std::optional<TlsaRecord> matchChain(const std::vector<TlsaRecord>& records, const DerChain& chain,
+                                     std::string_view host);
 
 struct DaneEvidence {
   std::uint16_t port = 25;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <memory>
 
@@ -38,6 +39,64 @@ std::vector<unsigned char> makeCert(const char* cn) {
   OPENSSL_free(der);
   return out;
 }
+
+std::vector<unsigned char> toDer(X509* x) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(x, &der);
+  std::vector<unsigned char> out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+void addExtension(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  ASSERT_NE(ext, nullptr) << value;
+  X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+}
+
+// A certificate authority: a self-signed P-256 CA certificate and its key.
+struct TestCa {
+  std::unique_ptr<EVP_PKEY, PkeyFree> key{EVP_EC_gen("P-256")};
+  std::unique_ptr<X509, X509Free> cert{X509_new()};
+  std::vector<unsigned char> der;
+
+  explicit TestCa(const char* cn) {
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
+    X509_set_pubkey(cert.get(), key.get());
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                               -1, -1, 0);
+    X509_set_issuer_name(cert.get(), name);
+    addExtension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+    addExtension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign");
+    X509_sign(cert.get(), key.get(), EVP_sha256());
+    der = toDer(cert.get());
+  }
+
+  // A leaf for `dns` (subjectAltName) issued by this CA, valid from now+from to now+to seconds.
+  std::vector<unsigned char> issue(const char* dns, long from = 0, long to = 86400) const {
+    std::unique_ptr<EVP_PKEY, PkeyFree> leafKey(EVP_EC_gen("P-256"));
+    std::unique_ptr<X509, X509Free> x(X509_new());
+    X509_set_version(x.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 8);
+    X509_gmtime_adj(X509_getm_notBefore(x.get()), from);
+    X509_gmtime_adj(X509_getm_notAfter(x.get()), to);
+    X509_set_pubkey(x.get(), leafKey.get());
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x.get()), "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(dns), -1, -1, 0);
+    X509_set_issuer_name(x.get(), X509_get_subject_name(cert.get()));
+    addExtension(x.get(), cert.get(), NID_subject_alt_name, (std::string("DNS:") + dns).c_str());
+    X509_sign(x.get(), key.get(), EVP_sha256());
+    return toDer(x.get());
+  }
+};
 
 std::string hexOf(const std::vector<unsigned char>& v) {
   static const char* d = "0123456789abcdef";
@@ -102,20 +161,65 @@ TEST(Tlsa, MatchesEverySelectorAndMatchingType) {
 }
 
 TEST(Tlsa, UsageThreeAgainstLeafUsageTwoAgainstCaCerts) {
-  const auto leaf = makeCert("mx.example");
-  const auto ca = makeCert("Lab CA");
-  const DerChain chain{leaf, ca};
+  const TestCa ca("Lab CA");
+  const auto leaf = ca.issue("mx.example");
+  const DerChain chain{leaf, ca.der};
   const auto ee = tlsa("3 1 1 " + hexOf(hash(EVP_sha256(), spki(leaf))));
-  const auto ta = tlsa("2 1 1 " + hexOf(hash(EVP_sha256(), spki(ca))));
+  const auto ta = tlsa("2 1 1 " + hexOf(hash(EVP_sha256(), spki(ca.der))));
   const auto taOnLeaf = tlsa("2 1 1 " + hexOf(hash(EVP_sha256(), spki(leaf))));
-  const auto eeOnCa = tlsa("3 1 1 " + hexOf(hash(EVP_sha256(), spki(ca))));
-  EXPECT_TRUE(matchChain({ee}, chain));
-  EXPECT_TRUE(matchChain({ta}, chain));
-  EXPECT_FALSE(matchChain({taOnLeaf}, chain));
-  EXPECT_FALSE(matchChain({eeOnCa}, chain));
-  EXPECT_FALSE(matchChain({ee}, {}));
+  const auto eeOnCa = tlsa("3 1 1 " + hexOf(hash(EVP_sha256(), spki(ca.der))));
+  EXPECT_TRUE(matchChain({ee}, chain, "mx.example"));
+  EXPECT_TRUE(matchChain({ta}, chain, "mx.example"));
+  EXPECT_FALSE(matchChain({taOnLeaf}, chain, "mx.example"));
+  EXPECT_FALSE(matchChain({eeOnCa}, chain, "mx.example"));
+  EXPECT_FALSE(matchChain({ee}, {}, "mx.example"));
   // PKIX usages are never matched for SMTP.
-  EXPECT_FALSE(matchChain({tlsa("1 1 1 " + hexOf(hash(EVP_sha256(), spki(leaf))))}, chain));
+  EXPECT_FALSE(
+      matchChain({tlsa("1 1 1 " + hexOf(hash(EVP_sha256(), spki(leaf))))}, chain, "mx.example"));
+}
+
+// RFC 7672 §3.1.1: with DANE-EE the key is all that counts; the names and dates of the
+// certificate are ignored.
+TEST(Tlsa, DaneEeIgnoresNameAndExpiry) {
+  const TestCa ca("Lab CA");
+  const auto expiredOtherName = ca.issue("other.example", -10 * 86400, -5 * 86400);
+  const auto ee = tlsa("3 1 1 " + hexOf(hash(EVP_sha256(), spki(expiredOtherName))));
+  EXPECT_TRUE(matchChain({ee}, {expiredOtherName}, "mx.example"));
+  const auto selfSigned = makeCert("whatever");
+  EXPECT_TRUE(matchChain({tlsa("3 0 1 " + hexOf(hash(EVP_sha256(), selfSigned)))}, {selfSigned},
+                         "mx.example"));
+}
+
+// RFC 7672 §3.1.2, §3.2.2: with DANE-TA the anchor must be in the chain the server sent, the leaf
+// must verify up to it, and the leaf must name the MX host.
+TEST(Tlsa, DaneTaNeedsTheAnchorInTheChainAPathAndTheName) {
+  const TestCa ca("Lab CA");
+  const TestCa otherCa("Other CA");
+  const auto leaf = ca.issue("mx.example");
+  const auto ta = tlsa("2 1 1 " + hexOf(hash(EVP_sha256(), spki(ca.der))));
+  const auto taFull = tlsa("2 0 1 " + hexOf(hash(EVP_sha256(), ca.der)));
+  EXPECT_TRUE(matchChain({ta}, {leaf, ca.der}, "mx.example"));
+  EXPECT_TRUE(matchChain({taFull}, {leaf, ca.der}, "mx.example"));
+  // The anchor not sent: nothing to match it against.
+  EXPECT_FALSE(matchChain({ta}, {leaf}, "mx.example"));
+  // The leaf does not name the MX host (DANE-TA keeps the name check).
+  EXPECT_FALSE(matchChain({ta}, {leaf, ca.der}, "mx2.example"));
+  // The anchor is sent, but the leaf was issued by another CA: no path from the anchor.
+  const auto foreignLeaf = otherCa.issue("mx.example");
+  EXPECT_FALSE(matchChain({ta}, {foreignLeaf, ca.der}, "mx.example"));
+  // Through an intermediate: leaf <- intermediate <- anchor, all sent.
+  const TestCa root("Root CA");
+  std::unique_ptr<X509, X509Free> inter(X509_dup(ca.cert.get()));
+  X509_set_issuer_name(inter.get(), X509_get_subject_name(root.cert.get()));
+  X509_sign(inter.get(), root.key.get(), EVP_sha256());
+  const auto interDer = toDer(inter.get());
+  const auto rootTa = tlsa("2 1 1 " + hexOf(hash(EVP_sha256(), spki(root.der))));
+  EXPECT_TRUE(matchChain({rootTa}, {leaf, interDer, root.der}, "mx.example"));
+  EXPECT_FALSE(matchChain({rootTa}, {leaf, root.der}, "mx.example"));  // intermediate missing
+  // A wildcard covers exactly one label.
+  const auto wildcard = ca.issue("*.lab.example");
+  EXPECT_TRUE(matchChain({ta}, {wildcard, ca.der}, "mx.lab.example"));
+  EXPECT_FALSE(matchChain({ta}, {wildcard, ca.der}, "a.mx.lab.example"));
 }
 
 DaneEvidence::Host host(const std::string& name, SecurityStatus s,

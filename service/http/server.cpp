@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "service/http/dashboard.hpp"
 #include "service/http/router.hpp"
 
 namespace mh::service::http {
@@ -91,6 +92,7 @@ Server::Server(ServeConfig config)
                           newestNationalRun(*store_));
                       return r;
                     }});
+  for (auto& route : dashboardRoutes()) routes.push_back(std::move(route));
 
   auto params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(config_.max_threads);

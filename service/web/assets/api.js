@@ -1,0 +1,53 @@
+// The JSON API as the pages use it: every call resolves (never rejects) to
+// {ok, status, body, retryAfter}; status 0 means the server could not be reached.
+
+async function request(url, init) {
+  let response;
+  try {
+    response = await fetch(url, {credentials: 'same-origin', ...init});
+  } catch {
+    return {ok: false, status: 0, body: null, retryAfter: null};
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;  // not JSON (or empty)
+  }
+  const retry = Number.parseInt(response.headers.get('Retry-After') || '', 10);
+  return {
+    ok: response.ok,
+    status: response.status,
+    body,
+    retryAfter: Number.isFinite(retry) ? retry : null,
+  };
+}
+
+export function getJson(url) {
+  return request(url, {headers: {Accept: 'application/json'}});
+}
+
+export function postJson(url, data) {
+  return request(url, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', Accept: 'application/json'},
+    body: JSON.stringify(data),
+  });
+}
+
+// The API's error code ({"error": {"code": ...}}), or ''.
+export function errorCode(result) {
+  return (result.body && result.body.error && result.body.error.code) || '';
+}
+
+export function errorMessage(result) {
+  return (result.body && result.body.error && result.body.error.message) || '';
+}
+
+export function domainPath(domain) {
+  return '/domain/' + encodeURIComponent(domain);
+}
+
+export function apiDomainPath(domain) {
+  return '/api/v1/domains/' + encodeURIComponent(domain);
+}

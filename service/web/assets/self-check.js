@@ -1,0 +1,98 @@
+// The self-check form: POST /api/v1/self-check for a registry domain, then the result (findings,
+// remediation, score history chart) or a clear message for 400, 404, 429, 503 and 504.
+import {apiDomainPath, domainPath, errorCode, errorMessage, getJson, postJson} from './api.js';
+import {clear, el} from './dom.js';
+import {initLanguage, onLanguageChange, t} from './i18n.js';
+import {renderFindings, renderScoreHistory, renderSummary} from './report-view.js';
+
+const form = document.getElementById('self-check-form');
+const input = document.getElementById('domain-input');
+const submit = document.getElementById('self-check-submit');
+const resultHost = document.getElementById('self-check-result');
+const state = {message: null, result: null, history: null};
+
+function showMessage(key, params, isError, detail) {
+  state.message = {key, params, isError, detail};
+  renderMessage();
+}
+
+function renderMessage() {
+  const status = document.getElementById('self-check-status');
+  const m = state.message;
+  clear(status);
+  status.className = m && m.isError ? 'message error' : 'message';
+  if (!m) return;
+  status.append(el('span', {text: t(m.key, m.params)}));
+  if (m.detail) status.append(el('span', {className: 'detail', text: ' ' + t('selfcheck.serverSaid', {message: m.detail}), attrs: {lang: 'en'}}));
+}
+
+function renderResult() {
+  clear(resultHost);
+  const result = state.result;
+  if (!result) {
+    delete resultHost.dataset.state;
+    return;
+  }
+  resultHost.append(
+    el('h2', {}, [el('a', {text: result.domain, attrs: {href: domainPath(result.domain)}})]),
+    renderSummary(result),
+    el('h2', {text: t('domain.history')}),
+    el('div', {attrs: {id: 'score-history'}}, [renderScoreHistory(result.domain, state.history)]),
+    el('h2', {text: t('domain.findings')}),
+    renderFindings(result),
+    el('p', {}, [el('a', {text: t('domain.open'), attrs: {href: domainPath(result.domain)}})]));
+  resultHost.dataset.state = 'done';
+}
+
+function failure(response, domain) {
+  const seconds = response.retryAfter ?? 60;
+  const code = errorCode(response);
+  const detail = errorMessage(response);
+  if (response.status === 0) return showMessage('common.networkError', {}, true);
+  if (response.status === 400) return showMessage('selfcheck.invalid', {}, true, detail);
+  if (response.status === 404 || code === 'unknown_domain') return showMessage('selfcheck.unknown', {domain}, true);
+  if (response.status === 429) return showMessage('selfcheck.rateLimited', {seconds}, true);
+  if (response.status === 503) return showMessage('selfcheck.busy', {seconds}, true);
+  if (response.status === 504) return showMessage('selfcheck.timeout', {seconds}, true);
+  return showMessage('selfcheck.failed', {status: response.status}, true, detail);
+}
+
+async function check(event) {
+  event.preventDefault();
+  const domain = input.value.trim();
+  state.result = null;
+  renderResult();
+  if (!domain) {
+    showMessage('selfcheck.empty', {}, true);
+    input.focus();
+    return;
+  }
+  submit.disabled = true;
+  resultHost.setAttribute('aria-busy', 'true');
+  showMessage('selfcheck.running', {domain}, false);
+  try {
+    const response = await postJson('/api/v1/self-check', {domain});
+    if (!response.ok || !response.body) {
+      failure(response, domain);
+      return;
+    }
+    const history = await getJson(apiDomainPath(response.body.domain) + '/history');
+    state.history = history.ok ? history.body : null;
+    state.result = response.body;
+    showMessage(response.body.cached ? 'selfcheck.doneCached' : 'selfcheck.done', {domain: response.body.domain}, false);
+    renderResult();
+  } finally {
+    submit.disabled = false;
+    resultHost.removeAttribute('aria-busy');
+  }
+}
+
+initLanguage();
+onLanguageChange(() => {
+  renderMessage();
+  renderResult();
+});
+form.addEventListener('submit', check);
+const preset = new URLSearchParams(window.location.search).get('domain');
+if (preset) input.value = preset;
+document.body.dataset.ready = 'true';

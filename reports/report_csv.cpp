@@ -147,7 +147,7 @@ std::vector<std::string> trendColumns(const std::vector<RunRef>& runs) {
   std::vector<std::string> cols = {"domain", "agency_vi", "category", "group"};
   for (const auto& r : runs) cols.push_back("run_" + std::to_string(r.id));
   cols.insert(cols.end(), {"first_score", "last_score", "score_change", "regressions",
-                           "unconfirmed_regressions", "regression_details"});
+                           "unconfirmed_regressions", "regression_details", "unreachable_checks"});
   return cols;
 }
 
@@ -155,6 +155,8 @@ void writeTrendCsv(std::ostream& out, const std::vector<RunRef>& runs,
                    const std::vector<TrendRow>& rows) {
   CsvWriter csv(out);
   csv.writeRow(trendColumns(runs));
+  std::vector<std::int64_t> runIds;
+  for (const auto& r : runs) runIds.push_back(r.id);
   for (const auto& t : rows) {
     std::vector<std::string> row = {t.info.domain, t.info.agency_vi, t.info.category, t.info.group};
     std::optional<double> first, last;
@@ -175,9 +177,10 @@ void writeTrendCsv(std::ostream& out, const std::vector<RunRef>& runs,
       if (!r.confirmed) ++unconfirmed;
       details.push_back(describe(r));
     }
-    row.insert(row.end(), {scoreText(first), scoreText(last), scoreText(change),
-                           std::to_string(t.regressions.size()), std::to_string(unconfirmed),
-                           joined(details, "\n")});
+    row.insert(row.end(),
+               {scoreText(first), scoreText(last), scoreText(change),
+                std::to_string(t.regressions.size()), std::to_string(unconfirmed),
+                joined(details, "\n"), joined(unreachableChecks(t.errored_checks, runIds), " ")});
     csv.writeRow(row);
   }
 }

@@ -33,6 +33,9 @@ struct TrendRow {
   DomainInfo info;
   std::map<std::int64_t, std::optional<double>> scores;  // run id -> score (absent: no result)
   std::vector<Regression> regressions;
+  // Run ID -> checks in `error` in the domain's result of that complete national run (an entry
+  // for every such run it has a result in): the unreachable_checks column (unreachableChecks).
+  std::map<std::int64_t, std::vector<std::string>> errored_checks;
 };
 std::vector<std::string> trendColumns(const std::vector<RunRef>& runs);
 void writeTrendCsv(std::ostream& out, const std::vector<RunRef>& runs,

@@ -269,4 +269,25 @@ std::string describe(const Regression& r) {
   return out + ")";
 }
 
+std::vector<std::string> unreachableChecks(
+    const std::map<std::int64_t, std::vector<std::string>>& errored,
+    const std::vector<std::int64_t>& runs, std::size_t streak) {
+  if (streak == 0) return {};
+  std::vector<const std::vector<std::string>*> last;  // newest first
+  for (auto it = runs.rbegin(); it != runs.rend() && last.size() < streak; ++it)
+    if (const auto found = errored.find(*it); found != errored.end())
+      last.push_back(&found->second);
+  if (last.size() < streak) return {};
+  std::vector<std::string> out;
+  for (const auto& check : *last.front()) {
+    bool everyRun = true;
+    for (const auto* checks : last)
+      everyRun = everyRun && std::find(checks->begin(), checks->end(), check) != checks->end();
+    if (everyRun) out.push_back(check);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace mh::reports

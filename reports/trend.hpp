@@ -123,4 +123,16 @@ std::vector<Regression> domainRegressions(
 // "DMARC-02 pass->fail (run 1->2, unconfirmed; _dmarc.x TXT: ... -> ...)"
 std::string describe(const Regression& r);
 
+// ---- Persistent errors ----
+
+// Guidance §3.3: an `error` (we could not tell) that persists for three consecutive runs is
+// reported separately as "unreachable". `errored` maps a run ID to the checks that ended in
+// error in the domain's result of that run (an entry, possibly empty, for every run the domain
+// has a result in); `runs` are the complete national runs to consider, oldest first. Returns
+// the checks in error in each of the domain's last `streak` runs among `runs`, sorted; empty
+// when the domain has fewer than `streak` of them. Pure.
+std::vector<std::string> unreachableChecks(
+    const std::map<std::int64_t, std::vector<std::string>>& errored,
+    const std::vector<std::int64_t>& runs, std::size_t streak = 3);
+
 }  // namespace mh::reports

@@ -139,8 +139,12 @@ std::vector<reports::TrendRow> trendRows(store::ResultStore& db,
     std::vector<reports::StatusSnapshot> snapshots;
     for (const auto& e : entries) {
       snapshots.push_back(snapshotOf(e));
-      if (e.kind == store::RunKind::National && e.run_state == store::RunState::Complete)
+      if (e.kind == store::RunKind::National && e.run_state == store::RunState::Complete) {
         row.scores[e.run_id] = e.score;
+        auto& errored = row.errored_checks[e.run_id];
+        for (const auto& [check, status] : snapshots.back().statuses)
+          if (status == Status::Error) errored.push_back(check);
+      }
     }
     row.regressions = regressionsFrom(db, domain, snapshots);
     out.push_back(std::move(row));

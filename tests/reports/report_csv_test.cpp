@@ -1,10 +1,11 @@
 // Tests for reports/report_csv.cpp and report_model.cpp: key facts from evidence and the CSV rows.
 #include "reports/report_csv.hpp"
-#include "tests/support/csv_reader.hpp"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
+
+#include "tests/support/csv_reader.hpp"
 
 namespace mh::reports {
 namespace {
@@ -188,6 +189,8 @@ TEST(TrendCsv, ScorePerRunAndRegressions) {
   reg.before = Status::Pass;
   reg.after = Status::Fail;
   t.regressions = {reg};
+  // TLS-01 could not be tested in any of the three runs; DNSSEC-01 only in the last two.
+  t.errored_checks = {{1, {"TLS-01"}}, {2, {"TLS-01", "DNSSEC-01"}}, {3, {"DNSSEC-01", "TLS-01"}}};
   std::ostringstream out;
   writeTrendCsv(out,
                 {{1, "national", "complete", ""},
@@ -196,10 +199,10 @@ TEST(TrendCsv, ScorePerRunAndRegressions) {
                 {t});
   const auto rows = readCsv(out.str());
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"domain", "agency_vi", "category", "group", "run_1",
-                                               "run_2", "run_3", "first_score", "last_score",
-                                               "score_change", "regressions",
-                                               "unconfirmed_regressions", "regression_details"}));
+  EXPECT_EQ(rows[0], (std::vector<std::string>{
+                         "domain", "agency_vi", "category", "group", "run_1", "run_2", "run_3",
+                         "first_score", "last_score", "score_change", "regressions",
+                         "unconfirmed_regressions", "regression_details", "unreachable_checks"}));
   EXPECT_EQ(rows[1][1], "Sở Thông tin và Truyền thông");
   EXPECT_EQ(rows[1][4], "100.0");
   EXPECT_EQ(rows[1][5], "");
@@ -208,6 +211,7 @@ TEST(TrendCsv, ScorePerRunAndRegressions) {
   EXPECT_EQ(rows[1][10], "1");
   EXPECT_EQ(rows[1][11], "1");
   EXPECT_EQ(rows[1][12], "DMARC-02 pass->fail (run 1->3, unconfirmed)");
+  EXPECT_EQ(rows[1][13], "TLS-01");
 }
 
 TEST(HistoryCsv, ChecksChangesAndRegressionsPerRun) {

@@ -200,5 +200,43 @@ TEST(RecordChange, ExplainsTheChecksOfItsArea) {
   EXPECT_EQ(describe(dmarc), "_dmarc.x.gov.vn TXT: (none) -> \"v=DMARC1; p=none\"");
 }
 
+struct UnreachableCase {
+  const char* name;
+  std::map<std::int64_t, std::vector<std::string>> errored;  // run -> checks in error
+  std::vector<std::int64_t> runs;
+  std::vector<std::string> expected;
+};
+
+// Guidance §3.3: only an error in each of the domain's last three runs makes it "unreachable".
+const UnreachableCase kUnreachableCases[] = {
+    {"three runs in a row",
+     {{1, {"TLS-01"}}, {2, {"TLS-01"}}, {3, {"TLS-01"}}},
+     {1, 2, 3},
+     {"TLS-01"}},
+    {"only two runs so far", {{1, {"TLS-01"}}, {2, {"TLS-01"}}}, {1, 2}, {}},
+    {"answered in between", {{1, {"TLS-01"}}, {2, {}}, {3, {"TLS-01"}}}, {1, 2, 3}, {}},
+    {"answered long ago, then three errors",
+     {{1, {}}, {2, {"SPF-01", "TLS-01"}}, {3, {"TLS-01", "SPF-01"}}, {4, {"SPF-01", "TLS-01"}}},
+     {1, 2, 3, 4},
+     {"SPF-01", "TLS-01"}},
+    {"answered in the latest run",
+     {{1, {"TLS-01"}}, {2, {"TLS-01"}}, {3, {"TLS-01"}}, {4, {}}},
+     {1, 2, 3, 4},
+     {}},
+    {"a run the domain was not in is skipped",
+     {{1, {"DNSSEC-01"}}, {3, {"DNSSEC-01"}}, {4, {"DNSSEC-01"}}},
+     {1, 2, 3, 4},
+     {"DNSSEC-01"}},
+    {"runs after the report's last run are ignored",
+     {{1, {"TLS-01"}}, {2, {"TLS-01"}}, {3, {"TLS-01"}}, {4, {}}},
+     {1, 2, 3},
+     {"TLS-01"}},
+};
+
+TEST(UnreachableChecks, NeedAnErrorInEachOfTheLastThreeRuns) {
+  for (const auto& c : kUnreachableCases)
+    EXPECT_EQ(unreachableChecks(c.errored, c.runs), c.expected) << c.name;
+}
+
 }  // namespace
 }  // namespace mh::reports

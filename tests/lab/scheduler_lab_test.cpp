@@ -1,17 +1,23 @@
 // Lab tests of the scheduler of `mailhygiene serve` with a manual clock: two scheduled runs,
 // a slot skipped while a run is in progress, the delayed re-check of a domain whose nameserver
-// timed out, and an interrupted run resumed at start, against the knotd lab.
+// timed out, and an interrupted run resumed at start, against the knotd lab; then SIGTERM to a
+// real `mailhygiene serve` during a re-check wait, and the next start finishing the run.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -203,6 +209,15 @@ Clock::TimePoint waitForRecheckWait(TestServer& server, int round = 1) {
   return utc(s->getObject("run_in_progress")->getValue<std::string>("recheck_at"));
 }
 
+// The latest attempt of a domain in a run (0: no result). How many attempts the first pass
+// records for a domain in error (its first look, the at-once retry) is runAudit's affair, so
+// tests compare attempts with the one seen before the delayed re-check.
+int attemptOf(const std::string& db_path, std::int64_t run, const std::string& domain) {
+  SqliteStore db(db_path);
+  auto r = db.domainResult(run, domain);
+  return r ? r->attempt : 0;
+}
+
 bool hasErrorCheck(const service::store::StoredDomainResult& r) {
   for (const auto& c : r.row.checks)
     if (c.status == Status::Error) return true;
@@ -285,6 +300,9 @@ TEST(SchedulerLab, ASlotDueWhileARunIsInProgressIsSkipped) {
   const auto first = postRun(server);
   const auto recheckAt = waitForRecheckWait(server);  // 11:40: kFlaky is still in error
   EXPECT_EQ(service::http::formatUtc(recheckAt), "2026-03-01T11:40:00Z");
+  const auto dbPath = (server.dir().path / "serve.db").string();
+  const int beforeRecheck = attemptOf(dbPath, first, kFlaky);
+  ASSERT_GE(beforeRecheck, 1);
 
   clock->set(utc("2026-03-01T11:00:00Z"));  // a slot while the run waits for its re-check
   auto s = waitFor(
@@ -307,17 +325,17 @@ TEST(SchedulerLab, ASlotDueWhileARunIsInProgressIsSkipped) {
       "the run of 12:00");
   EXPECT_EQ(s->getValue<int>("slots_skipped"), 1);
 
-  SqliteStore db((server.dir().path / "serve.db").string());
+  SqliteStore db(dbPath);
   auto runs = db.runSummaries();
   ASSERT_EQ(runs.size(), 2u);  // the skipped slot made no run
   EXPECT_EQ(runs[0].run.id, first);
   EXPECT_EQ(runs[0].run.state, RunState::Complete);
   EXPECT_NE(runs[0].run.options_json.find("\"started_by\":\"api\""), std::string::npos);
   EXPECT_NE(runs[1].run.options_json.find("\"started_by\":\"schedule\""), std::string::npos);
-  // Bounded: one delayed re-check, so kFlaky has two attempts in run 1, still in error.
+  // Bounded: one delayed re-check (rechecks = 1), so one more attempt, still in error.
   auto flaky = db.domainResult(first, kFlaky);
   ASSERT_TRUE(flaky);
-  EXPECT_EQ(flaky->attempt, 2);
+  EXPECT_EQ(flaky->attempt, beforeRecheck + 1);
   EXPECT_TRUE(hasErrorCheck(*flaky));
   EXPECT_EQ(db.domainResult(first, "good.lab.test")->attempt, 1);
 }
@@ -344,7 +362,6 @@ TEST(SchedulerLab, ADomainInErrorIsRecheckedAfterTheDelayAsAFurtherAttempt) {
   SqliteStore db((server.dir().path / "serve.db").string());
   auto before = db.domainResult(run, kFlaky);
   ASSERT_TRUE(before);
-  EXPECT_EQ(before->attempt, 1);
   EXPECT_TRUE(hasErrorCheck(*before));  // timeouts are `error`, never `fail`
   for (const auto& c : before->row.checks) EXPECT_NE(c.status, Status::Fail) << c.id;
 
@@ -353,7 +370,7 @@ TEST(SchedulerLab, ADomainInErrorIsRecheckedAfterTheDelayAsAFurtherAttempt) {
   s = schedule(server);
   EXPECT_EQ(s->getObject("run_in_progress")->getValue<int>("recheck_round"), 2);
   EXPECT_EQ(service::http::formatUtc(secondRecheck), "2026-03-01T04:00:00Z");
-  EXPECT_EQ(db.domainResult(run, kFlaky)->attempt, 2);
+  EXPECT_EQ(db.domainResult(run, kFlaky)->attempt, before->attempt + 1);
 
   relay.setDropping(false);  // the nameserver answers again
   clock->set(secondRecheck);
@@ -362,7 +379,7 @@ TEST(SchedulerLab, ADomainInErrorIsRecheckedAfterTheDelayAsAFurtherAttempt) {
 
   auto after = db.domainResult(run, kFlaky);
   ASSERT_TRUE(after);
-  EXPECT_EQ(after->attempt, 3);
+  EXPECT_EQ(after->attempt, before->attempt + 2);
   EXPECT_FALSE(hasErrorCheck(*after));
   for (const auto& d : kDomains) {
     if (d == kFlaky) continue;
@@ -374,7 +391,7 @@ TEST(SchedulerLab, ADomainInErrorIsRecheckedAfterTheDelayAsAFurtherAttempt) {
   // What the API serves is the latest attempt, scored.
   auto history = parse(server.get(std::string("/api/v1/domains/") + kFlaky + "/history").body);
   auto latest = history->getArray("history")->getObject(0);
-  EXPECT_EQ(latest->getValue<int>("attempt"), 3);
+  EXPECT_EQ(latest->getValue<int>("attempt"), before->attempt + 2);
   EXPECT_FALSE(latest->isNull("score"));
 }
 
@@ -465,6 +482,7 @@ TEST(SchedulerLab, AStopDuringTheRecheckWaitIsResumedAtTheNextStart) {
     run = postRun(first);
     waitForRecheckWait(first);
   }  // SIGTERM's path: Server::stop() ends the wait at once; the run stays resumable
+  const int beforeRecheck = attemptOf(dbPath, run, kFlaky);
   {
     SqliteStore db(dbPath);
     EXPECT_EQ(db.run(run)->state, RunState::Interrupted);
@@ -478,10 +496,159 @@ TEST(SchedulerLab, AStopDuringTheRecheckWaitIsResumedAtTheNextStart) {
   EXPECT_EQ(s->getObject("last_run")->getValue<std::string>("state"), "complete");
   SqliteStore db(dbPath);
   ASSERT_EQ(db.runSummaries().size(), 1u);
-  EXPECT_EQ(db.domainResult(run, kFlaky)->attempt, 2);
+  EXPECT_EQ(db.domainResult(run, kFlaky)->attempt, beforeRecheck + 1);
   EXPECT_FALSE(hasErrorCheck(*db.domainResult(run, kFlaky)));
   EXPECT_EQ(db.domainResult(run, "good.lab.test")->attempt, 1);
 }
+
+#ifdef MH_CLI_PATH
+
+// `mailhygiene serve` as a child process (killed with the test process), output to `log`.
+class ServeProcess {
+ public:
+  ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& log) : log_(log) {
+    std::vector<std::string> argv = {MH_CLI_PATH, "serve"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execv(MH_CLI_PATH, raw.data());
+      _exit(127);
+    }
+  }
+  ~ServeProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  // Sends SIGTERM and waits (at most 30 s) for the exit status; -1 if it did not exit.
+  int terminate() {
+    kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+  std::string log() const {
+    std::ifstream in(log_);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+ private:
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+};
+
+// A loopback TCP port free a moment ago (racy in theory, fine on a test machine).
+std::uint16_t freeTcpPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Polls GET /api/v1/schedule of a child process (real time, bounded) until `done` holds.
+bool waitForChild(std::uint16_t port, const std::function<bool(const JsonObject&)>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      auto r = service::http::testing::call(port, "GET", "/api/v1/schedule");
+      if (r.status == 200 && done(parse(r.body))) return true;
+    } catch (const Poco::Exception&) {  // not listening yet
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Polls the store (real time, bounded) until `done` holds.
+bool waitForStore(const std::string& db_path, const std::function<bool(SqliteStore&)>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      SqliteStore db(db_path);
+      if (done(db)) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(SchedulerLab, SigtermDuringTheRecheckWaitExitsAndTheNextStartCompletesTheRun) {
+  TempDir dir;
+  const auto dbPath = (dir.path / "serve.db").string();
+  {
+    std::ofstream csv(dir.path / "domains.csv");
+    csv << "domain,category,group\n";
+    for (const auto& d : kDomains) csv << d << ",agency,lab\n";
+  }
+  // Interrupted after its first domain; the service resumes it at start.
+  const auto run = interruptedRun(dbPath, kDomains, 1);
+  FlakyRelay relay(sharedLab().port(), kFlaky);
+  const std::uint16_t port = freeTcpPort();
+  auto args = labScanner(relay.address());
+  args.insert(args.end(), {"--port", std::to_string(port), "--domains",
+                           (dir.path / "domains.csv").string(), "--db", dbPath});
+  {
+    ServeProcess first(args, dir.path / "first.log");  // re-check delay: 30 minutes
+    // Every domain has a result (kFlaky's in error): the run waits for its re-check.
+    ASSERT_TRUE(waitForChild(port, [](const JsonObject& s) {
+      return phase(s) == "waiting_recheck";
+    })) << first.log();
+    EXPECT_EQ(first.terminate(), 0) << first.log();  // at once, not after 30 minutes
+    EXPECT_NE(first.log().find("unfinished run resumed at start run=" + std::to_string(run)),
+              std::string::npos)
+        << first.log();
+  }
+  const int beforeRecheck = attemptOf(dbPath, run, kFlaky);
+  {
+    SqliteStore db(dbPath);
+    EXPECT_EQ(db.run(run)->state, RunState::Interrupted);
+    EXPECT_EQ(db.domainsDoneInRun(run).size(), kDomains.size());
+    EXPECT_TRUE(hasErrorCheck(*db.domainResult(run, kFlaky)));
+  }
+
+  relay.setDropping(false);
+  args.insert(args.end(), {"--retry-delay", "1 second"});
+  ServeProcess second(args, dir.path / "second.log");
+  ASSERT_TRUE(waitForStore(dbPath, [&](SqliteStore& db) {
+    return db.run(run)->state == RunState::Complete;
+  })) << second.log();
+  EXPECT_EQ(second.terminate(), 0) << second.log();
+  SqliteStore db(dbPath);
+  ASSERT_EQ(db.runSummaries().size(), 1u);
+  auto flaky = db.domainResult(run, kFlaky);
+  EXPECT_EQ(flaky->attempt, beforeRecheck + 1) << second.log();
+  EXPECT_FALSE(hasErrorCheck(*flaky));
+  for (const auto& d : kDomains) {
+    if (d == kFlaky) continue;
+    EXPECT_EQ(db.domainResult(run, d)->attempt, 1) << d;  // every other domain exactly once
+  }
+}
+
+#endif  // MH_CLI_PATH
 
 }  // namespace
 }  // namespace mh::lab

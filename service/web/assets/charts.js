@@ -5,7 +5,10 @@ import {formatNumber, t} from './i18n.js';
 
 // Geometry in SVG units (the SVG scales to its box): "large" for a chart on its own, "small" for
 // the small multiples of the trend, so that the 12-unit text stays readable in both.
-const SIZES = {large: {width: 640, height: 240, labels: 8}, small: {width: 360, height: 200, labels: 4}};
+const SIZES = {
+  large: {width: 640, height: 240, labels: 8},
+  small: {width: 360, height: 200, labels: 4},
+};
 const MARGIN = {left: 44, right: 40, top: 14, bottom: 38};
 
 function geometry(size) {
@@ -70,7 +73,9 @@ function dataTable(title, headers, rows) {
     el('summary', {text: t('chart.data')}),
     el('table', {}, [
       el('caption', {text: title}),
-      el('thead', {}, [el('tr', {}, headers.map((h) => el('th', {text: h, attrs: {scope: 'col'}})))]),
+      el('thead', {}, [
+        el('tr', {}, headers.map((h) => el('th', {text: h, attrs: {scope: 'col'}}))),
+      ]),
       el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) =>
         i === 0 ? el('th', {text: c, attrs: {scope: 'row'}}) : el('td', {text: c}))))),
     ]),
@@ -80,7 +85,10 @@ function dataTable(title, headers, rows) {
 function legend(series) {
   if (series.length < 2) return null;
   return el('ul', {className: 'legend'}, series.map((s, i) =>
-    el('li', {}, [el('span', {className: `swatch series-${i}`, attrs: {'aria-hidden': 'true'}}), s.name])));
+    el('li', {}, [
+      el('span', {className: `swatch series-${i}`, attrs: {'aria-hidden': 'true'}}),
+      s.name,
+    ])));
 }
 
 // A line chart: `labels` along x (one per run or audit), each series a list of values (null: no
@@ -96,7 +104,8 @@ export function lineChart({title, labels, series, yMax = 100, unit = '', size = 
   const svg = chartSvg(g, 'line-chart', title, t('chart.latest', {value: last.join('; ')}));
   yAxis(g, svg, yMax, unit);
   const n = labels.length;
-  const xOf = (i) => (n === 1 ? MARGIN.left + g.plotWidth / 2 : MARGIN.left + (g.plotWidth * i) / (n - 1));
+  const xOf = (i) =>
+    (n === 1 ? MARGIN.left + g.plotWidth / 2 : MARGIN.left + (g.plotWidth * i) / (n - 1));
   const step = Math.max(1, Math.ceil(n / g.labels));
   labels.forEach((label, i) => {
     if (i % step !== 0 && i !== n - 1) return;
@@ -133,7 +142,11 @@ export function lineChart({title, labels, series, yMax = 100, unit = '', size = 
     svg.append(svgEl('text', {
       className: 'empty',
       text: t('chart.empty'),
-      attrs: {x: MARGIN.left + g.plotWidth / 2, y: MARGIN.top + g.plotHeight / 2, 'text-anchor': 'middle'},
+      attrs: {
+        x: MARGIN.left + g.plotWidth / 2,
+        y: MARGIN.top + g.plotHeight / 2,
+        'text-anchor': 'middle',
+      },
     }));
   return el('figure', {className: 'chart'}, [
     svg,

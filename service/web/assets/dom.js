@@ -8,9 +8,11 @@ function fill(node, options, children) {
   if (options.text !== undefined && options.text !== null) node.textContent = String(options.text);
   for (const [name, value] of Object.entries(options.attrs || {})) {
     if (name === 'style' || name.startsWith('on')) throw new Error('not allowed: ' + name);
-    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, String(value));
+    if (value !== undefined && value !== null && value !== false)
+      node.setAttribute(name, String(value));
   }
-  for (const [name, value] of Object.entries(options.data || {})) node.dataset[name] = String(value);
+  for (const [name, value] of Object.entries(options.data || {}))
+    node.dataset[name] = String(value);
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     node.append(typeof child === 'string' || typeof child === 'number' ? String(child) : child);

@@ -5,7 +5,8 @@ import {clear, el} from './dom.js';
 import {initLanguage, language, onLanguageChange, t} from './i18n.js';
 import {renderChanges, renderFindings, renderScoreHistory, renderSummary} from './report-view.js';
 
-const domain = decodeURIComponent(window.location.pathname.replace(/^\/domain\//, '').split('/')[0]);
+const domain =
+  decodeURIComponent(window.location.pathname.replace(/^\/domain\//, '').split('/')[0]);
 const state = {result: null, history: null, changes: null, error: null};
 
 function setStatus(text) {
@@ -13,7 +14,10 @@ function setStatus(text) {
 }
 
 function selfCheckLink() {
-  return el('a', {text: t('domain.checkNow'), attrs: {href: '/self-check?domain=' + encodeURIComponent(domain)}});
+  return el('a', {
+    text: t('domain.checkNow'),
+    attrs: {href: '/self-check?domain=' + encodeURIComponent(domain)},
+  });
 }
 
 function render() {
@@ -21,16 +25,16 @@ function render() {
   document.getElementById('domain-name').textContent = domain;
   const agency = document.getElementById('agency');
   const registry = state.result && state.result.registry;
-  agency.textContent = registry
-    ? (language() === 'vi' ? registry.agency_vi || registry.agency_en : registry.agency_en || registry.agency_vi) || ''
-    : '';
+  const names = registry ? [registry.agency_vi, registry.agency_en] : [];
+  agency.textContent = (language() === 'vi' ? names[0] || names[1] : names[1] || names[0]) || '';
   const download = document.getElementById('history-csv');
   download.href = '/reports/domains/' + encodeURIComponent(domain) + '/history.csv';
   clear(document.getElementById('check-now')).append(selfCheckLink());
 
   if (state.error) {
     setStatus(state.error);
-    for (const id of ['summary', 'score-history', 'changes', 'findings-host']) clear(document.getElementById(id));
+    for (const id of ['summary', 'score-history', 'changes', 'findings-host'])
+      clear(document.getElementById(id));
     return;
   }
   setStatus('');

@@ -26,7 +26,8 @@ const DICTIONARY = {
     'overview.title': 'Tổng quan quốc gia – mailhygiene',
     'overview.heading': 'An toàn thư điện tử của các cơ quan nhà nước',
     'overview.intro':
-      'Kết quả mới nhất của từng tên miền trong danh sách (đợt kiểm tra quốc gia hoặc tự kiểm tra).',
+      'Kết quả mới nhất của từng tên miền trong danh sách ' +
+      '(đợt kiểm tra quốc gia hoặc tự kiểm tra).',
     'overview.tiers': 'Mức tuân thủ',
     'overview.tiersOf': '{audited} trên {total} tên miền đã được kiểm tra.',
     'overview.distribution': 'Phân bố điểm',
@@ -35,7 +36,8 @@ const DICTIONARY = {
     'overview.trend': 'Xu hướng qua các đợt kiểm tra quốc gia',
     'overview.trendNone': 'Chưa có đợt kiểm tra quốc gia nào hoàn tất.',
     'overview.trendNote':
-      'Tỷ lệ tính trên các tên miền có thư điện tử mà chỉ tiêu đánh giá được (lỗi kiểm tra không tính).',
+      'Tỷ lệ tính trên các tên miền có thư điện tử mà chỉ tiêu đánh giá được ' +
+      '(lỗi kiểm tra không tính).',
     'overview.downloads': 'Tải xuống (CSV)',
     'overview.noDomains': 'Danh sách tên miền trống.',
 
@@ -157,11 +159,13 @@ const DICTIONARY = {
     'selfcheck.doneCached': 'Kết quả của {domain} lấy từ lần kiểm tra gần đây.',
     'selfcheck.invalid': 'Tên miền không hợp lệ. Hãy nhập dạng ten-mien.gov.vn.',
     'selfcheck.unknown':
-      '{domain} không có trong danh sách tên miền được kiểm tra: chỉ kiểm tra được tên miền của cơ quan nhà nước trong danh sách.',
+      '{domain} không có trong danh sách tên miền được kiểm tra: ' +
+      'chỉ kiểm tra được tên miền của cơ quan nhà nước trong danh sách.',
     'selfcheck.rateLimited': 'Quá nhiều yêu cầu kiểm tra. Vui lòng thử lại sau {seconds} giây.',
     'selfcheck.busy': 'Hệ thống đang bận. Vui lòng thử lại sau {seconds} giây.',
     'selfcheck.timeout':
-      'Việc kiểm tra đang mất nhiều thời gian; nó vẫn tiếp tục và kết quả sẽ có nếu bạn thử lại sau {seconds} giây.',
+      'Việc kiểm tra đang mất nhiều thời gian; nó vẫn tiếp tục và kết quả sẽ có ' +
+      'nếu bạn thử lại sau {seconds} giây.',
     'selfcheck.failed': 'Không thể hoàn tất việc kiểm tra (mã {status}).',
     'selfcheck.serverSaid': 'Máy chủ trả lời: {message}',
   },
@@ -194,7 +198,8 @@ const DICTIONARY = {
     'overview.trend': 'Trend over national runs',
     'overview.trendNone': 'No national run has completed yet.',
     'overview.trendNote':
-      'Percentages are of the mail domains on which the metric could be judged (check errors are left out).',
+      'Percentages are of the mail domains on which the metric could be judged ' +
+      '(check errors are left out).',
     'overview.downloads': 'Downloads (CSV)',
     'overview.noDomains': 'The domain list is empty.',
 
@@ -316,11 +321,13 @@ const DICTIONARY = {
     'selfcheck.doneCached': 'The result of {domain} comes from a recent audit.',
     'selfcheck.invalid': 'Invalid domain name. Enter a name like example.gov.vn.',
     'selfcheck.unknown':
-      '{domain} is not in the registry of audited domains: only state agency domains of the registry can be checked.',
+      '{domain} is not in the registry of audited domains: ' +
+      'only state agency domains of the registry can be checked.',
     'selfcheck.rateLimited': 'Too many checks. Please retry in {seconds} seconds.',
     'selfcheck.busy': 'The service is busy. Please retry in {seconds} seconds.',
     'selfcheck.timeout':
-      'The audit is taking long; it goes on, and its result will be there if you retry in {seconds} seconds.',
+      'The audit is taking long; it goes on, and its result will be there ' +
+      'if you retry in {seconds} seconds.',
     'selfcheck.failed': 'The check could not be completed (status {status}).',
     'selfcheck.serverSaid': 'The server said: {message}',
   },

@@ -78,7 +78,8 @@ function compare(a, b, ascending) {
 function sortableTable(name, caption, columns, rows) {
   const sort = state.sort[name];
   const column = columns.find((c) => c.key === sort.key) || columns[0];
-  const sorted = [...rows].sort((a, b) => compare(column.value(a), column.value(b), sort.ascending));
+  const sorted =
+    [...rows].sort((a, b) => compare(column.value(a), column.value(b), sort.ascending));
   const header = columns.map((c) => {
     const active = c.key === sort.key;
     const button = el('button', {
@@ -88,12 +89,17 @@ function sortableTable(name, caption, columns, rows) {
       data: {sortKey: c.key},
     });
     button.addEventListener('click', () => {
-      state.sort[name] = {key: c.key, ascending: active ? !sort.ascending : c.key !== 'mean' && c.key !== 'score'};
+      // A new score column starts with the best first; text columns from A.
+      const byScore = c.key === 'mean' || c.key === 'score';
+      state.sort[name] = {key: c.key, ascending: active ? !sort.ascending : !byScore};
       render();
     });
     return el('th', {
       className: c.numeric ? 'num' : '',
-      attrs: {scope: 'col', 'aria-sort': active ? (sort.ascending ? 'ascending' : 'descending') : 'none'},
+      attrs: {
+        scope: 'col',
+        'aria-sort': active ? (sort.ascending ? 'ascending' : 'descending') : 'none',
+      },
     }, [button]);
   });
   return el('table', {className: 'data', attrs: {id: `${name}-table`}}, [
@@ -112,7 +118,8 @@ function groupRows() {
   const groups = new Map();
   for (const d of state.domains) {
     const name = d.group || d.category || t('common.none');
-    if (!groups.has(name)) groups.set(name, {name, domains: 0, audited: 0, scores: [], baseline: 0});
+    if (!groups.has(name))
+      groups.set(name, {name, domains: 0, audited: 0, scores: [], baseline: 0});
     const g = groups.get(name);
     g.domains += 1;
     if (audited(d)) g.audited += 1;
@@ -141,9 +148,11 @@ function renderGroups() {
 }
 
 function renderDomains() {
-  const agency = (d) => (language() === 'vi' ? d.agency_vi || d.agency_en : d.agency_en || d.agency_vi) || null;
+  const agency = (d) =>
+    (language() === 'vi' ? d.agency_vi || d.agency_en : d.agency_en || d.agency_vi) || null;
   const columns = [
-    {key: 'domain', label: t('table.domain'), value: (d) => d.domain, render: (d) => domainLink(d.domain)},
+    {key: 'domain', label: t('table.domain'), value: (d) => d.domain,
+      render: (d) => domainLink(d.domain)},
     {key: 'agency', label: t('table.agency'), value: agency},
     {key: 'group', label: t('table.group'), value: (d) => d.group || null},
     {key: 'score', label: t('table.score'), numeric: true, value: (d) => d.score,
@@ -208,9 +217,12 @@ function render() {
 
 async function load() {
   setStatus(t('common.loading'));
-  const [domains, trend] = await Promise.all([getJson('/api/v1/domains'), getJson('/api/v1/trend')]);
+  const [domains, trend] =
+    await Promise.all([getJson('/api/v1/domains'), getJson('/api/v1/trend')]);
   if (!domains.ok) {
-    setStatus(domains.status === 0 ? t('common.networkError') : t('common.loadError', {status: domains.status}));
+    setStatus(domains.status === 0
+      ? t('common.networkError')
+      : t('common.loadError', {status: domains.status}));
     return;
   }
   state.domains = domains.body.domains || [];

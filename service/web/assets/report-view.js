@@ -23,7 +23,8 @@ export function statusBadge(status) {
 
 function runText(run) {
   if (!run) return t('common.none');
-  return t(run.kind === 'self_check' ? 'domain.run.self_check' : 'domain.run.national', {id: run.id});
+  const key = run.kind === 'self_check' ? 'domain.run.self_check' : 'domain.run.national';
+  return t(key, {id: run.id});
 }
 
 function profileText(result) {
@@ -35,7 +36,10 @@ function profileText(result) {
 }
 
 function fact(label, value, className = '') {
-  return el('div', {className: 'fact ' + className}, [el('dt', {text: label}), el('dd', {}, [value])]);
+  return el('div', {className: 'fact ' + className}, [
+    el('dt', {text: label}),
+    el('dd', {}, [value]),
+  ]);
 }
 
 // The score, grade, tier and audit facts of a result.
@@ -45,13 +49,15 @@ export function renderSummary(result) {
   const facts = el('dl', {className: 'facts'}, [
     fact(t('domain.score'), formatNumber(scoring.score, 1), 'score'),
     fact(t('domain.grade'), scoring.grade || t('common.none'), 'grade'),
-    fact(t('domain.tier'), el('span', {className: `tier tier-${tier || 'none'}`, text: tierLabel(tier)})),
+    fact(t('domain.tier'),
+      el('span', {className: `tier tier-${tier || 'none'}`, text: tierLabel(tier)})),
     fact(t('domain.auditedAt'), formatDate(result.started_at)),
     fact(t('domain.run'), runText(result.run) + (result.cached ? ' · ' + t('domain.cached') : '')),
     fact(t('domain.profile'), profileText(result)),
   ]);
   const notes = [];
-  if (result.network_checked === false) notes.push(el('p', {className: 'note', text: t('domain.noSmtp')}));
+  if (result.network_checked === false)
+    notes.push(el('p', {className: 'note', text: t('domain.noSmtp')}));
   const reasons = scoring.tier_reasons || [];
   if (reasons.length)
     notes.push(el('div', {className: 'reasons'}, [
@@ -69,7 +75,8 @@ export function renderSummary(result) {
 
 function remediationText(check) {
   const remediation = check.remediation || {};
-  const text = language() === 'vi' ? remediation.vi || remediation.en : remediation.en || remediation.vi;
+  const text =
+    language() === 'vi' ? remediation.vi || remediation.en : remediation.en || remediation.vi;
   return text || '';
 }
 
@@ -77,7 +84,11 @@ function findingItem(finding) {
   return el('li', {className: 'finding'}, [
     statusBadge(finding.status),
     ' ',
-    el('span', {className: 'finding-text', text: finding.message || finding.tag, attrs: {lang: 'en'}}),
+    el('span', {
+      className: 'finding-text',
+      text: finding.message || finding.tag,
+      attrs: {lang: 'en'},
+    }),
     ' ',
     el('code', {className: 'tag', text: '[' + finding.tag + ']'}),
   ]);
@@ -88,8 +99,12 @@ function checkArticle(check) {
   const remediation = remediationText(check);
   const findings = check.findings || [];
   return el('article', {className: `check status-${check.status}`, data: {check: check.id}}, [
-    el('h3', {}, [statusBadge(check.status), ' ', el('span', {className: 'check-id', text: check.id}),
-      title ? ' ' + title : '']),
+    el('h3', {}, [
+      statusBadge(check.status),
+      ' ',
+      el('span', {className: 'check-id', text: check.id}),
+      title ? ' ' + title : '',
+    ]),
     findings.length ? el('ul', {className: 'findings'}, findings.map(findingItem)) : null,
     remediation
       ? el('div', {className: 'remediation'}, [
@@ -114,8 +129,12 @@ export function renderFindings(result) {
   checks.sort((a, b) => rank(a.status) - rank(b.status));
   const count = (s) => checks.filter((c) => c.status === s).length;
   return el('div', {className: 'findings-list', attrs: {id: 'findings'}}, [
-    el('p', {className: 'note', text: t('domain.findingsSummary',
-      {fail: count('fail'), warn: count('warn'), error: count('error')}) + ' · ' + t('domain.messageNote')}),
+    el('p', {
+      className: 'note',
+      text: t('domain.findingsSummary',
+        {fail: count('fail'), warn: count('warn'), error: count('error')}) +
+        ' · ' + t('domain.messageNote'),
+    }),
     ...checks.map(checkArticle),
   ]);
 }
@@ -158,7 +177,10 @@ function changeItem(audit) {
     items.push(el('li', {className: 'record-change'}, [el('code', {text: t('domain.recordChange',
       {name: r.name, type: r.type, before: values(r.before), after: values(r.after)})})]));
   return el('li', {className: 'change'}, [
-    el('h3', {text: t('domain.changeHeading', {run: runText(audit.run), date: formatDate(audit.audited_at)})}),
+    el('h3', {
+      text: t('domain.changeHeading',
+        {run: runText(audit.run), date: formatDate(audit.audited_at)}),
+    }),
     el('ul', {}, items),
   ]);
 }
@@ -168,7 +190,8 @@ export function renderChanges(changesBody) {
   const audits = (changesBody && changesBody.audits) || [];
   if (audits.length < 2) return el('p', {className: 'note', text: t('domain.changesOne')});
   const changed = audits.filter((a) => a.previous_run !== null &&
-    (a.previous_score !== a.score || (a.status_changes || []).length || (a.record_changes || []).length));
+    (a.previous_score !== a.score || (a.status_changes || []).length ||
+      (a.record_changes || []).length));
   if (!changed.length) return el('p', {className: 'note', text: t('domain.changesNone')});
   return el('ol', {className: 'changes', attrs: {id: 'changes-list'}}, changed.map(changeItem));
 }

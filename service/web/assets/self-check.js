@@ -23,7 +23,13 @@ function renderMessage() {
   status.className = m && m.isError ? 'message error' : 'message';
   if (!m) return;
   status.append(el('span', {text: t(m.key, m.params)}));
-  if (m.detail) status.append(el('span', {className: 'detail', text: ' ' + t('selfcheck.serverSaid', {message: m.detail}), attrs: {lang: 'en'}}));
+  if (m.detail) {
+    status.append(el('span', {
+      className: 'detail',
+      text: ' ' + t('selfcheck.serverSaid', {message: m.detail}),
+      attrs: {lang: 'en'},
+    }));
+  }
 }
 
 function renderResult() {
@@ -50,7 +56,8 @@ function failure(response, domain) {
   const detail = errorMessage(response);
   if (response.status === 0) return showMessage('common.networkError', {}, true);
   if (response.status === 400) return showMessage('selfcheck.invalid', {}, true, detail);
-  if (response.status === 404 || code === 'unknown_domain') return showMessage('selfcheck.unknown', {domain}, true);
+  if (response.status === 404 || code === 'unknown_domain')
+    return showMessage('selfcheck.unknown', {domain}, true);
   if (response.status === 429) return showMessage('selfcheck.rateLimited', {seconds}, true);
   if (response.status === 503) return showMessage('selfcheck.busy', {seconds}, true);
   if (response.status === 504) return showMessage('selfcheck.timeout', {seconds}, true);
@@ -79,7 +86,8 @@ async function check(event) {
     const history = await getJson(apiDomainPath(response.body.domain) + '/history');
     state.history = history.ok ? history.body : null;
     state.result = response.body;
-    showMessage(response.body.cached ? 'selfcheck.doneCached' : 'selfcheck.done', {domain: response.body.domain}, false);
+    const done = response.body.cached ? 'selfcheck.doneCached' : 'selfcheck.done';
+    showMessage(done, {domain: response.body.domain}, false);
     renderResult();
   } finally {
     submit.disabled = false;

@@ -3,8 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <memory>
 #include <mutex>
 #include <thread>
+
+#include "checks/tls/tls_check.hpp"
 
 namespace mh::service {
 
@@ -30,29 +33,32 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
                        const AuditRunOptions& options, const AuditSink& sink,
                        const std::atomic<bool>* stop) {
   const auto start = std::chrono::steady_clock::now();
-  dns::DnsCache cache(options.cache);
+  auto cache = std::make_unique<dns::DnsCache>(options.cache);
   std::mutex mutex;  // guards progress, the retry list and the progress callback
   AuditProgress progress;
   progress.total = tasks.size();
   std::vector<const AuditTask*> retry;
   auto lastProgress = std::chrono::steady_clock::time_point{};
 
-  auto runPass = [&](const std::vector<const AuditTask*>& queue, int attempt) {
+  auto runPass = [&](const std::vector<const AuditTask*>& queue, int attempt,
+                     const audit::AuditOptions& passOptions) {
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
       dns::LdnsResolver ldns(options.resolver);  // one per thread (not thread-safe)
-      dns::CachingResolver resolver(ldns, cache);
+      dns::CachingResolver resolver(ldns, *cache);
       while (!(stop && stop->load())) {
         std::size_t i = next.fetch_add(1);
         if (i >= queue.size()) return;
         const AuditTask& task = *queue[i];
-        audit::AuditOptions auditOptions = base;
+        audit::AuditOptions auditOptions = passOptions;
         auditOptions.dkim_selectors = task.dkim_selectors;
         try {
           auto report = audit::auditDomain(resolver, task.domain, auditOptions);
           const bool errored = hasErrors(report);
-          const bool deferred = errored && options.retry_errors && attempt == 1;
-          if (!deferred && sink.onReport) sink.onReport(report, attempt);
+          const bool deferred =
+              attempt == 1 && ((errored && options.retry_errors) ||
+                               (options.recheck && report.exists && options.recheck(report)));
+          if (sink.onReport) sink.onReport(report, attempt);
           std::lock_guard lock(mutex);
           if (deferred) {
             retry.push_back(&task);
@@ -85,15 +91,23 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
   std::vector<const AuditTask*> first;
   first.reserve(tasks.size());
   for (const auto& t : tasks) first.push_back(&t);
-  runPass(first, 1);
+  runPass(first, 1, base);
   if (!retry.empty() && !(stop && stop->load())) {
-    // The retry must ask again: errors cached during the first pass would only be read back.
-    const std::size_t dropped = cache.dropErrors();
-    workerLogger()->info("retrying domains with errors count={} dropped_cached_errors={}",
-                         retry.size(), dropped);
-    auto again = std::move(retry);
+    // The re-check must ask again: answers and probe results of the first pass, errors
+    // included, would only be read back.
+    workerLogger()->info("re-checking domains with errors or regressions count={}", retry.size());
+    cache = std::make_unique<dns::DnsCache>(options.cache);
+    audit::AuditOptions again = base;
+    std::unique_ptr<tls::TlsAuditContext> freshTls;
+    if (base.tls) {
+      freshTls = std::make_unique<tls::TlsAuditContext>(base.tls->options());
+      again.tls = freshTls.get();
+    }
+    auto queue = std::move(retry);
     retry.clear();
-    runPass(again, 2);
+    progress.rechecked = queue.size();
+    runPass(queue, 2, again);
+    if (freshTls) progress.recheck_smtp_connections = freshTls->connections();
   }
   progress.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -19,6 +19,10 @@ struct AuditRunOptions {
   dns::LdnsResolverOptions resolver;
   dns::DnsCacheOptions cache;
   bool retry_errors = true;  // domains with an `error` check are audited once more at the end
+  // Domains for which this returns true after their first audit (a check worse than in the
+  // previous national run: see regressionRecheck) are audited once more at the end too, so that a
+  // regression is confirmed by a second look before it is reported. Optional.
+  std::function<bool(const audit::DomainReport&)> recheck;
 };
 
 struct AuditTask {
@@ -30,21 +34,29 @@ struct AuditProgress {
   std::size_t total = 0;
   std::size_t done = 0;
   std::size_t with_errors = 0;
+  std::size_t rechecked = 0;  // domains audited a second time (errors or regressions)
+  std::size_t recheck_smtp_connections = 0;  // SMTP connections made by the re-check pass
   double elapsed_seconds = 0;
 };
 
-// Called once per domain with its final report (after the retry, if any), from worker threads:
-// the sink must be thread-safe. `attempt` is 1, or 2 for a retried domain. An exception thrown by
-// the audit of one domain (a bug or broken environment) is caught at this job boundary, logged,
-// and reported through `onFailure` without stopping the pool.
+// Called with every look at a domain, from worker threads: the sink must be thread-safe.
+// `attempt` is 1 for the first look and 2 for the end-of-run re-check (the domain's final
+// report when there is one; stores keep both, and the later attempt is the run's result). An
+// exception thrown by the audit of one domain (a bug or broken environment) is caught at this job
+// boundary, logged, and reported through `onFailure` without stopping the pool.
 struct AuditSink {
   std::function<void(const audit::DomainReport& report, int attempt)> onReport;
   std::function<void(const std::string& domain, const std::string& what)> onFailure;
   std::function<void(const AuditProgress&)> onProgress;  // optional, at most a few times a second
 };
 
-// Audits every task exactly once (plus one retry pass for domains that ended with errors) and
-// returns when all are done or `stop` becomes true (remaining tasks are then left undone).
+// Audits every task exactly once, plus one re-check pass at the end for the domains that ended
+// with errors or that `recheck` selects, and returns when all are done or `stop` becomes true
+// (remaining tasks are then left undone).
+//
+// The re-check asks again for real: it starts from an empty DNS cache and, when SMTP is probed,
+// a fresh TLS context (base.tls's options), so a mail server whose domain is re-checked is
+// contacted a second time in the run, minutes after the first, and never twice at once.
 AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOptions& base,
                        const AuditRunOptions& options, const AuditSink& sink,
                        const std::atomic<bool>* stop = nullptr);

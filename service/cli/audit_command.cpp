@@ -16,6 +16,7 @@
 
 #include "checks/core/rubric.hpp"
 #include "service/audit/audit_runner.hpp"
+#include "service/audit/regression_recheck.hpp"
 #include "service/audit/scored_row.hpp"
 #include "service/cli/scanner_options.hpp"
 #include "service/domain_list.hpp"
@@ -27,7 +28,9 @@ namespace {
 
 std::atomic<bool> gStop{false};
 
-extern "C" void onStopSignal(int) { gStop.store(true); }
+extern "C" void onStopSignal(int) {
+  gStop.store(true);
+}
 
 struct AuditCommandOptions {
   ScannerOptions scanner;
@@ -146,14 +149,16 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
 
     std::vector<AuditTask> tasks;
     for (const auto& e : list->entries)
-      if (selected(e, o.only) && !done.count(e.domain)) tasks.push_back({e.domain, e.dkim_selectors});
+      if (selected(e, o.only) && !done.count(e.domain))
+        tasks.push_back({e.domain, e.dkim_selectors});
 
     AuditRunOptions runOptions;
     runOptions.threads = o.threads;
     runOptions.resolver = scanner->resolver;
+    runOptions.recheck = regressionRecheck(db, runId);
     std::mutex writeErrors;
     std::size_t failedWrites = 0;
-    std::map<std::string, int> tiers;
+    std::map<std::string, std::string> tierOf;  // domain -> tier of its latest look
     AuditSink sink;
     sink.onReport = [&](const audit::DomainReport& report, int attempt) {
       auto row = rowWithScore(report);
@@ -165,7 +170,7 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
             << "\n";
         return;
       }
-      ++tiers[row.tier.value_or("")];
+      tierOf[report.domain] = row.tier.value_or("");
     };
     sink.onFailure = [&](const std::string& domain, const std::string& what) {
       std::lock_guard lock(writeErrors);
@@ -207,8 +212,10 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
     db.finishRun(runId, store::RunState::Complete);
     out << "run " << runId << " complete: " << (done.size() + progress.done) << " domains ("
         << progress.done << " this time, " << progress.with_errors << " with errors, "
-        << failedWrites << " not stored) in " << static_cast<long>(progress.elapsed_seconds)
-        << " s\n";
+        << progress.rechecked << " re-checked, " << failedWrites << " not stored) in "
+        << static_cast<long>(progress.elapsed_seconds) << " s\n";
+    std::map<std::string, int> tiers;
+    for (const auto& [domain, tier] : tierOf) ++tiers[tier];
     for (const auto& [tier, count] : tiers) out << "  " << tier << ": " << count << "\n";
     return failedWrites ? 1 : 0;
   } catch (const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "checks/core/rubric.hpp"
+#include "service/audit/regression_recheck.hpp"
 #include "service/audit/scored_row.hpp"
 #include "service/http/schedule.hpp"
 
@@ -83,6 +84,7 @@ void RunManager::execute(std::int64_t run_id, std::vector<AuditTask> tasks,
     AuditRunOptions runOptions;
     runOptions.threads = env_.audit_threads;
     runOptions.resolver = env_.scanner.resolver;
+    runOptions.recheck = regressionRecheck(env_.store, run_id);
     AuditSink sink;
     sink.onReport = [&](const audit::DomainReport& report, int) {
       env_.metrics.countAudit(report, "national");
@@ -101,7 +103,8 @@ void RunManager::execute(std::int64_t run_id, std::vector<AuditTask> tasks,
       progress_.done += already_done;
     };
     auto final = runAudit(tasks, job.audit, runOptions, sink, &stop_);
-    if (job.tls) env_.metrics.countSmtpConnections(job.tls->connections());
+    if (job.tls)
+      env_.metrics.countSmtpConnections(job.tls->connections() + final.recheck_smtp_connections);
     if (!stop_.load()) {
       AuditSink recheckSink = sink;
       recheckSink.onProgress = nullptr;  // the run's progress stays complete meanwhile
@@ -125,8 +128,9 @@ void RunManager::execute(std::int64_t run_id, std::vector<AuditTask> tasks,
 }
 
 void RunManager::recheckErrors(std::int64_t run_id, const AuditSink& sink) {
-  // Every attempt of the run counts, so a resumed run does not start its rounds over.
-  const int maxAttempts = 1 + recheck_.rounds;
+  // Every attempt of the run counts, so a resumed run does not start its rounds over. A domain
+  // left in error has two already: its first look and the end-of-run re-check of runAudit.
+  const int maxAttempts = 2 + recheck_.rounds;
   for (int round = 1; round <= recheck_.rounds; ++round) {
     std::vector<AuditTask> tasks;
     for (const auto& domain : env_.store.domainsToRetry(run_id, maxAttempts))

@@ -78,5 +78,38 @@ TEST(AuditRunnerLab, DomainsWithErrorsAreRetriedOnceAtTheEnd) {
   EXPECT_EQ(attempts["null-mx.lab.test"], 2);
 }
 
+TEST(AuditRunnerLab, DomainsTheRecheckSelectsAreAuditedAgainAtTheEnd) {
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  ASSERT_TRUE(psl);
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 2;
+  options.resolver = sharedLab().resolverOptions();
+  std::mutex mutex;
+  std::map<std::string, int> asked;  // how often the re-check predicate saw each domain
+  options.recheck = [&](const audit::DomainReport& r) {
+    std::lock_guard lock(mutex);
+    ++asked[r.domain];
+    return r.domain == "dmarc-none.lab.test";
+  };
+  std::vector<service::AuditTask> tasks = {
+      {"good.lab.test", {}}, {"dmarc-none.lab.test", {}}, {"null-mx.lab.test", {}}};
+  std::map<std::string, std::vector<int>> reported;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::lock_guard lock(mutex);
+    reported[r.domain].push_back(attempt);
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);
+  EXPECT_EQ(progress.done, 3u);
+  EXPECT_EQ(progress.rechecked, 1u);
+  EXPECT_EQ(reported["dmarc-none.lab.test"], (std::vector<int>{1, 2}));
+  EXPECT_EQ(reported["good.lab.test"], std::vector<int>{1});
+  EXPECT_EQ(reported["null-mx.lab.test"], std::vector<int>{1});
+  // The predicate judges first looks only: a re-check cannot trigger another re-check.
+  for (const auto& [domain, count] : asked) EXPECT_EQ(count, 1) << domain;
+}
+
 }  // namespace
 }  // namespace mh::lab

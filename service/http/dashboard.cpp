@@ -56,13 +56,6 @@ ApiResponse asset(std::string_view name) {
   return fileResponse(*file, true);
 }
 
-// The report queries are written against the SQLite store, which is what the server opens.
-store::SqliteStore& sqliteStore(ApiContext& ctx) {
-  auto* db = dynamic_cast<store::SqliteStore*>(&ctx.env.store);
-  if (!db) throw std::logic_error("the dashboard needs the SQLite store");
-  return *db;
-}
-
 Json optionalJson(const std::optional<double>& v) {
   return v ? Json(*v) : Json();
 }
@@ -116,7 +109,7 @@ std::map<std::string, reports::DomainInfo> registryInfos(const DomainList& regis
 
 // The metrics of one complete national run. A complete run takes no more results, so each is
 // computed once per server and kept.
-Json runTrendJson(store::SqliteStore& db, const store::RunSummary& s,
+Json runTrendJson(store::ResultStore& db, const store::RunSummary& s,
                   const std::map<std::string, reports::DomainInfo>& infos) {
   const auto results = runResults(db, s.run.id, infos);
   Json tiers = Json::object();
@@ -140,7 +133,7 @@ struct TrendCache {
 };
 
 ApiResponse nationalTrend(ApiContext& ctx, TrendCache& cache) {
-  auto& db = sqliteStore(ctx);
+  auto& db = ctx.env.store;
   std::optional<std::map<std::string, reports::DomainInfo>> infos;
   Json runs = Json::array();
   for (const auto& s : db.runSummaries()) {  // oldest first
@@ -209,7 +202,7 @@ ApiResponse domainChanges(ApiContext& ctx, std::string_view domain_text) {
   if (!entry)
     return errorResponse(404, "unknown_domain",
                          "'" + *domain + "' is not in the registry of audited domains");
-  const auto rows = historyRows(sqliteStore(ctx), entry->domain);  // oldest first
+  const auto rows = historyRows(ctx.env.store, entry->domain);  // oldest first
   Json audits = Json::array();
   for (std::size_t i = rows.size(); i-- > 0;) {  // newest first, like the history
     const auto& row = rows[i];

@@ -21,6 +21,8 @@ std::shared_ptr<spdlog::logger> workerLogger() {
   return logger;
 }
 
+constexpr unsigned kRecheckThreadFactor = 4;
+
 bool hasErrors(const audit::DomainReport& r) {
   for (const auto& c : r.checks)
     if (c.status == Status::Error) return true;
@@ -82,7 +84,10 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
         }
       }
     };
-    const unsigned n = std::max(1u, std::min<unsigned>(options.threads, queue.size()));
+    // The re-check pass is mostly domains whose servers did not answer, each waiting out its
+    // timeout budget: more threads there turn N budgets into about one, at little CPU cost.
+    const unsigned wanted = attempt == 1 ? options.threads : options.threads * kRecheckThreadFactor;
+    const unsigned n = std::max(1u, std::min<unsigned>(wanted, queue.size()));
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < n; ++t) pool.emplace_back(worker);
     for (auto& t : pool) t.join();

@@ -6,9 +6,8 @@
 namespace mh::dns {
 
 DnsCache::DnsCache(DnsCacheOptions options, Clock clock)
-    : options_(options), clock_(clock ? std::move(clock) : Clock([] {
-        return std::chrono::steady_clock::now();
-      })) {}
+    : options_(options),
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })) {}
 
 std::chrono::seconds DnsCache::lifetime(const DnsAnswer& answer) const {
   if (answer.status == DnsStatus::InvalidName) return std::chrono::seconds(options_.max_ttl);
@@ -24,34 +23,53 @@ std::chrono::seconds DnsCache::lifetime(const DnsAnswer& answer) const {
   return std::chrono::seconds(std::min(neg, options_.max_ttl));
 }
 
+void DnsCache::erase(std::map<Key, Entry>::iterator it) {
+  recency_.erase(it->second.use);
+  entries_.erase(it);
+}
+
 std::optional<DnsAnswer> DnsCache::get(const std::string& name, std::uint16_t type) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find({name, type});
   if (it == entries_.end() || it->second.expires <= clock_()) {
-    if (it != entries_.end()) entries_.erase(it);
+    if (it != entries_.end()) erase(it);
     ++misses_;
     return std::nullopt;
   }
   ++hits_;
+  recency_.splice(recency_.begin(), recency_, it->second.use);
   return it->second.answer;
 }
 
 void DnsCache::put(const DnsAnswer& answer) {
   auto life = lifetime(answer);
-  if (life.count() <= 0) return;
+  if (life.count() <= 0 || options_.max_entries == 0) return;
   std::lock_guard lock(mutex_);
-  if (entries_.size() >= options_.max_entries) {
-    // Full: drop what has expired; if nothing has, stop caching rather than grow without bound.
-    const auto now = clock_();
-    std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });
-    if (entries_.size() >= options_.max_entries) return;
+  const auto expires = clock_() + life;
+  Key key{answer.qname, answer.qtype};
+  if (auto it = entries_.find(key); it != entries_.end()) {
+    it->second.answer = answer;
+    it->second.expires = expires;
+    recency_.splice(recency_.begin(), recency_, it->second.use);
+    return;
   }
-  entries_[{answer.qname, answer.qtype}] = Entry{answer, clock_() + life};
+  while (entries_.size() >= options_.max_entries) erase(entries_.find(recency_.back()));
+  recency_.push_front(key);
+  entries_.emplace(std::move(key), Entry{answer, expires, recency_.begin()});
 }
 
 std::size_t DnsCache::dropErrors() {
   std::lock_guard lock(mutex_);
-  return std::erase_if(entries_, [](const auto& kv) { return kv.second.answer.isError(); });
+  std::size_t dropped = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto next = std::next(it);
+    if (it->second.answer.isError()) {
+      erase(it);
+      ++dropped;
+    }
+    it = next;
+  }
+  return dropped;
 }
 
 std::uint64_t DnsCache::hits() const {

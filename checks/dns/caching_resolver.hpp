@@ -1,9 +1,11 @@
-// A thread-safe DNS cache shared by every domain of one audit run, and the per-thread resolver over it.
+// A thread-safe DNS cache shared by every domain of one audit run, and the per-thread resolver over
+// it.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -15,16 +17,19 @@
 namespace mh::dns {
 
 struct DnsCacheOptions {
-  std::uint32_t max_ttl = 86400;       // cap on positive TTLs (seconds)
+  std::uint32_t max_ttl = 86400;             // cap on positive TTLs (seconds)
   std::uint32_t default_negative_ttl = 300;  // NXDOMAIN/NODATA without an SOA
   // Lookup errors (timeout, SERVFAIL, ...) are cached briefly so that one dead server is not
   // asked again by every domain of the audit that includes it; the upstream already retried.
   std::uint32_t error_ttl = 60;
-  std::size_t max_entries = 500000;
+  // Beyond this many entries the least recently used one is evicted. Most answers of a national
+  // run are asked once (a domain's own DKIM selectors, _dmarc, ...); the shared ones (providers'
+  // MX hosts and SPF includes) are used again and again and so stay. About 1 KB per entry.
+  std::size_t max_entries = 100000;
 };
 
-// Shared, TTL-respecting cache: positive answers for min(TTL), negative answers (RFC 2308) for
-// the SOA-derived negative TTL. Safe to use from many threads.
+// Shared, TTL-respecting, size-bounded (LRU) cache: positive answers for min(TTL), negative
+// answers (RFC 2308) for the SOA-derived negative TTL. Safe to use from many threads.
 class DnsCache {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
@@ -42,16 +47,20 @@ class DnsCache {
   std::size_t size() const;
 
  private:
+  using Key = std::pair<std::string, std::uint16_t>;
   struct Entry {
     DnsAnswer answer;
     std::chrono::steady_clock::time_point expires;
+    std::list<Key>::iterator use;  // its place in recency_
   };
   std::chrono::seconds lifetime(const DnsAnswer& answer) const;
+  void erase(std::map<Key, Entry>::iterator it);  // mutex_ held
 
   DnsCacheOptions options_;
   Clock clock_;
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::uint16_t>, Entry> entries_;
+  mutable std::mutex mutex_;  // guards the members below
+  std::map<Key, Entry> entries_;
+  std::list<Key> recency_;  // most recently used first
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };

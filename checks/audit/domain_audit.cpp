@@ -149,8 +149,8 @@ DomainProfile deriveProfile(const mx::MxEvidence& mx, const spf::SpfEvidence& sp
 }
 
 constexpr TagSpec kAuditTags[] = {
-    {"DOMAIN_NOT_FOUND", "", "{domain} does not exist (NXDOMAIN): nothing to audit",
-     "", ""},
+    {"DOMAIN_NOT_FOUND", "", "{domain} does not exist (NXDOMAIN): nothing to audit", "", "",
+     "Tên miền {domain} không tồn tại (NXDOMAIN): không có gì để đánh giá"},
 };
 
 std::span<const TagSpec> auditTagSpecs() { return kAuditTags; }
@@ -343,9 +343,21 @@ const TagSpec* findAnyTagSpec(std::string_view tag) {
   return nullptr;
 }
 
-std::string renderMessage(const Finding& f) {
+std::vector<std::span<const TagSpec>> allTagCatalogues() {
+  std::vector<std::span<const TagSpec>> catalogues;
+  for (auto catalogue : kCatalogues) catalogues.push_back(catalogue());
+  return catalogues;
+}
+
+std::string renderMessage(const TagSpec& spec, const Finding& f, Language language) {
+  if (language == Language::Vi && !spec.message_vi.empty())
+    return renderTemplate(spec.message_vi, f);
+  return renderTemplate(spec.message, f);
+}
+
+std::string renderMessage(const Finding& f, Language language) {
   const TagSpec* spec = findAnyTagSpec(f.tag);
-  return spec ? renderTemplate(spec->message, f) : f.tag;
+  return spec ? renderMessage(*spec, f, language) : f.tag;
 }
 
 Json toJson(const DomainReport& report) {
@@ -361,7 +373,9 @@ Json toJson(const DomainReport& report) {
     std::size_t i = 0;
     for (const auto& f : j.find("findings")->asArray()) {
       Json withMessage = f;
-      withMessage.set("message", renderMessage(c.findings[i++]));
+      const Finding& finding = c.findings[i++];
+      withMessage.set("message", renderMessage(finding));
+      withMessage.set("message_vi", renderMessage(finding, Language::Vi));
       findings.push(withMessage);
     }
     j.set("findings", findings);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,11 +69,22 @@ std::optional<std::string> normaliseDomainArgument(std::string_view text, std::s
 // The catalogue entry of any tag of any area; nullptr when unknown.
 const TagSpec* findAnyTagSpec(std::string_view tag);
 
-// The human message of a finding, rendered from its tag's template (the tag itself if unknown).
-std::string renderMessage(const Finding& f);
+// Every area's tag catalogue (the audit's own included), in no particular order.
+std::vector<std::span<const TagSpec>> allTagCatalogues();
+
+// The language a finding's message is rendered in.
+enum class Language { En, Vi };
+
+// The human message of a finding, rendered from its tag's template in `language` (the English
+// template when the tag has no Vietnamese one; the tag itself if unknown).
+std::string renderMessage(const Finding& f, Language language = Language::En);
+
+// A finding's message from the given catalogue entry in `language`; English when the entry has no
+// Vietnamese template.
+std::string renderMessage(const TagSpec& spec, const Finding& f, Language language);
 
 // {"domain", "profile", "rubric_version", "started_at", "duration_ms", "checks": [...]}; each
-// finding carries its rendered "message" next to tag and args.
+// finding carries its rendered "message" (English) and "message_vi" next to tag and args.
 Json toJson(const DomainReport& report);
 
 }  // namespace mh::audit

@@ -39,14 +39,16 @@ struct Remediation {
   bool empty() const { return vi.empty() && en.empty(); }
 };
 
-// The catalogue entry of a tag: its message template and remediation. Templates use {name}
-// placeholders filled from the finding's arguments.
+// The catalogue entry of a tag: its message templates and remediation. Templates use {name}
+// placeholders filled from the finding's arguments; message_vi uses the same placeholders as
+// message and is last so that entries without it still initialise.
 struct TagSpec {
   std::string_view tag;
   std::string_view check_id;
   std::string_view message;         // English, e.g. "{count} DNS-querying terms (limit 10)"
   std::string_view remediation_en;  // empty when the finding needs no action
   std::string_view remediation_vi;
+  std::string_view message_vi;  // Vietnamese, the same {placeholders} as message
 };
 
 struct CheckResult {

@@ -16,7 +16,8 @@ constexpr std::string_view kRfc8020Caveat =
     "selector also answered NXDOMAIN here.";
 
 constexpr std::array<TagSpec, 20> kTagSpecs{{
-    {"DKIM_KEY_FOUND", "DKIM-01", "DKIM key found at selector {selector} ({source})", "", ""},
+    {"DKIM_KEY_FOUND", "DKIM-01", "DKIM key found at selector {selector} ({source})", "", "",
+     "Tìm thấy khóa DKIM tại selector {selector} ({source})"},
     {"DKIM_NO_USABLE_KEY", "DKIM-01",
      "DKIM records found at {selectors}, but none holds a usable email signing key",
      "Publish a valid DKIM public key (TXT \"v=DKIM1; k=rsa; p=<2048-bit key>\") at "
@@ -24,7 +25,8 @@ constexpr std::array<TagSpec, 20> kTagSpecs{{
      "broken or revoked records.",
      "Công bố khóa công khai DKIM hợp lệ (bản ghi TXT \"v=DKIM1; k=rsa; p=<khóa RSA 2048 bit>\") "
      "tại <selector>._domainkey.<tên miền> cho selector mà máy chủ thư dùng để ký, và gỡ bỏ các "
-     "bản ghi hỏng hoặc đã thu hồi."},
+     "bản ghi hỏng hoặc đã thu hồi.",
+     "Có bản ghi DKIM tại {selectors} nhưng không bản ghi nào chứa khóa ký thư dùng được"},
     {"DKIM_SELECTOR_UNKNOWN", "DKIM-01",
      "_domainkey.{domain} exists but no DKIM key was found at a registered or common selector",
      "Make sure every outgoing mail server signs with DKIM and publishes its key as TXT "
@@ -32,76 +34,95 @@ constexpr std::array<TagSpec, 20> kTagSpecs{{
      "selector with the audit service so that it can be checked.",
      "Bảo đảm mọi máy chủ gửi thư đều ký DKIM và công bố khóa công khai dưới dạng bản ghi TXT "
      "\"v=DKIM1; k=rsa; p=<khóa RSA 2048 bit>\" tại <selector>._domainkey.{domain}; đăng ký "
-     "selector với dịch vụ đánh giá để có thể kiểm tra."},
+     "selector với dịch vụ đánh giá để có thể kiểm tra.",
+     "_domainkey.{domain} tồn tại nhưng không tìm thấy khóa DKIM tại selector đã đăng ký hoặc "
+     "selector thông dụng nào"},
     {"DKIM_NO_DOMAINKEY", "DKIM-01",
      "{name} does not exist (NXDOMAIN) and no probed selector holds a key: no DKIM key is "
      "published (RFC 8020; a broken DNS server may answer NXDOMAIN for an empty non-terminal)",
      "Enable DKIM signing on every outgoing mail server and publish its public key as TXT "
      "\"v=DKIM1; k=rsa; p=<2048-bit key>\" at <selector>._domainkey.{domain}.",
      "Bật ký DKIM trên mọi máy chủ gửi thư và công bố khóa công khai dưới dạng bản ghi TXT "
-     "\"v=DKIM1; k=rsa; p=<khóa RSA 2048 bit>\" tại <selector>._domainkey.{domain}."},
+     "\"v=DKIM1; k=rsa; p=<khóa RSA 2048 bit>\" tại <selector>._domainkey.{domain}.",
+     "{name} không tồn tại (NXDOMAIN) và không selector nào được dò có khóa: chưa công bố khóa "
+     "DKIM (RFC 8020; máy chủ DNS lỗi có thể trả NXDOMAIN cho một tên trung gian rỗng)"},
     {"DKIM_DOMAINKEY_NXDOMAIN_INCONSISTENT", "DKIM-01",
      "{name} answered NXDOMAIN although names exist below it (the DNS server violates RFC 8020)",
-     "", ""},
+     "", "", "{name} trả về NXDOMAIN dù vẫn có tên bên dưới nó (máy chủ DNS vi phạm RFC 8020)"},
     {"DKIM_LOOKUP_ERROR", "DKIM-01",  // also DKIM-02
-     "DNS lookup of {name} TXT failed ({status}): the result could not be determined", "", ""},
+     "DNS lookup of {name} TXT failed ({status}): the result could not be determined", "", "",
+     "Truy vấn DNS {name} TXT thất bại ({status}): không xác định được kết quả"},
     {"DKIM_SELECTOR_UNCHECKED", "DKIM-01",  // also DKIM-02
-     "DNS lookup of {name} TXT failed ({status}); the verdict rests on the other selectors", "",
-     ""},
+     "DNS lookup of {name} TXT failed ({status}); the verdict rests on the other selectors", "", "",
+     "Truy vấn DNS {name} TXT thất bại ({status}); kết luận dựa trên các selector còn lại"},
     {"DKIM_SELECTOR_INVALID_NAME", "DKIM-01",
-     "Selector {selector} does not form a valid DNS name; it was not queried", "", ""},
-    {"DKIM_RSA_KEY_OK", "DKIM-02", "Selector {selector}: RSA key of {bits} bits", "", ""},
-    {"DKIM_ED25519_KEY", "DKIM-02", "Selector {selector}: Ed25519 key (RFC 8463)", "", ""},
+     "Selector {selector} does not form a valid DNS name; it was not queried", "", "",
+     "Selector {selector} không tạo thành tên DNS hợp lệ nên không được truy vấn"},
+    {"DKIM_RSA_KEY_OK", "DKIM-02", "Selector {selector}: RSA key of {bits} bits", "", "",
+     "Selector {selector}: khóa RSA {bits} bit"},
+    {"DKIM_ED25519_KEY", "DKIM-02", "Selector {selector}: Ed25519 key (RFC 8463)", "", "",
+     "Selector {selector}: khóa Ed25519 (RFC 8463)"},
     {"DKIM_RSA_KEY_WEAK", "DKIM-02",
      "Selector {selector}: RSA key of {bits} bits (RFC 8301 recommends at least 2048)",
      "Generate a 2048-bit RSA (or Ed25519) DKIM key, publish it under a new selector, switch "
      "signing to it, then revoke the old key {selector} by publishing it with an empty p=.",
      "Tạo khóa DKIM RSA 2048 bit (hoặc Ed25519), công bố dưới một selector mới, chuyển sang ký "
-     "bằng khóa mới, rồi thu hồi khóa cũ {selector} bằng cách để trống p=."},
+     "bằng khóa mới, rồi thu hồi khóa cũ {selector} bằng cách để trống p=.",
+     "Selector {selector}: khóa RSA {bits} bit (RFC 8301 khuyến nghị tối thiểu 2048 bit)"},
     {"DKIM_RSA_KEY_TOO_SHORT", "DKIM-02",
      "Selector {selector}: RSA key of {bits} bits, below the RFC 8301 minimum of 1024",
      "Replace the {bits}-bit key at {selector}: verifiers reject keys under 1024 bits (RFC "
      "8301). Publish a 2048-bit RSA key under a new selector and sign with it.",
      "Thay khóa {bits} bit tại selector {selector}: bên nhận từ chối khóa dưới 1024 bit (RFC "
-     "8301). Công bố khóa RSA 2048 bit dưới một selector mới và ký bằng khóa đó."},
+     "8301). Công bố khóa RSA 2048 bit dưới một selector mới và ký bằng khóa đó.",
+     "Selector {selector}: khóa RSA {bits} bit, dưới mức tối thiểu 1024 bit của RFC 8301"},
     {"DKIM_KEY_SHA1_ONLY", "DKIM-02",
      "Selector {selector}: h= allows only sha1 (rsa-sha1 is forbidden by RFC 8301)",
      "Remove h=sha1 from the key record at {selector}._domainkey (or set h=sha256) and sign "
      "with rsa-sha256.",
      "Bỏ h=sha1 khỏi bản ghi khóa tại {selector}._domainkey (hoặc đặt h=sha256) và ký bằng "
-     "rsa-sha256."},
+     "rsa-sha256.",
+     "Selector {selector}: h= chỉ cho phép sha1 (RFC 8301 cấm rsa-sha1)"},
     {"DKIM_KEY_TESTING", "DKIM-02", "Selector {selector}: testing flag t=y is set",
      "Remove t=y from the key record at {selector}._domainkey once signing works: in testing "
      "mode receivers may treat signed mail like unsigned mail.",
      "Bỏ cờ t=y khỏi bản ghi khóa tại {selector}._domainkey khi việc ký đã hoạt động ổn định: ở "
-     "chế độ thử nghiệm, bên nhận có thể coi thư đã ký như thư không ký."},
+     "chế độ thử nghiệm, bên nhận có thể coi thư đã ký như thư không ký.",
+     "Selector {selector}: đang bật cờ thử nghiệm t=y"},
     {"DKIM_KEY_REVOKED", "DKIM-02", "Selector {selector}: key revoked (empty p=) but still listed",
      "Remove the revoked record at {selector}._domainkey once no mail signed with it is in "
      "transit, or publish the current key there.",
      "Xóa bản ghi khóa đã thu hồi tại {selector}._domainkey khi không còn thư nào ký bằng khóa "
-     "này đang được chuyển, hoặc công bố khóa hiện hành tại đó."},
+     "này đang được chuyển, hoặc công bố khóa hiện hành tại đó.",
+     "Selector {selector}: khóa đã bị thu hồi (p= để trống) nhưng vẫn còn được công bố"},
     {"DKIM_KEY_UNUSABLE", "DKIM-02", "Selector {selector}: key cannot be used ({reason})",
      "Republish the key at {selector}._domainkey exactly as generated ({reason}): k=rsa with the "
      "base64 DER public key, or k=ed25519 with the base64 32-byte key.",
      "Công bố lại khóa tại {selector}._domainkey đúng như khi tạo (lỗi: {reason}): k=rsa với "
-     "khóa công khai DER mã hóa base64, hoặc k=ed25519 với khóa 32 byte mã hóa base64."},
+     "khóa công khai DER mã hóa base64, hoặc k=ed25519 với khóa 32 byte mã hóa base64.",
+     "Selector {selector}: không dùng được khóa ({reason})"},
     {"DKIM_KEY_RECORD_INVALID", "DKIM-02",
      "Selector {selector}: not a valid DKIM key record ({reason})",
      "Fix the TXT record at {selector}._domainkey ({reason}): it must read \"v=DKIM1; k=rsa; "
      "p=<base64 key>\", tags separated by semicolons, each tag at most once.",
      "Sửa bản ghi TXT tại {selector}._domainkey (lỗi: {reason}): bản ghi phải có dạng "
      "\"v=DKIM1; k=rsa; p=<khóa base64>\", các thẻ phân tách bằng dấu chấm phẩy, mỗi thẻ chỉ "
-     "xuất hiện một lần."},
+     "xuất hiện một lần.",
+     "Selector {selector}: không phải bản ghi khóa DKIM hợp lệ ({reason})"},
     {"DKIM_KEY_NOT_FOR_EMAIL", "DKIM-02",
-     "Selector {selector}: key restricted to service types {services}, not email", "", ""},
+     "Selector {selector}: key restricted to service types {services}, not email", "", "",
+     "Selector {selector}: khóa chỉ dành cho loại dịch vụ {services}, không dùng cho thư điện tử"},
     {"DKIM_SELECTOR_MULTIPLE_RECORDS", "DKIM-02",
      "Selector {selector}: {count} DKIM key records (results are undefined, RFC 6376 §3.6.2.2)",
      "Keep exactly one TXT record at {selector}._domainkey.",
-     "Chỉ giữ đúng một bản ghi TXT tại {selector}._domainkey."},
+     "Chỉ giữ đúng một bản ghi TXT tại {selector}._domainkey.",
+     "Selector {selector}: có {count} bản ghi khóa DKIM (kết quả không xác định, RFC 6376 "
+     "§3.6.2.2)"},
     {"DKIM_NO_KEY_TO_ASSESS", "DKIM-02",
      "No DKIM key record found, so key quality cannot be "
      "assessed (see DKIM-01)",
-     "", ""},
+     "", "",
+     "Không tìm thấy bản ghi khóa DKIM nên không thể đánh giá chất lượng khóa (xem DKIM-01)"},
 }};
 
 const std::vector<std::string> kCommonSelectors = {

@@ -66,22 +66,27 @@ bool leafChainsToAnchor(const DerChain& chain, std::size_t anchor, std::string_v
 
 constexpr std::array kTags{
     TagSpec{"DANE_ALL_MX", "DANE-01",
-            "every MX host ({count}) publishes DNSSEC-secure DANE TLSA records", "", ""},
+            "every MX host ({count}) publishes DNSSEC-secure DANE TLSA records", "", "",
+            "Mọi máy chủ MX ({count}) đều công bố bản ghi DANE TLSA được bảo vệ bằng DNSSEC"},
     TagSpec{"DANE_PARTIAL", "DANE-01",
             "only {with} of {total} MX hosts publish DNSSEC-secure DANE TLSA records",
             "Publish TLSA records (usage 3 1 1 or 2 1 1) at _25._tcp.<host> for every MX host, "
             "in DNSSEC-signed zones.",
             "Công bố bản ghi TLSA (kiểu 3 1 1 hoặc 2 1 1) tại _25._tcp.<máy chủ> cho mọi máy chủ "
-            "MX, trong vùng DNS đã ký DNSSEC."},
+            "MX, trong vùng DNS đã ký DNSSEC.",
+            "Chỉ {with}/{total} máy chủ MX công bố bản ghi DANE TLSA được bảo vệ bằng DNSSEC"},
     TagSpec{"DANE_ABSENT", "DANE-01",
             "no MX host publishes DNSSEC-secure DANE TLSA records (DANE-01 has a low weight)",
             "Sign the MX hosts' zones with DNSSEC and publish TLSA records (3 1 1: SHA-256 of "
             "the server key) at _25._tcp.<host> for every MX host (RFC 7672).",
             "Ký DNSSEC cho vùng DNS của các máy chủ MX và công bố bản ghi TLSA (3 1 1: SHA-256 "
-            "khóa công khai của máy chủ) tại _25._tcp.<máy chủ> cho mọi máy chủ MX (RFC 7672)."},
-    TagSpec{"DANE_TLSA_PRESENT", "DANE-01", "{host}: DNSSEC-secure TLSA {records}", "", ""},
+            "khóa công khai của máy chủ) tại _25._tcp.<máy chủ> cho mọi máy chủ MX (RFC 7672).",
+            "Không máy chủ MX nào công bố bản ghi DANE TLSA được bảo vệ bằng DNSSEC (DANE-01 có "
+            "trọng số thấp)"},
+    TagSpec{"DANE_TLSA_PRESENT", "DANE-01", "{host}: DNSSEC-secure TLSA {records}", "", "",
+            "{host}: có bản ghi TLSA được bảo vệ bằng DNSSEC {records}"},
     TagSpec{"DANE_TLSA_MATCH", "DANE-01", "{host}: the certificate presented matches TLSA {record}",
-            "", ""},
+            "", "", "{host}: chứng thư số máy chủ đưa ra khớp với TLSA {record}"},
     TagSpec{"DANE_TLSA_MISMATCH", "DANE-01",
             "CRITICAL: {host}: no TLSA record ({records}) matches the certificate chain the "
             "server presents; senders that use DANE will not deliver mail to it",
@@ -90,40 +95,49 @@ constexpr std::array kTags{
             "them.",
             "Cập nhật bản ghi TLSA tại _25._tcp.<máy chủ> cho khớp với chứng thư số hoặc khóa "
             "hiện hành (công bố bản ghi mới trước khi thay chứng thư, RFC 7671 §8), hoặc gỡ bỏ "
-            "chúng."},
+            "chúng.",
+            "NGHIÊM TRỌNG: {host}: không bản ghi TLSA nào ({records}) khớp với chuỗi chứng thư số "
+            "máy chủ đưa ra; các máy chủ gửi dùng DANE sẽ không chuyển thư tới máy chủ này"},
     TagSpec{"DANE_TLSA_BOGUS", "DANE-01",
             "CRITICAL: {host}: the TLSA answer is DNSSEC-bogus ({reason}: {detail}); senders "
             "that use DANE will not deliver mail to it",
             "Fix the DNSSEC signatures of the zone holding _25._tcp.<host> (re-sign it or correct "
             "its DS at the parent).",
             "Khắc phục chữ ký DNSSEC của vùng DNS chứa _25._tcp.<máy chủ> (ký lại hoặc sửa bản "
-            "ghi DS tại vùng cha)."},
+            "ghi DS tại vùng cha).",
+            "NGHIÊM TRỌNG: {host}: kết quả truy vấn TLSA không hợp lệ theo DNSSEC (bogus) "
+            "({reason}: {detail}); các máy chủ gửi dùng DANE sẽ không chuyển thư tới máy chủ này"},
     TagSpec{"DANE_TLSA_INSECURE", "DANE-01",
             "{host}: TLSA records exist but the zone is not DNSSEC-signed, so senders ignore "
             "them",
             "Sign the zone holding _25._tcp.<host> with DNSSEC and publish its DS at the parent.",
-            "Ký DNSSEC cho vùng DNS chứa _25._tcp.<máy chủ> và đăng ký bản ghi DS tại vùng cha."},
+            "Ký DNSSEC cho vùng DNS chứa _25._tcp.<máy chủ> và đăng ký bản ghi DS tại vùng cha.",
+            "{host}: có bản ghi TLSA nhưng vùng DNS chưa được ký DNSSEC nên bên gửi bỏ qua chúng"},
     TagSpec{"DANE_TLSA_USAGE_NOT_FOR_SMTP", "DANE-01",
             "{host}: TLSA {record} uses usage {usage} (PKIX), which SMTP DANE does not use "
             "(RFC 7672 §3.1.3)",
             "Use usage 3 (DANE-EE) or 2 (DANE-TA) for SMTP, e.g. \"3 1 1 <SHA-256 of the key>\".",
-            "Dùng kiểu 3 (DANE-EE) hoặc 2 (DANE-TA) cho SMTP, ví dụ \"3 1 1 <SHA-256 của khóa>\"."},
+            "Dùng kiểu 3 (DANE-EE) hoặc 2 (DANE-TA) cho SMTP, ví dụ \"3 1 1 <SHA-256 của khóa>\".",
+            "{host}: TLSA {record} dùng kiểu sử dụng {usage} (PKIX), kiểu mà DANE cho SMTP không "
+            "dùng (RFC 7672 §3.1.3)"},
     TagSpec{"DANE_TLSA_UNSUPPORTED_PARAMETERS", "DANE-01",
             "{host}: TLSA {record} has a selector or matching type outside RFC 6698 (ignored)",
             "Use selector 0 or 1 and matching type 0, 1 or 2.",
-            "Dùng selector 0 hoặc 1 và kiểu so khớp 0, 1 hoặc 2."},
+            "Dùng selector 0 hoặc 1 và kiểu so khớp 0, 1 hoặc 2.",
+            "{host}: TLSA {record} có selector hoặc kiểu so khớp nằm ngoài RFC 6698 (bị bỏ qua)"},
     TagSpec{"DANE_TLSA_MALFORMED", "DANE-01", "{host}: {count} TLSA record(s) could not be read",
-            "", ""},
+            "", "", "{host}: không đọc được {count} bản ghi TLSA"},
     TagSpec{"DANE_NO_USABLE_TLSA", "DANE-01",
             "{host}: TLSA records exist but none is usable for SMTP (RFC 7672 §3.1.3)",
             "Publish a TLSA record with usage 3 or 2, selector 0 or 1 and matching type 0, 1 "
             "or 2.",
-            "Công bố bản ghi TLSA kiểu 3 hoặc 2, selector 0 hoặc 1, kiểu so khớp 0, 1 hoặc 2."},
+            "Công bố bản ghi TLSA kiểu 3 hoặc 2, selector 0 hoặc 1, kiểu so khớp 0, 1 hoặc 2.",
+            "{host}: có bản ghi TLSA nhưng không bản ghi nào dùng được cho SMTP (RFC 7672 §3.1.3)"},
     TagSpec{"DANE_MATCH_NOT_CHECKED", "DANE-01",
             "{host}: the TLSA records were not compared with a certificate (SMTP not probed)", "",
-            ""},
+            "", "{host}: chưa so sánh bản ghi TLSA với chứng thư số (không kiểm tra SMTP)"},
     TagSpec{"DANE_LOOKUP_ERROR", "DANE-01", "{host}: could not validate TLSA: {reason} ({detail})",
-            "", ""},
+            "", "", "{host}: không xác thực được TLSA: {reason} ({detail})"},
 };
 
 std::string hex(const std::vector<unsigned char>& bytes) {

@@ -12,7 +12,9 @@ constexpr std::array kTags{
     TagSpec{"DNSSEC_SIGNED", "DNSSEC-01",
             "the zone of {domain} is DNSSEC-signed and validates from the root trust anchor "
             "(signed zone {zone})",
-            "", ""},
+            "", "",
+            "Vùng DNS của {domain} đã được ký DNSSEC và xác thực được từ khóa tin cậy gốc (vùng "
+            "được ký {zone})"},
     TagSpec{"DNSSEC_UNSIGNED", "DNSSEC-01",
             "the zone of {domain} is not DNSSEC-signed (proven insecure at {zone})",
             "Sign the zone (RFC 4033-4035; e.g. automatic signing in the DNS server with "
@@ -20,7 +22,8 @@ constexpr std::array kTags{
             "operator of gov.vn).",
             "Ký số vùng DNS (DNSSEC, RFC 4033-4035; ví dụ bật ký tự động trên máy chủ DNS với "
             "thuật toán ECDSAP256SHA256) và đăng ký bản ghi DS tại vùng cha (nhà đăng ký tên "
-            "miền hoặc đơn vị quản lý gov.vn)."},
+            "miền hoặc đơn vị quản lý gov.vn).",
+            "Vùng DNS của {domain} chưa được ký DNSSEC (xác định là không an toàn tại {zone})"},
     TagSpec{"DNSSEC_BOGUS", "DNSSEC-01",
             "CRITICAL: DNSSEC validation fails (bogus) for {name}: {reason} ({detail}); "
             "validating resolvers reject these answers, so mail to the domain is refused",
@@ -29,25 +32,34 @@ constexpr std::array kTags{
             "cannot be done quickly, remove the DS at the parent to go back to unsigned.",
             "Khắc phục ngay: ký lại vùng DNS (chữ ký RRSIG hết hạn hoặc sai) hoặc sửa bản ghi DS "
             "tại vùng cha cho khớp với khóa ký khóa (KSK) hiện hành; nếu không thể làm ngay, gỡ "
-            "bản ghi DS ở vùng cha để trở về trạng thái không ký."},
+            "bản ghi DS ở vùng cha để trở về trạng thái không ký.",
+            "NGHIÊM TRỌNG: xác thực DNSSEC thất bại (bogus) cho {name}: {reason} ({detail}); các "
+            "máy chủ phân giải có xác thực sẽ loại bỏ các câu trả lời này nên thư gửi tới tên miền "
+            "bị từ chối"},
     TagSpec{"DNSSEC_INDETERMINATE", "DNSSEC-01", "could not validate {name}: {reason} ({detail})",
-            "", ""},
-    TagSpec{"DNSSEC_DOMAIN_NOT_FOUND", "DNSSEC-01", "the domain {domain} does not exist", "", ""},
+            "", "", "Không xác thực được {name}: {reason} ({detail})"},
+    TagSpec{"DNSSEC_DOMAIN_NOT_FOUND", "DNSSEC-01", "the domain {domain} does not exist", "", "",
+            "Tên miền {domain} không tồn tại"},
     TagSpec{"DNSSEC_MX_HOST_SIGNED", "DNSSEC-01", "MX host {host}: addresses are DNSSEC-secure", "",
-            ""},
+            "", "Máy chủ MX {host}: các địa chỉ được bảo vệ bằng DNSSEC"},
     TagSpec{"DNSSEC_MX_HOST_UNSIGNED", "DNSSEC-01",
             "MX host {host}: addresses are not DNSSEC-signed (insecure at {zone}); DANE is not "
             "possible for it",
-            "", ""},
+            "", "",
+            "Máy chủ MX {host}: các địa chỉ chưa được ký DNSSEC (không an toàn tại {zone}); không "
+            "thể triển khai DANE cho máy chủ này"},
     TagSpec{"DNSSEC_MX_HOST_BOGUS", "DNSSEC-01",
             "CRITICAL: MX host {host}: DNSSEC validation fails (bogus): {reason} ({detail}); "
             "validating senders cannot deliver mail to it",
             "Re-sign the MX host's zone or correct its DS record at the parent (or ask the mail "
             "provider to do so).",
             "Ký lại vùng DNS chứa máy chủ MX hoặc sửa bản ghi DS tại vùng cha (hoặc yêu cầu nhà "
-            "cung cấp dịch vụ thư làm việc này)."},
+            "cung cấp dịch vụ thư làm việc này).",
+            "NGHIÊM TRỌNG: máy chủ MX {host}: xác thực DNSSEC thất bại (bogus): {reason} "
+            "({detail}); các máy chủ gửi có xác thực DNSSEC không thể chuyển thư tới máy chủ này"},
     TagSpec{"DNSSEC_MX_HOST_INDETERMINATE", "DNSSEC-01",
-            "MX host {host}: could not validate: {reason} ({detail})", "", ""},
+            "MX host {host}: could not validate: {reason} ({detail})", "", "",
+            "Máy chủ MX {host}: không xác thực được: {reason} ({detail})"},
 };
 
 ValidatedAnswer validated(Validator& v, const dns::DnsAnswer& a) {

@@ -12,24 +12,29 @@ using dns::DnsStatus;
 namespace {
 
 constexpr TagSpec kTags[] = {
-    {"HYG_PTR_CONFIRMED", "HYG-01", "{address} ({host}) has PTR {ptr}, which resolves back", "", ""},
+    {"HYG_PTR_CONFIRMED", "HYG-01", "{address} ({host}) has PTR {ptr}, which resolves back", "", "",
+     "{address} ({host}) có PTR {ptr}, tên này phân giải ngược về đúng địa chỉ"},
     {"HYG_PTR_MISSING", "HYG-01", "{address} ({host}) has no PTR record ({status})",
      "Ask the owner of {address} (your hosting or network provider) to publish a PTR record naming "
      "the mail host, e.g. {host}, and make sure that name has an A/AAAA record for {address}.",
      "Đề nghị đơn vị quản lý địa chỉ {address} (nhà cung cấp mạng/máy chủ) tạo bản ghi PTR trỏ tới "
-     "tên máy chủ thư, ví dụ {host}, và bảo đảm tên đó có bản ghi A/AAAA trỏ về {address}."},
+     "tên máy chủ thư, ví dụ {host}, và bảo đảm tên đó có bản ghi A/AAAA trỏ về {address}.",
+     "{address} ({host}) không có bản ghi PTR ({status})"},
     {"HYG_PTR_NOT_CONFIRMED", "HYG-01",
      "{address} ({host}) has PTR {ptr}, but {ptr} does not resolve back to {address}",
      "Make the PTR name of {address} resolve back to it: add an A/AAAA record for {ptr} pointing "
      "to {address}, or change the PTR to a name that does.",
      "Làm cho tên PTR của {address} phân giải ngược về đúng địa chỉ đó: thêm bản ghi A/AAAA cho "
-     "{ptr} trỏ tới {address}, hoặc đổi PTR sang một tên thỏa mãn điều này."},
+     "{ptr} trỏ tới {address}, hoặc đổi PTR sang một tên thỏa mãn điều này.",
+     "{address} ({host}) có PTR {ptr}, nhưng {ptr} không phân giải về {address}"},
     {"HYG_LOOKUP_ERROR", "HYG-01", "could not look up {name} {type}: {status}",
      "Make sure the reverse and forward zones answer; the check is retried.",
-     "Bảo đảm các vùng DNS thuận và ngược đều trả lời; phép kiểm tra sẽ được thực hiện lại."},
-    {"HYG_NO_ADDRESSES", "HYG-01", "no MX address to check", "", ""},
+     "Bảo đảm các vùng DNS thuận và ngược đều trả lời; phép kiểm tra sẽ được thực hiện lại.",
+     "Không truy vấn được {name} {type}: {status}"},
+    {"HYG_NO_ADDRESSES", "HYG-01", "no MX address to check", "", "",
+     "Không có địa chỉ MX nào để kiểm tra"},
     {"HYG_ADDRESSES_SKIPPED", "HYG-01", "{count} more address(es) not checked (limit {limit})", "",
-     ""},
+     "", "Còn {count} địa chỉ chưa được kiểm tra (giới hạn {limit})"},
 };
 
 Finding lookupError(const dns::DnsAnswer& a) {

@@ -9,16 +9,19 @@ namespace mh::mta_sts {
 namespace {
 
 constexpr auto kTagSpecs = std::to_array<TagSpec>({
-    {"MTASTS_RECORD_VALID", "MTASTS-01", "MTA-STS record is valid (id={id})", "", ""},
+    {"MTASTS_RECORD_VALID", "MTASTS-01", "MTA-STS record is valid (id={id})", "", "",
+     "Bản ghi MTA-STS hợp lệ (id={id})"},
     {"MTASTS_POLICY_NOT_FETCHED", "MTASTS-01",
-     "The MTA-STS policy file was not fetched yet, so the policy is not judged", "", ""},
+     "The MTA-STS policy file was not fetched yet, so the policy is not judged", "", "",
+     "Chưa tải tệp chính sách MTA-STS nên chưa đánh giá chính sách"},
     {"MTASTS_RECORD_MISSING", "MTASTS-01", "No MTA-STS record at {name}",
      "Publish TXT \"v=STSv1; id=<YYYYMMDDhhmmss>\" at _mta-sts.{domain} and serve the policy at "
      "https://mta-sts.{domain}/.well-known/mta-sts.txt with a valid certificate (start with "
      "mode: testing, then move to mode: enforce).",
      "Công bố bản ghi TXT \"v=STSv1; id=<YYYYMMDDhhmmss>\" tại _mta-sts.{domain} và đặt tệp "
      "chính sách tại https://mta-sts.{domain}/.well-known/mta-sts.txt với chứng thư số hợp lệ "
-     "(bắt đầu với mode: testing, sau đó chuyển sang mode: enforce)."},
+     "(bắt đầu với mode: testing, sau đó chuyển sang mode: enforce).",
+     "Không có bản ghi MTA-STS tại {name}"},
     {"MTASTS_RECORD_INVALID", "MTASTS-01",
      "MTA-STS record at {name} is invalid ({reason}); senders treat the domain as having none",
      "Replace the TXT record at _mta-sts.{domain} with exactly \"v=STSv1; id=<1-32 letters or "
@@ -26,18 +29,25 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
      "changes.",
      "Thay bản ghi TXT tại _mta-sts.{domain} bằng đúng dạng \"v=STSv1; id=<1–32 chữ cái hoặc "
      "chữ số>\" (v=STSv1 đứng đầu, các trường phân tách bằng dấu ';'); đổi id mỗi khi chính "
-     "sách thay đổi."},
+     "sách thay đổi.",
+     "Bản ghi MTA-STS tại {name} không hợp lệ ({reason}); bên gửi coi như tên miền không có bản "
+     "ghi"},
     {"MTASTS_MULTIPLE_RECORDS", "MTASTS-01",
      "{count} MTA-STS records at {name}; senders then ignore MTA-STS (RFC 8461 §3.1)",
      "Keep exactly one TXT record beginning with v=STSv1 at _mta-sts.{domain}.",
-     "Chỉ giữ đúng một bản ghi TXT bắt đầu bằng v=STSv1 tại _mta-sts.{domain}."},
+     "Chỉ giữ đúng một bản ghi TXT bắt đầu bằng v=STSv1 tại _mta-sts.{domain}.",
+     "Có {count} bản ghi MTA-STS tại {name}; khi đó bên gửi bỏ qua MTA-STS (RFC 8461 §3.1)"},
     {"MTASTS_LOOKUP_ERROR", "MTASTS-01",
-     "DNS lookup of {name} TXT failed ({status}): the result could not be determined", "", ""},
+     "DNS lookup of {name} TXT failed ({status}): the result could not be determined", "", "",
+     "Truy vấn DNS {name} TXT thất bại ({status}): không xác định được kết quả"},
     // Policy part (appended; tags above are stored and never renamed).
     {"MTASTS_POLICY_FETCHED", "MTASTS-01",
-     "MTA-STS policy fetched from {url}: mode {mode}, max_age {max_age}", "", ""},
+     "MTA-STS policy fetched from {url}: mode {mode}, max_age {max_age}", "", "",
+     "Đã tải chính sách MTA-STS từ {url}: mode {mode}, max_age {max_age}"},
     {"MTASTS_POLICY_ENFORCED", "MTASTS-01",
-     "MTA-STS policy in enforce mode, fetched over verified HTTPS, covers every MX host", "", ""},
+     "MTA-STS policy in enforce mode, fetched over verified HTTPS, covers every MX host", "", "",
+     "Chính sách MTA-STS ở chế độ enforce, được tải qua HTTPS đã xác thực, bao quát mọi máy chủ "
+     "MX"},
     {"MTASTS_POLICY_UNREACHABLE", "MTASTS-01",
      "The MTA-STS policy at {url} could not be retrieved ({reason}); senders treat the domain as "
      "having no policy (RFC 8461 §3.3)",
@@ -46,17 +56,23 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
      "mta-sts.{domain}.",
      "Đặt tệp chính sách tại {url} qua HTTPS: tên mta-sts.{domain} phải phân giải tới máy chủ "
      "web, và máy chủ phải trả về mã trạng thái 200 cùng tệp chính sách, với chứng thư số hợp "
-     "lệ cho mta-sts.{domain}."},
+     "lệ cho mta-sts.{domain}.",
+     "Không tải được chính sách MTA-STS tại {url} ({reason}); bên gửi coi như tên miền không có "
+     "chính sách (RFC 8461 §3.3)"},
     {"MTASTS_POLICY_REDIRECT", "MTASTS-01",
      "{url} answered HTTP {status} redirecting to {location}; senders must not follow "
      "redirects (RFC 8461 §3.3), so they find no policy",
      "Serve the policy file directly at {url} with status 200 and remove the redirect.",
      "Phục vụ tệp chính sách trực tiếp tại {url} với mã trạng thái 200 và bỏ chuyển hướng "
-     "(bên gửi không được phép đi theo chuyển hướng)."},
+     "(bên gửi không được phép đi theo chuyển hướng).",
+     "{url} trả về HTTP {status} chuyển hướng tới {location}; bên gửi không được đi theo chuyển "
+     "hướng (RFC 8461 §3.3) nên không tìm thấy chính sách"},
     {"MTASTS_POLICY_CONTENT_TYPE", "MTASTS-01",
      "{url} is served as \"{type}\", not text/plain (RFC 8461 §3.2); senders reject it",
      "Configure the web server to serve {url} with \"Content-Type: text/plain\".",
-     "Cấu hình máy chủ web trả tệp {url} với \"Content-Type: text/plain\"."},
+     "Cấu hình máy chủ web trả tệp {url} với \"Content-Type: text/plain\".",
+     "{url} được trả về với kiểu \"{type}\", không phải text/plain (RFC 8461 §3.2); bên gửi từ "
+     "chối tệp này"},
     {"MTASTS_CERT_INVALID", "MTASTS-01",
      "The HTTPS certificate of {host} failed verification ({reason}); senders reject the policy "
      "(RFC 8461 §3.3)",
@@ -64,7 +80,9 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
      "within its validity dates and is served with its full intermediate chain.",
      "Cài đặt trên {host} chứng thư số do tổ chức chứng thực được tin cậy công khai cấp, có tên "
      "{host} trong trường SAN, còn thời hạn hiệu lực và được gửi kèm đầy đủ chuỗi chứng thư "
-     "trung gian."},
+     "trung gian.",
+     "Chứng thư số HTTPS của {host} không xác thực được ({reason}); bên gửi từ chối chính sách "
+     "(RFC 8461 §3.3)"},
     {"MTASTS_POLICY_INVALID", "MTASTS-01",
      "The MTA-STS policy at {url} is invalid ({reason}); senders ignore it (RFC 8461 §3.2)",
      "Fix the policy file at {url}: \"version: STSv1\", \"mode: enforce\" (or testing), one "
@@ -72,7 +90,9 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
      "one per line; then change the id of the TXT record at _mta-sts.{domain}.",
      "Sửa tệp chính sách tại {url}: gồm các dòng \"version: STSv1\", \"mode: enforce\" (hoặc "
      "testing), mỗi máy chủ MX một dòng \"mx: <tên máy chủ hoặc *.tên miền>\" và \"max_age: "
-     "<số giây, tối đa 31557600>\"; sau đó đổi id của bản ghi TXT tại _mta-sts.{domain}."},
+     "<số giây, tối đa 31557600>\"; sau đó đổi id của bản ghi TXT tại _mta-sts.{domain}.",
+     "Chính sách MTA-STS tại {url} không hợp lệ ({reason}); bên gửi bỏ qua chính sách (RFC 8461 "
+     "§3.2)"},
     {"MTASTS_MODE_TESTING", "MTASTS-01",
      "The MTA-STS policy is in mode testing: failures are only reported, delivery is not "
      "protected (RFC 8461 §5)",
@@ -81,7 +101,9 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
      "_mta-sts.{domain}.",
      "Khi các báo cáo TLS-RPT không còn ghi nhận lỗi, đặt \"mode: enforce\" trong "
      "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
-     "_mta-sts.{domain}."},
+     "_mta-sts.{domain}.",
+     "Chính sách MTA-STS đang ở mode testing: lỗi chỉ được báo cáo, việc chuyển thư chưa được bảo "
+     "vệ (RFC 8461 §5)"},
     {"MTASTS_MODE_NONE", "MTASTS-01",
      "The MTA-STS policy has mode none while the record is still published: senders apply no "
      "MTA-STS protection (RFC 8461 §5, §8.3)",
@@ -90,14 +112,18 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
      "_mta-sts.{domain} (mode none only serves to withdraw MTA-STS).",
      "Đặt \"mode: testing\", sau đó \"mode: enforce\", trong "
      "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
-     "_mta-sts.{domain} (mode none chỉ dùng khi rút bỏ MTA-STS)."},
+     "_mta-sts.{domain} (mode none chỉ dùng khi rút bỏ MTA-STS).",
+     "Chính sách MTA-STS có mode none trong khi bản ghi vẫn được công bố: bên gửi không áp dụng "
+     "bảo vệ MTA-STS nào (RFC 8461 §5, §8.3)"},
     {"MTASTS_MAX_AGE_SHORT", "MTASTS-01",
      "max_age is {max_age} seconds, less than one day: senders forget the policy quickly, which "
      "reopens the window for a downgrade attack",
      "Set max_age to at least 604800 (one week); RFC 8461 §3.2 expects weeks or more, at most "
      "31557600.",
      "Đặt max_age tối thiểu 604800 (một tuần); RFC 8461 §3.2 khuyến nghị từ vài tuần trở lên, "
-     "tối đa 31557600."},
+     "tối đa 31557600.",
+     "max_age là {max_age} giây, ít hơn một ngày: bên gửi nhanh chóng quên chính sách, tạo lại cơ "
+     "hội cho tấn công hạ cấp"},
     {"MTASTS_MX_NOT_COVERED", "MTASTS-01",
      "MX host {host} matches no mx pattern of the policy ({patterns}); in enforce mode senders "
      "refuse to deliver to it (RFC 8461 §4.1)",
@@ -106,20 +132,29 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
      "_mta-sts.{domain}.",
      "Thêm dòng \"mx: {host}\" (hoặc một mẫu \"*.\" khớp với nó) vào "
      "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
-     "_mta-sts.{domain}."},
+     "_mta-sts.{domain}.",
+     "Máy chủ MX {host} không khớp mẫu mx nào của chính sách ({patterns}); ở chế độ enforce, bên "
+     "gửi sẽ từ chối chuyển thư tới máy chủ này (RFC 8461 §4.1)"},
     {"MTASTS_FETCH_ERROR", "MTASTS-01",
      "The MTA-STS policy at {url} could not be fetched ({outcome}: {reason}): the result could "
      "not be determined",
-     "", ""},
+     "", "",
+     "Không tải được chính sách MTA-STS tại {url} ({outcome}: {reason}): không xác định được kết "
+     "quả"},
     {"MTASTS_TARGET_NOT_ALLOWED", "MTASTS-01",
      "{host} resolves only to addresses the scanner does not connect to ({address}); the policy "
      "was not checked",
-     "", ""},
+     "", "",
+     "{host} chỉ phân giải tới các địa chỉ mà công cụ quét không kết nối tới ({address}); chưa "
+     "kiểm tra chính sách"},
     {"MTASTS_MX_UNKNOWN", "MTASTS-01",
      "The MX lookup failed ({status}), so MX coverage by the policy could not be determined", "",
-     ""},
+     "",
+     "Truy vấn MX thất bại ({status}) nên không xác định được chính sách có bao quát các máy chủ "
+     "MX hay không"},
     {"MTASTS_MX_NOT_CHECKED", "MTASTS-01",
-     "No MX evidence was given, so MX coverage by the policy was not judged", "", ""},
+     "No MX evidence was given, so MX coverage by the policy was not judged", "", "",
+     "Không có dữ liệu MX nên chưa đánh giá chính sách có bao quát các máy chủ MX hay không"},
 });
 
 // One day (guidance §3.2 MTASTS-01 warn): below it a sender's cached policy lapses between

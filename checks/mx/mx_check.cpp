@@ -13,42 +13,60 @@ using dns::DnsStatus;
 namespace {
 
 constexpr TagSpec kTags[] = {
-    {"MX_OK", "MX-01", "{count} MX host(s), every one resolves to an address", "", ""},
+    {"MX_OK", "MX-01", "{count} MX host(s), every one resolves to an address", "", "",
+     "{count} máy chủ MX, tất cả đều phân giải được ra địa chỉ"},
     {"MX_LOOKUP_ERROR", "MX-01", "could not look up {name} {type}: {status}",
      "Make sure every authoritative nameserver of the domain answers; the check is retried.",
-     "Bảo đảm mọi máy chủ tên miền có thẩm quyền đều trả lời; phép kiểm tra sẽ được thực hiện lại."},
-    {"MX_DOMAIN_NOT_FOUND", "MX-01", "the domain {domain} does not exist (NXDOMAIN)", "", ""},
-    {"MX_NULL_MX", "MX-01", "null MX (RFC 7505): the domain accepts no mail", "", ""},
-    {"MX_NULL_MX_WITH_OTHER_MX", "MX-01", "null MX published together with {count} other MX record(s)",
-     "Remove either the null MX \"0 .\" (if the domain receives mail) or every other MX record (RFC "
+     "Bảo đảm mọi máy chủ tên miền có thẩm quyền đều trả lời; phép kiểm tra sẽ được thực hiện lại.",
+     "Không truy vấn được {name} {type}: {status}"},
+    {"MX_DOMAIN_NOT_FOUND", "MX-01", "the domain {domain} does not exist (NXDOMAIN)", "", "",
+     "Tên miền {domain} không tồn tại (NXDOMAIN)"},
+    {"MX_NULL_MX", "MX-01", "null MX (RFC 7505): the domain accepts no mail", "", "",
+     "Null MX (RFC 7505): tên miền không nhận thư"},
+    {"MX_NULL_MX_WITH_OTHER_MX", "MX-01",
+     "null MX published together with {count} other MX record(s)",
+     "Remove either the null MX \"0 .\" (if the domain receives mail) or every other MX record "
+     "(RFC "
      "7505 §3).",
-     "Xóa bản ghi MX rỗng \"0 .\" (nếu tên miền có nhận thư) hoặc xóa mọi bản ghi MX khác (RFC 7505 "
-     "§3)."},
+     "Xóa bản ghi MX rỗng \"0 .\" (nếu tên miền có nhận thư) hoặc xóa mọi bản ghi MX khác (RFC "
+     "7505 "
+     "§3).",
+     "Null MX được công bố cùng với {count} bản ghi MX khác"},
     {"MX_NULL_MX_NONZERO_PREFERENCE", "MX-01", "null MX has preference {preference}, not 0",
      "Publish the null MX exactly as \"MX 0 .\" (RFC 7505 §3).",
-     "Xuất bản bản ghi MX rỗng đúng dạng \"MX 0 .\" (RFC 7505 §3)."},
+     "Xuất bản bản ghi MX rỗng đúng dạng \"MX 0 .\" (RFC 7505 §3).",
+     "Null MX có độ ưu tiên {preference}, không phải 0"},
     {"MX_IMPLICIT", "MX-01", "no MX record; mail goes to the domain's own address (implicit MX)",
      "Publish an explicit MX record for the host that receives mail, or \"MX 0 .\" if the domain "
      "receives no mail.",
-     "Xuất bản bản ghi MX trỏ tới máy chủ nhận thư, hoặc \"MX 0 .\" nếu tên miền không nhận thư."},
-    {"MX_NONE", "MX-01", "no MX record and no address: the domain receives no mail", "", ""},
+     "Xuất bản bản ghi MX trỏ tới máy chủ nhận thư, hoặc \"MX 0 .\" nếu tên miền không nhận thư.",
+     "Không có bản ghi MX; thư được chuyển tới chính địa chỉ của tên miền (MX ngầm định)"},
+    {"MX_NONE", "MX-01", "no MX record and no address: the domain receives no mail", "", "",
+     "Không có bản ghi MX và không có địa chỉ: tên miền không nhận được thư"},
     {"MX_SINGLE_HOST", "MX-01", "only one MX host ({host}): no fallback when it is down",
      "Consider a second MX host on a different network.",
-     "Nên bổ sung máy chủ MX thứ hai trên một mạng khác."},
+     "Nên bổ sung máy chủ MX thứ hai trên một mạng khác.",
+     "Chỉ có một máy chủ MX ({host}): không có máy chủ dự phòng khi máy chủ này ngừng hoạt động"},
     {"MX_TARGET_CNAME", "MX-01", "MX target {host} is an alias (CNAME to {target})",
-     "Point the MX record at the canonical host name {target}, not an alias (RFC 2181 §10.3, RFC 5321 "
+     "Point the MX record at the canonical host name {target}, not an alias (RFC 2181 §10.3, RFC "
+     "5321 "
      "§5.1).",
      "Trỏ bản ghi MX tới tên máy chủ chính thức {target}, không trỏ tới bí danh CNAME (RFC 2181 "
-     "§10.3)."},
+     "§10.3).",
+     "Đích MX {host} là một bí danh (CNAME tới {target})"},
     {"MX_TARGET_IP_LITERAL", "MX-01", "MX target {host} is an IP address, not a host name",
      "An MX record must name a host (RFC 5321 §5.1): publish an A record for a name such as "
      "mail.<domain> and point the MX at that name.",
-     "Bản ghi MX phải trỏ tới tên máy chủ, không phải địa chỉ IP (RFC 5321 §5.1): tạo bản ghi A cho "
-     "một tên như mail.<tên miền> và trỏ MX tới tên đó."},
+     "Bản ghi MX phải trỏ tới tên máy chủ, không phải địa chỉ IP (RFC 5321 §5.1): tạo bản ghi A "
+     "cho "
+     "một tên như mail.<tên miền> và trỏ MX tới tên đó.",
+     "Đích MX {host} là một địa chỉ IP, không phải tên máy chủ"},
     {"MX_HOST_UNRESOLVABLE", "MX-01", "MX host {host} has no address ({status})",
      "Publish an A (and/or AAAA) record for {host}, or remove the MX record that names it.",
-     "Xuất bản bản ghi A (và/hoặc AAAA) cho {host}, hoặc xóa bản ghi MX trỏ tới nó."},
-    {"MX_TOO_MANY_HOSTS", "MX-01", "{count} MX hosts; only the first {limit} are checked", "", ""},
+     "Xuất bản bản ghi A (và/hoặc AAAA) cho {host}, hoặc xóa bản ghi MX trỏ tới nó.",
+     "Máy chủ MX {host} không có địa chỉ ({status})"},
+    {"MX_TOO_MANY_HOSTS", "MX-01", "{count} MX hosts; only the first {limit} are checked", "", "",
+     "Có {count} máy chủ MX; chỉ {limit} máy chủ đầu tiên được kiểm tra"},
 };
 
 Finding lookupError(const DnsAnswer& a) {

@@ -17,103 +17,130 @@ constexpr std::array<TagSpec, 22> kTags{{
      "Make sure every authoritative name server answers TXT, A, AAAA and MX queries for the "
      "domain and the names its SPF record uses.",
      "Bảo đảm mọi máy chủ tên có thẩm quyền đều trả lời truy vấn TXT, A, AAAA và MX cho tên miền "
-     "và các tên mà bản ghi SPF sử dụng."},
+     "và các tên mà bản ghi SPF sử dụng.",
+     "Truy vấn DNS {name} {type} không có câu trả lời: {status}"},
     {"SPF_NO_RECORD", "SPF-01", "No SPF (v=spf1) TXT record at {domain}",
      "Publish exactly one TXT record at {domain} starting with \"v=spf1\" that lists the servers "
      "allowed to send its mail and ends with \"-all\" (or just \"v=spf1 -all\" if the domain "
      "sends no mail).",
      "Xuất bản đúng một bản ghi TXT tại {domain} bắt đầu bằng \"v=spf1\", liệt kê các máy chủ "
      "được phép gửi thư và kết thúc bằng \"-all\" (hoặc chỉ \"v=spf1 -all\" nếu tên miền không "
-     "gửi thư)."},
+     "gửi thư).",
+     "Không có bản ghi TXT SPF (v=spf1) tại {domain}"},
     {"SPF_RR_TYPE_ONLY", "SPF-01",
      "SPF is published only as the obsolete SPF RR type (99), which receivers no longer query",
      "Publish the same policy as a TXT record at {domain}; the SPF record type is obsolete "
      "(RFC 7208 §3.1).",
      "Xuất bản cùng chính sách dưới dạng bản ghi TXT tại {domain}; kiểu bản ghi SPF (99) đã lỗi "
-     "thời (RFC 7208 §3.1)."},
+     "thời (RFC 7208 §3.1).",
+     "SPF chỉ được công bố bằng kiểu bản ghi SPF (99) đã lỗi thời, kiểu mà bên nhận không còn truy "
+     "vấn"},
     {"SPF_MULTIPLE_RECORDS", "SPF-01", "{count} v=spf1 TXT records at {domain}: permerror",
      "Merge them into a single v=spf1 TXT record; more than one makes every SPF check end in "
      "permerror (RFC 7208 §4.5).",
      "Gộp chúng thành một bản ghi TXT v=spf1 duy nhất; có nhiều hơn một bản ghi khiến mọi lần "
-     "kiểm tra SPF đều trả về lỗi permerror (RFC 7208 §4.5)."},
+     "kiểm tra SPF đều trả về lỗi permerror (RFC 7208 §4.5).",
+     "Có {count} bản ghi TXT v=spf1 tại {domain}: permerror"},
     {"SPF_SYNTAX_ERROR", "SPF-01", "Syntax error in SPF term \"{term}\": {reason}",
      "Correct the term \"{term}\" (RFC 7208 §4.6.1, §5, §6); a single invalid term makes the "
      "whole record a permerror.",
      "Sửa lại mục \"{term}\" (RFC 7208 §4.6.1, §5, §6); chỉ một mục sai cũng khiến toàn bộ bản "
-     "ghi bị lỗi permerror."},
-    {"SPF_RECORD_VALID", "SPF-01", "One valid SPF record: {record}", "", ""},
+     "ghi bị lỗi permerror.",
+     "Lỗi cú pháp trong thành phần SPF \"{term}\": {reason}"},
+    {"SPF_RECORD_VALID", "SPF-01", "One valid SPF record: {record}", "", "",
+     "Có một bản ghi SPF hợp lệ: {record}"},
     {"SPF_POLICY_HARDFAIL", "SPF-02", "Unlisted senders fail: \"-all\" (in the record of {domain})",
-     "", ""},
+     "", "",
+     "Máy chủ gửi không được liệt kê nhận kết quả fail: \"-all\" (trong bản ghi của "
+     "{domain})"},
     {"SPF_POLICY_SOFTFAIL_DMARC_ENFORCED", "SPF-02",
-     "Unlisted senders soft-fail (\"~all\" at {domain}) and DMARC enforcement acts on them", "",
-     ""},
+     "Unlisted senders soft-fail (\"~all\" at {domain}) and DMARC enforcement acts on them", "", "",
+     "Máy chủ gửi không được liệt kê nhận kết quả softfail (\"~all\" tại {domain}) và chính "
+     "sách DMARC thực thi sẽ xử lý chúng"},
     {"SPF_POLICY_SOFTFAIL", "SPF-02",
      "Unlisted senders only soft-fail (\"~all\" at {domain}) and DMARC is not enforcing",
      "End the record with \"-all\", or enforce DMARC (p=quarantine or p=reject) so that \"~all\" "
      "failures are acted on.",
      "Kết thúc bản ghi bằng \"-all\", hoặc áp dụng DMARC ở chế độ thực thi (p=quarantine hoặc "
-     "p=reject) để các thư không đạt \"~all\" bị xử lý."},
+     "p=reject) để các thư không đạt \"~all\" bị xử lý.",
+     "Máy chủ gửi không được liệt kê chỉ nhận kết quả softfail (\"~all\" tại {domain}) và "
+     "DMARC chưa ở chế độ thực thi"},
     {"SPF_POLICY_NEUTRAL", "SPF-02", "Unlisted senders get a neutral result (\"?all\" at {domain})",
      "Replace \"?all\" with \"-all\" once every legitimate sending service is listed.",
-     "Thay \"?all\" bằng \"-all\" sau khi đã liệt kê đầy đủ các dịch vụ gửi thư hợp lệ."},
+     "Thay \"?all\" bằng \"-all\" sau khi đã liệt kê đầy đủ các dịch vụ gửi thư hợp lệ.",
+     "Máy chủ gửi không được liệt kê nhận kết quả neutral (\"?all\" tại {domain})"},
     {"SPF_POLICY_PASS_ALL", "SPF-02",
      "\"+all\" at {domain}: any server on the Internet may send as this domain",
      "Remove \"+all\"; list the sending servers and end the record with \"-all\".",
-     "Xoá \"+all\"; liệt kê các máy chủ gửi thư và kết thúc bản ghi bằng \"-all\"."},
+     "Xoá \"+all\"; liệt kê các máy chủ gửi thư và kết thúc bản ghi bằng \"-all\".",
+     "\"+all\" tại {domain}: bất kỳ máy chủ nào trên Internet cũng có thể gửi thư nhân danh tên "
+     "miền này"},
     {"SPF_NO_ALL", "SPF-02",
      "The record of {domain} has no \"all\" and no redirect: unlisted senders get neutral "
      "(RFC 7208 §4.7)",
-     "Add \"-all\" at the end of the record.", "Thêm \"-all\" vào cuối bản ghi."},
+     "Add \"-all\" at the end of the record.", "Thêm \"-all\" vào cuối bản ghi.",
+     "Bản ghi của {domain} không có \"all\" và không có redirect: máy chủ gửi không được liệt "
+     "kê nhận kết quả neutral (RFC 7208 §4.7)"},
     {"SPF_PASSES_ANY_ADDRESS", "SPF-02",
      "The record authorises an arbitrary address ({address}) through \"{path}\"",
      "Remove the overly broad term (for example +all, ip4:0.0.0.0/0, a/0, or an include that "
      "ends in +all) so that only your own servers pass.",
      "Gỡ bỏ mục cho phép quá rộng (ví dụ +all, ip4:0.0.0.0/0, a/0 hoặc một include kết thúc "
-     "bằng +all) để chỉ các máy chủ của cơ quan mới được chấp nhận."},
+     "bằng +all) để chỉ các máy chủ của cơ quan mới được chấp nhận.",
+     "Bản ghi cho phép một địa chỉ bất kỳ ({address}) thông qua \"{path}\""},
     {"SPF_REDIRECT_TARGET_MISSING", "SPF-03",
      "redirect target {target} has no SPF record: permerror",
      "Publish a v=spf1 TXT record at {target}, or point redirect= at a domain that has one.",
      "Xuất bản bản ghi TXT v=spf1 tại {target}, hoặc trỏ redirect= tới một tên miền có bản ghi "
-     "SPF."},
+     "SPF.",
+     "Đích redirect {target} không có bản ghi SPF: permerror"},
     {"SPF_INCLUDE_TARGET_MISSING", "SPF-03",
      "\"{term}\" in the record of {domain}: {target} has no SPF record (permerror)",
      "Fix or remove \"{term}\": an included domain must publish a v=spf1 TXT record.",
-     "Sửa hoặc xoá \"{term}\": tên miền được include phải có bản ghi TXT v=spf1."},
+     "Sửa hoặc xoá \"{term}\": tên miền được include phải có bản ghi TXT v=spf1.",
+     "\"{term}\" trong bản ghi của {domain}: {target} không có bản ghi SPF (permerror)"},
     {"SPF_INCLUDE_PERMERROR", "SPF-03",
      "The SPF record of {domain}, reached through include or redirect, is invalid: {reason}",
      "Ask the operator of {domain} to fix its SPF record, or stop referring to it.",
-     "Đề nghị đơn vị quản lý {domain} sửa bản ghi SPF, hoặc ngừng tham chiếu tới tên miền này."},
+     "Đề nghị đơn vị quản lý {domain} sửa bản ghi SPF, hoặc ngừng tham chiếu tới tên miền này.",
+     "Bản ghi SPF của {domain}, được tham chiếu qua include hoặc redirect, không hợp lệ: {reason}"},
     {"SPF_TOO_MANY_LOOKUPS", "SPF-03",
      "{count} DNS-querying terms (limit {limit}); the limit is passed at {at}",
      "Reduce the terms that cause DNS lookups (include, a, mx, ptr, exists, redirect) to at most "
      "10 in total, for example by replacing includes with ip4:/ip6: ranges or removing unused "
      "providers.",
      "Giảm tổng số mục gây truy vấn DNS (include, a, mx, ptr, exists, redirect) xuống tối đa 10, "
-     "ví dụ thay include bằng các dải ip4:/ip6: hoặc bỏ các nhà cung cấp không còn sử dụng."},
+     "ví dụ thay include bằng các dải ip4:/ip6: hoặc bỏ các nhà cung cấp không còn sử dụng.",
+     "{count} thành phần cần truy vấn DNS (giới hạn {limit}); vượt giới hạn tại {at}"},
     {"SPF_LOOKUPS_NEAR_LIMIT", "SPF-03",
      "{count} DNS-querying terms: close to the limit of {limit}",
      "Remove unneeded include/a/mx terms so that a change at a provider does not push the record "
      "over 10 lookups.",
      "Bỏ các mục include/a/mx không cần thiết để thay đổi từ phía nhà cung cấp không đẩy tổng số "
-     "truy vấn vượt quá 10."},
+     "truy vấn vượt quá 10.",
+     "{count} thành phần cần truy vấn DNS: gần chạm giới hạn {limit}"},
     {"SPF_TOO_MANY_VOID_LOOKUPS", "SPF-03",
      "{count} lookups returned no records (limit {limit}): permerror",
      "Remove the terms that point at names without records (NXDOMAIN or no data); more than two "
      "make receivers return permerror (RFC 7208 §4.6.4).",
      "Xoá các mục trỏ tới tên không có bản ghi (NXDOMAIN hoặc không có dữ liệu); quá hai lần như "
-     "vậy khiến bên nhận trả về permerror (RFC 7208 §4.6.4)."},
+     "vậy khiến bên nhận trả về permerror (RFC 7208 §4.6.4).",
+     "{count} truy vấn không trả về bản ghi nào (giới hạn {limit}): permerror"},
     {"SPF_TOO_MANY_MX", "SPF-03",
      "\"{term}\": {domain} has {count} MX records (limit {limit}): permerror",
      "Use ip4:/ip6: or a: terms instead of mx for {domain}, or reduce its MX records to 10 or "
      "fewer.",
      "Dùng các mục ip4:/ip6: hoặc a: thay cho mx đối với {domain}, hoặc giảm số bản ghi MX xuống "
-     "tối đa 10."},
+     "tối đa 10.",
+     "\"{term}\": {domain} có {count} bản ghi MX (giới hạn {limit}): permerror"},
     {"SPF_PTR_USED", "SPF-03",
      "The \"ptr\" mechanism or %{p} macro is used; RFC 7208 §5.5 says it SHOULD NOT be",
      "Replace ptr with ip4:/ip6: ranges or a: terms for the sending servers.",
-     "Thay ptr bằng các dải ip4:/ip6: hoặc mục a: cho các máy chủ gửi thư."},
+     "Thay ptr bằng các dải ip4:/ip6: hoặc mục a: cho các máy chủ gửi thư.",
+     "Có dùng cơ chế \"ptr\" hoặc macro %{p}; RFC 7208 §5.5 khuyến nghị KHÔNG NÊN dùng"},
     {"SPF_LOOKUPS_OK", "SPF-03",
-     "{count} DNS-querying terms and {voids} void lookups: within the limits", "", ""},
+     "{count} DNS-querying terms and {voids} void lookups: within the limits", "", "",
+     "{count} thành phần cần truy vấn DNS và {voids} truy vấn rỗng: nằm trong giới hạn"},
 }};
 
 Finding lookupError(const std::string& name, std::uint16_t type, dns::DnsStatus status) {

@@ -16,7 +16,8 @@ using dns::DnsStatus;
 constexpr TagSpec kTags[] = {
     // TLS-01
     {"TLS_STARTTLS_OK", "TLS-01",
-     "{host} ({address}) offers STARTTLS and completed a {protocol} handshake", "", ""},
+     "{host} ({address}) offers STARTTLS and completed a {protocol} handshake", "", "",
+     "{host} ({address}) hỗ trợ STARTTLS và đã hoàn tất bắt tay {protocol}"},
     {"TLS_STARTTLS_MISSING", "TLS-01",
      "{host} ({address}) does not offer STARTTLS: mail to it travels unencrypted",
      "Enable STARTTLS (RFC 3207) on {host}: install a certificate for {host} and turn on TLS for "
@@ -24,67 +25,84 @@ constexpr TagSpec kTags[] = {
      "Exchange: a certificate bound to the SMTP service).",
      "Bật STARTTLS (RFC 3207) trên {host}: cài chứng thư số cho {host} và bật TLS cho SMTP nhận "
      "thư (Postfix: smtpd_tls_security_level = may; Exim: tls_advertise_hosts = *; Exchange: gán "
-     "chứng thư số cho dịch vụ SMTP)."},
+     "chứng thư số cho dịch vụ SMTP).",
+     "{host} ({address}) không hỗ trợ STARTTLS: thư gửi tới máy chủ này được truyền không mã hóa"},
     {"TLS_STARTTLS_REJECTED", "TLS-01",
      "{host} ({address}) advertises STARTTLS but refuses it: {reply}",
      "Fix the TLS configuration of {host} so that the STARTTLS command is answered 220 (check "
      "the certificate and key files the mail server is configured with).",
      "Sửa cấu hình TLS của {host} để lệnh STARTTLS được trả lời 220 (kiểm tra các tệp chứng thư "
-     "số và khóa mà máy chủ thư đang dùng)."},
+     "số và khóa mà máy chủ thư đang dùng).",
+     "{host} ({address}) quảng bá STARTTLS nhưng từ chối khi được yêu cầu: {reply}"},
     {"TLS_STARTTLS_HANDSHAKE_FAILED", "TLS-01",
      "{host} ({address}) advertises STARTTLS but no TLS 1.0-1.3 handshake succeeds: {detail}",
      "Make {host} complete TLS 1.2 or 1.3 handshakes with current clients: enable TLS 1.2/1.3 "
      "and ECDHE with AES-GCM or ChaCha20 suites, and check its certificate and key.",
      "Cấu hình {host} để hoàn tất bắt tay TLS 1.2 hoặc 1.3 với các máy khách hiện nay: bật TLS "
-     "1.2/1.3 và các bộ mã ECDHE với AES-GCM hoặc ChaCha20, kiểm tra chứng thư số và khóa."},
+     "1.2/1.3 và các bộ mã ECDHE với AES-GCM hoặc ChaCha20, kiểm tra chứng thư số và khóa.",
+     "{host} ({address}) quảng bá STARTTLS nhưng không bắt tay TLS 1.0-1.3 nào thành công: "
+     "{detail}"},
     {"TLS_STARTTLS_TEMPORARY", "TLS-01",
      "{host} ({address}) answered STARTTLS with a temporary failure ({reply}); retried later", "",
-     ""},
+     "", "{host} ({address}) trả lời STARTTLS bằng lỗi tạm thời ({reply}); sẽ thử lại sau"},
     {"TLS_NOT_TESTED", "TLS-01",
-     "{host} ({address}) could not be tested ({outcome}: {detail}); retried later", "", ""},
+     "{host} ({address}) could not be tested ({outcome}: {detail}); retried later", "", "",
+     "Không kiểm tra được {host} ({address}) ({outcome}: {detail}); sẽ thử lại sau"},
     {"TLS_TARGET_NOT_ALLOWED", "TLS-01",
      "{host} resolves to {address}, a {class} address: not reachable from the Internet, so the "
      "scanner did not connect",
      "Publish only public addresses for {host}: the A/AAAA record {address} ({class}) cannot "
      "receive mail from the Internet (a private or internal address leaked into public DNS).",
      "Chỉ công bố địa chỉ công cộng cho {host}: bản ghi A/AAAA {address} ({class}) không thể nhận "
-     "thư từ Internet (địa chỉ nội bộ bị lộ ra DNS công cộng)."},
+     "thư từ Internet (địa chỉ nội bộ bị lộ ra DNS công cộng).",
+     "{host} phân giải tới {address}, một địa chỉ {class}: không truy cập được từ Internet nên "
+     "công cụ quét không kết nối"},
     {"TLS_MX_LOOKUP_ERROR", "TLS-01", "could not look up the addresses of {host} ({status})", "",
-     ""},
-    {"TLS_MX_NO_ADDRESS", "TLS-01", "{host} has no A or AAAA record: nothing to test", "", ""},
-    {"TLS_NO_MAIL_TARGETS", "TLS-01", "no MX host or address to test", "", ""},
-    {"TLS_MX_HOSTS_SKIPPED", "TLS-01", "{count} more MX host(s) not tested (limit {limit})", "",
-     ""},
+     "", "Không truy vấn được địa chỉ của {host} ({status})"},
+    {"TLS_MX_NO_ADDRESS", "TLS-01", "{host} has no A or AAAA record: nothing to test", "", "",
+     "{host} không có bản ghi A hay AAAA: không có gì để kiểm tra"},
+    {"TLS_NO_MAIL_TARGETS", "TLS-01", "no MX host or address to test", "", "",
+     "Không có máy chủ MX hay địa chỉ nào để kiểm tra"},
+    {"TLS_MX_HOSTS_SKIPPED", "TLS-01", "{count} more MX host(s) not tested (limit {limit})", "", "",
+     "Còn {count} máy chủ MX chưa được kiểm tra (giới hạn {limit})"},
     // TLS-02..04: an address without TLS evidence.
-    {"TLS_ADDRESS_NOT_TESTED", "", "{host} ({address}) not judged: {reason}", "", ""},
+    {"TLS_ADDRESS_NOT_TESTED", "", "{host} ({address}) not judged: {reason}", "", "",
+     "{host} ({address}) chưa được đánh giá: {reason}"},
     // TLS-02
-    {"TLS_VERSIONS_OK", "TLS-02", "{host} ({address}) accepts {versions} only", "", ""},
+    {"TLS_VERSIONS_OK", "TLS-02", "{host} ({address}) accepts {versions} only", "", "",
+     "{host} ({address}) chỉ chấp nhận {versions}"},
     {"TLS_LEGACY_VERSION_OFFERED", "TLS-02",
      "{host} ({address}) still accepts {version} (deprecated by RFC 8996; NCSC-NL: insufficient)",
      "Disable TLS 1.0 and TLS 1.1 on {host} and keep TLS 1.2 and 1.3 (Postfix: "
      "smtpd_tls_protocols = >=TLSv1.2; Exim: openssl_options = +no_tlsv1 +no_tlsv1_1).",
      "Tắt TLS 1.0 và TLS 1.1 trên {host}, chỉ giữ TLS 1.2 và 1.3 (Postfix: smtpd_tls_protocols = "
-     ">=TLSv1.2; Exim: openssl_options = +no_tlsv1 +no_tlsv1_1)."},
+     ">=TLSv1.2; Exim: openssl_options = +no_tlsv1 +no_tlsv1_1).",
+     "{host} ({address}) vẫn chấp nhận {version} (đã bị RFC 8996 loại bỏ; NCSC-NL: không đạt)"},
     {"TLS_SSL_OFFERED", "TLS-02",
      "{host} ({address}) accepts {version}, which is broken (RFC 6176, RFC 7568)",
      "Disable SSLv2 and SSLv3 on {host} at once; upgrade the mail server's TLS library if it "
      "cannot.",
      "Tắt ngay SSLv2 và SSLv3 trên {host}; nâng cấp thư viện TLS của máy chủ thư nếu không tắt "
-     "được."},
+     "được.",
+     "{host} ({address}) chấp nhận {version}, phiên bản đã bị phá vỡ (RFC 6176, RFC 7568)"},
     {"TLS_NO_MODERN_VERSION", "TLS-02",
      "{host} ({address}) accepts neither TLS 1.2 nor TLS 1.3 (accepted: {versions})",
      "Enable TLS 1.2 and TLS 1.3 on {host}; upgrade the mail server or its TLS library if needed.",
-     "Bật TLS 1.2 và TLS 1.3 trên {host}; nâng cấp máy chủ thư hoặc thư viện TLS nếu cần."},
+     "Bật TLS 1.2 và TLS 1.3 trên {host}; nâng cấp máy chủ thư hoặc thư viện TLS nếu cần.",
+     "{host} ({address}) không chấp nhận TLS 1.2 lẫn TLS 1.3 (chấp nhận: {versions})"},
     {"TLS_VERSION_UNKNOWN", "TLS-02",
      "{host} ({address}): could not tell whether {version} is accepted ({detail}); retried later",
-     "", ""},
+     "", "",
+     "{host} ({address}): không xác định được {version} có được chấp nhận hay không ({detail}); sẽ "
+     "thử lại sau"},
     {"TLS_VERSIONS_NOT_ENUMERATED", "TLS-02",
-     "{host} ({address}) negotiated {protocol}; older versions were not probed in this run", "",
-     ""},
+     "{host} ({address}) negotiated {protocol}; older versions were not probed in this run", "", "",
+     "{host} ({address}) đã thỏa thuận {protocol}; các phiên bản cũ hơn chưa được dò trong lần "
+     "chạy này"},
     // TLS-03
     {"TLS_CIPHERS_OK", "TLS-03",
-     "{host} ({address}) prefers {suite} (forward secrecy, AEAD) and accepts no weak suite", "",
-     ""},
+     "{host} ({address}) prefers {suite} (forward secrecy, AEAD) and accepts no weak suite", "", "",
+     "{host} ({address}) ưu tiên {suite} (forward secrecy, AEAD) và không chấp nhận bộ mã yếu nào"},
     {"TLS_CIPHER_INSUFFICIENT", "TLS-03",
      "{host} ({address}) accepts {kind} cipher suites (e.g. {suite} with {version})",
      "Remove {kind} cipher suites from {host}; offer ECDHE with AES-GCM or ChaCha20-Poly1305 "
@@ -92,86 +110,107 @@ constexpr TagSpec kTags[] = {
      "EXPORT, DES, 3DES, RC4, MD5).",
      "Loại bỏ các bộ mã {kind} khỏi {host}; dùng ECDHE với AES-GCM hoặc ChaCha20-Poly1305 "
      "(Postfix: smtpd_tls_mandatory_ciphers = high và smtpd_tls_exclude_ciphers = aNULL, eNULL, "
-     "EXPORT, DES, 3DES, RC4, MD5)."},
+     "EXPORT, DES, 3DES, RC4, MD5).",
+     "{host} ({address}) chấp nhận các bộ mã {kind} (ví dụ {suite} với {version})"},
     {"TLS_CIPHER_PHASE_OUT", "TLS-03",
      "{host} ({address}) still accepts {kind} cipher suites (e.g. {suite}; NCSC-NL: "
      "insufficient)",
      "Phase out {kind} cipher suites on {host}: keep ECDHE with AES-GCM or ChaCha20-Poly1305 for "
      "TLS 1.2, and TLS 1.3.",
      "Loại dần các bộ mã {kind} trên {host}: với TLS 1.2 chỉ giữ ECDHE kèm AES-GCM hoặc "
-     "ChaCha20-Poly1305, và bật TLS 1.3."},
+     "ChaCha20-Poly1305, và bật TLS 1.3.",
+     "{host} ({address}) vẫn chấp nhận các bộ mã {kind} (ví dụ {suite}; NCSC-NL: không đạt)"},
     {"TLS_PREFERRED_NOT_FS_AEAD", "TLS-03",
      "{host} ({address}) chooses {suite} with {version}: not a forward-secret AEAD suite",
      "Make {host} prefer ECDHE suites with AES-GCM or ChaCha20-Poly1305 (server cipher order on, "
      "e.g. Postfix tls_preempt_cipherlist = yes).",
      "Cấu hình {host} ưu tiên các bộ mã ECDHE với AES-GCM hoặc ChaCha20-Poly1305 (bật thứ tự bộ mã "
-     "của máy chủ, ví dụ Postfix tls_preempt_cipherlist = yes)."},
+     "của máy chủ, ví dụ Postfix tls_preempt_cipherlist = yes).",
+     "{host} ({address}) chọn {suite} với {version}: không phải bộ mã AEAD có forward secrecy"},
     {"TLS_DH_GROUP_WEAK", "TLS-03",
      "{host} ({address}) uses finite-field DH group {group} ({bits} bits; NCSC-NL: ffdhe2048 "
      "insufficient)",
      "Prefer ECDHE (X25519, secp256r1) on {host}; if DHE stays, use ffdhe3072 or larger.",
      "Ưu tiên ECDHE (X25519, secp256r1) trên {host}; nếu vẫn dùng DHE thì dùng nhóm ffdhe3072 trở "
-     "lên."},
+     "lên.",
+     "{host} ({address}) dùng nhóm DH trường hữu hạn {group} ({bits} bit; NCSC-NL: ffdhe2048 không "
+     "đạt)"},
     {"TLS_CIPHER_UNKNOWN", "TLS-03",
      "{host} ({address}): could not tell whether {kind} suites are accepted ({detail}); retried "
      "later",
-     "", ""},
+     "", "",
+     "{host} ({address}): không xác định được các bộ mã {kind} có được chấp nhận hay không "
+     "({detail}); sẽ thử lại sau"},
     {"TLS_CIPHERS_NOT_ENUMERATED", "TLS-03",
-     "{host} ({address}) negotiated {suite}; weak suites were not probed in this run", "", ""},
+     "{host} ({address}) negotiated {suite}; weak suites were not probed in this run", "", "",
+     "{host} ({address}) đã thỏa thuận {suite}; các bộ mã yếu chưa được dò trong lần chạy này"},
     // TLS-04
     {"TLS_CERT_OK", "TLS-04",
      "{host} ({address}) presents a trusted certificate for its name, valid {days_left} more "
      "days, {key}, {hash}",
-     "", ""},
+     "", "",
+     "{host} ({address}) đưa ra chứng thư số tin cậy đúng tên máy chủ, còn hiệu lực {days_left} "
+     "ngày, {key}, {hash}"},
     {"TLS_CERT_EXPIRED", "TLS-04", "the certificate of {host} ({address}) expired on {not_after}",
      "Renew the certificate of {host} now, and automate renewal (e.g. ACME).",
-     "Gia hạn ngay chứng thư số của {host} và tự động hóa việc gia hạn (ví dụ ACME)."},
+     "Gia hạn ngay chứng thư số của {host} và tự động hóa việc gia hạn (ví dụ ACME).",
+     "Chứng thư số của {host} ({address}) đã hết hạn vào {not_after}"},
     {"TLS_CERT_NOT_YET_VALID", "TLS-04",
      "the certificate of {host} ({address}) is not valid before {not_before}",
      "Install a certificate for {host} that is valid now, and check the server's clock.",
-     "Cài cho {host} một chứng thư số đang còn hiệu lực và kiểm tra đồng hồ của máy chủ."},
+     "Cài cho {host} một chứng thư số đang còn hiệu lực và kiểm tra đồng hồ của máy chủ.",
+     "Chứng thư số của {host} ({address}) chưa có hiệu lực trước {not_before}"},
     {"TLS_CERT_EXPIRING_SOON", "TLS-04",
      "the certificate of {host} ({address}) expires on {not_after} ({days_left} days left)",
      "Renew the certificate of {host} before {not_after}, and automate renewal.",
-     "Gia hạn chứng thư số của {host} trước {not_after} và tự động hóa việc gia hạn."},
+     "Gia hạn chứng thư số của {host} trước {not_after} và tự động hóa việc gia hạn.",
+     "Chứng thư số của {host} ({address}) hết hạn vào {not_after} (còn {days_left} ngày)"},
     {"TLS_CERT_SELF_SIGNED", "TLS-04",
      "{host} ({address}) presents a self-signed certificate ({subject})",
      "Use a certificate for {host} from a publicly trusted CA (needed for MTA-STS; DANE-EE "
      "TLSA records are the alternative).",
      "Dùng cho {host} chứng thư số do một CA công cộng được tin cậy cấp (bắt buộc khi dùng "
-     "MTA-STS; có thể thay bằng bản ghi TLSA DANE-EE)."},
+     "MTA-STS; có thể thay bằng bản ghi TLSA DANE-EE).",
+     "{host} ({address}) đưa ra chứng thư số tự ký ({subject})"},
     {"TLS_CERT_UNTRUSTED", "TLS-04",
      "the certificate chain of {host} ({address}) is not trusted: {error} (issuer {issuer})",
      "Use a certificate for {host} from a publicly trusted CA and send the complete chain "
      "(leaf and intermediates).",
      "Dùng cho {host} chứng thư số do một CA công cộng được tin cậy cấp và gửi đủ chuỗi chứng thư "
-     "(chứng thư máy chủ và các chứng thư trung gian)."},
+     "(chứng thư máy chủ và các chứng thư trung gian).",
+     "Chuỗi chứng thư số của {host} ({address}) không được tin cậy: {error} (đơn vị cấp {issuer})"},
     {"TLS_CERT_NAME_MISMATCH", "TLS-04",
      "the certificate of {host} ({address}) does not name {host} (it names {names})",
      "Use a certificate whose subjectAltName includes {host} (the MX host name, not only the "
      "web site's name).",
      "Dùng chứng thư số có trường subjectAltName chứa {host} (tên máy chủ MX, không chỉ tên trang "
-     "web)."},
+     "web).",
+     "Chứng thư số của {host} ({address}) không mang tên {host} (tên trong chứng thư: {names})"},
     {"TLS_CERT_KEY_WEAK", "TLS-04",
      "the certificate of {host} ({address}) has a {bits}-bit {key_type} key (insufficient)",
      "Issue a new certificate for {host} with an RSA key of at least 3072 bits or an ECDSA "
      "P-256/P-384 key.",
      "Cấp lại chứng thư số cho {host} với khóa RSA tối thiểu 3072 bit hoặc khóa ECDSA "
-     "P-256/P-384."},
+     "P-256/P-384.",
+     "Chứng thư số của {host} ({address}) có khóa {key_type} {bits} bit (không đạt)"},
     {"TLS_CERT_KEY_PHASE_OUT", "TLS-04",
      "the certificate of {host} ({address}) has a {bits}-bit {key_type} key (NCSC-NL 2025: "
      "phase out)",
      "At the next renewal, issue the certificate of {host} with an RSA 3072-bit or ECDSA "
      "P-256 key.",
-     "Ở lần gia hạn tới, cấp chứng thư số của {host} với khóa RSA 3072 bit hoặc ECDSA P-256."},
+     "Ở lần gia hạn tới, cấp chứng thư số của {host} với khóa RSA 3072 bit hoặc ECDSA P-256.",
+     "Chứng thư số của {host} ({address}) có khóa {key_type} {bits} bit (NCSC-NL 2025: cần loại bỏ "
+     "dần)"},
     {"TLS_CERT_WEAK_SIGNATURE", "TLS-04",
      "the certificate chain of {host} ({address}) has a {hash} signature ({subject})",
      "Replace the certificate of {host} (and any intermediate) with one signed with SHA-256 or "
      "better.",
      "Thay chứng thư số của {host} (và chứng thư trung gian, nếu có) bằng chứng thư ký bằng "
-     "SHA-256 trở lên."},
+     "SHA-256 trở lên.",
+     "Chuỗi chứng thư số của {host} ({address}) có chữ ký {hash} ({subject})"},
     {"TLS_CERT_UNREADABLE", "TLS-04",
-     "the certificate of {host} ({address}) could not be read: {detail}", "", ""},
+     "the certificate of {host} ({address}) could not be read: {detail}", "", "",
+     "Không đọc được chứng thư số của {host} ({address}): {detail}"},
 };
 
 Finding at(std::string tag, Status s, const TlsAddressEvidence& a) {

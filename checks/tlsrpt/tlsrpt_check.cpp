@@ -7,28 +7,35 @@ namespace mh::tlsrpt {
 namespace {
 
 constexpr std::array<TagSpec, 6> kTagSpecs{{
-    {"TLSRPT_RECORD_VALID", "TLSRPT-01", "TLS-RPT record valid; reports go to {rua}", "", ""},
+    {"TLSRPT_RECORD_VALID", "TLSRPT-01", "TLS-RPT record valid; reports go to {rua}", "", "",
+     "Bản ghi TLS-RPT hợp lệ; báo cáo được gửi tới {rua}"},
     {"TLSRPT_RUA_UNSUPPORTED_SCHEME", "TLSRPT-01",
-     "rua {uri} uses a scheme senders do not support (only mailto: and https:)", "", ""},
+     "rua {uri} uses a scheme senders do not support (only mailto: and https:)", "", "",
+     "rua {uri} dùng giao thức mà bên gửi không hỗ trợ (chỉ hỗ trợ mailto: và https:)"},
     {"TLSRPT_RECORD_MISSING", "TLSRPT-01", "No TLS-RPT record at {name}",
      "Publish TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\" at _smtp._tls.{domain} so that "
      "sending servers report TLS delivery failures; read the reports regularly.",
      "Công bố bản ghi TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\" tại _smtp._tls.{domain} để "
      "các máy chủ gửi thư báo cáo lỗi chuyển thư qua TLS; theo dõi các báo cáo này thường "
-     "xuyên."},
+     "xuyên.",
+     "Không có bản ghi TLS-RPT tại {name}"},
     {"TLSRPT_RECORD_INVALID", "TLSRPT-01",
      "TLS-RPT record at {name} is invalid ({reason}); senders treat the domain as having none",
      "Replace the TXT record at _smtp._tls.{domain} with \"v=TLSRPTv1; rua=mailto:<address>\" "
      "(v=TLSRPTv1 first, one rua= with mailto: or https: URIs separated by commas).",
      "Thay bản ghi TXT tại _smtp._tls.{domain} bằng \"v=TLSRPTv1; rua=mailto:<địa chỉ>\" "
      "(v=TLSRPTv1 đứng đầu, một trường rua= gồm các URI mailto: hoặc https: phân tách bằng dấu "
-     "phẩy)."},
+     "phẩy).",
+     "Bản ghi TLS-RPT tại {name} không hợp lệ ({reason}); bên gửi coi như tên miền không có bản "
+     "ghi"},
     {"TLSRPT_MULTIPLE_RECORDS", "TLSRPT-01",
      "{count} TLS-RPT records at {name}; senders then ignore TLS-RPT (RFC 8460 §3)",
      "Keep exactly one TXT record beginning with v=TLSRPTv1 at _smtp._tls.{domain}.",
-     "Chỉ giữ đúng một bản ghi TXT bắt đầu bằng v=TLSRPTv1 tại _smtp._tls.{domain}."},
+     "Chỉ giữ đúng một bản ghi TXT bắt đầu bằng v=TLSRPTv1 tại _smtp._tls.{domain}.",
+     "Có {count} bản ghi TLS-RPT tại {name}; khi đó bên gửi bỏ qua TLS-RPT (RFC 8460 §3)"},
     {"TLSRPT_LOOKUP_ERROR", "TLSRPT-01",
-     "DNS lookup of {name} TXT failed ({status}): the result could not be determined", "", ""},
+     "DNS lookup of {name} TXT failed ({status}): the result could not be determined", "", "",
+     "Truy vấn DNS {name} TXT thất bại ({status}): không xác định được kết quả"},
 }};
 
 std::string joinComma(const std::vector<std::string>& v) {

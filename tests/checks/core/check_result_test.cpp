@@ -7,8 +7,9 @@ namespace mh {
 namespace {
 
 constexpr TagSpec kTags[] = {
-    {"X_TOO_MANY", "X-01", "{count} lookups", "Reduce to {limit}.", "Giảm xuống {limit}."},
-    {"X_OK", "X-01", "fine", "", ""},
+    {"X_TOO_MANY", "X-01", "{count} lookups", "Reduce to {limit}.", "Giảm xuống {limit}.",
+     "{count} lượt truy vấn"},
+    {"X_OK", "X-01", "fine", "", "", "ổn"},
 };
 
 TEST(CheckResult, StatusIsTheWorstFinding) {

@@ -232,11 +232,20 @@ TEST(DashboardBrowser, OverviewLanguageSwitchAndSelfCheckInHeadlessChromium) {
   waitForPage(browser);
   ASSERT_GE(count(browser, "#findings .remediation p"), 1);
   const std::string adviceVi = text(browser, "#findings .remediation");
+  // The findings follow the language too; none is marked English-only on a fresh result.
+  const std::string policyFinding = "#findings [data-check=\"DMARC-02\"] .finding-text";
+  const std::string findingVi = text(browser, policyFinding);
+  EXPECT_NE(findingVi.find("Chính sách được áp dụng"), std::string::npos) << findingVi;
+  EXPECT_EQ(count(browser, "#findings .finding-text[lang=\"en\"]"), 0);
+  EXPECT_EQ(count(browser, "#findings .english-only"), 0);
   browser.click(browser.findElement("#lang-switch"));
   const std::string adviceEn = text(browser, "#findings .remediation");
   EXPECT_NE(adviceVi, adviceEn);
   EXPECT_NE(adviceVi.find("Cách khắc phục"), std::string::npos) << adviceVi;
   EXPECT_NE(adviceEn.find("How to fix"), std::string::npos) << adviceEn;
+  const std::string findingEn = text(browser, policyFinding);
+  EXPECT_NE(findingEn.find("Applied policy"), std::string::npos) << findingEn;
+  EXPECT_EQ(count(browser, "#findings .finding-text[lang=\"vi\"]"), 0);
   expectNoProblems(browser, "domain page, English");
 }
 

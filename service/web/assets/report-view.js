@@ -80,15 +80,22 @@ function remediationText(check) {
   return text || '';
 }
 
+// A finding in the page language: results stored before Vietnamese messages existed have only the
+// English one, which is then shown marked as English.
 function findingItem(finding) {
+  const vietnamese = language() === 'vi' && finding.message_vi;
+  const englishOnVietnamesePage = language() === 'vi' && !finding.message_vi;
   return el('li', {className: 'finding'}, [
     statusBadge(finding.status),
     ' ',
     el('span', {
       className: 'finding-text',
-      text: finding.message || finding.tag,
-      attrs: {lang: 'en'},
+      text: (vietnamese ? finding.message_vi : finding.message) || finding.tag,
+      attrs: {lang: vietnamese ? 'vi' : 'en'},
     }),
+    englishOnVietnamesePage
+      ? el('span', {className: 'note english-only', text: ' ' + t('domain.messageEnglish')})
+      : null,
     ' ',
     el('code', {className: 'tag', text: '[' + finding.tag + ']'}),
   ]);

@@ -26,6 +26,8 @@
 #include <thread>
 #include <utility>
 
+#include "tests/lab/run_program.hpp"
+
 namespace mh::lab {
 
 namespace {
@@ -466,19 +468,7 @@ bool KnotLab::waitReady(std::string& why, bool& retry) {
 }
 
 void KnotLab::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (Clock::now() < deadline) {
-    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-      pid_ = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  stopChild(pid_);
 }
 
 std::string KnotLab::log() const {

@@ -248,19 +248,7 @@ bool PostfixLab::tryStart(std::string& why, bool& retry) {
 }
 
 void PostfixLab::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (Clock::now() < deadline) {
-    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-      pid_ = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  stopChild(pid_);
 }
 
 std::uint16_t PostfixLab::port(const std::string& listener) const {

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
+#include <thread>
 
 namespace mh::lab {
 
@@ -114,6 +115,22 @@ ProgramRun runProgram(const std::vector<std::string>& argv, std::chrono::millise
   }
   if (!run.timed_out && WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
   return run;
+}
+
+void stopChild(pid_t& pid, std::chrono::milliseconds grace) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      pid = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  pid = -1;
 }
 
 }  // namespace mh::lab

@@ -18,9 +18,12 @@ bool isBogusFinding(const Finding& f) {
 }
 
 // Findings that are critical whatever the check's own severity (guidance §3.2 marks them "C"):
-// SSLv2/SSLv3 offered, RC4 or 3DES suites accepted, and bogus DNSSEC or DANE.
+// SSLv2/SSLv3 offered, RC4 or 3DES suites accepted, and bogus DNSSEC or DANE. Rubric 2026.11-2
+// adds SPF "+all" (our choice, beyond §3.2, which rates SPF-02 "high"): it makes every host on the
+// Internet an authorised sender, so a forger's mail passes SPF aligned with the domain and DMARC
+// passes it even under p=reject (RFC 7489 §4.2) — the domain is as spoofable as with no DMARC.
 bool isCriticalFinding(const Finding& f) {
-  if (f.tag == "TLS_SSL_OFFERED") return true;
+  if (f.tag == "TLS_SSL_OFFERED" || f.tag == "SPF_POLICY_PASS_ALL") return true;
   if (f.tag == "TLS_CIPHER_INSUFFICIENT") {
     const std::string kind = f.argText("kind");
     return kind == "RC4" || kind == "3DES";
@@ -106,7 +109,7 @@ DomainScore scoreReport(const DomainReport& report) {
   }
   if (hasFinding(report, &isCriticalFinding)) {
     criticalFailure = true;
-    s.caps.push_back("critical finding (SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)");
+    s.caps.push_back("critical finding (SPF +all, SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)");
   }
 
   if (s.possible > 0) {

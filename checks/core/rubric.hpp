@@ -22,9 +22,9 @@ struct RubricEntry {
   Applies applies;
 };
 
-// Bumped whenever a weight, severity or applicability changes, and stored with every run so that
-// trends compare like with like.
-inline constexpr std::string_view kRubricVersion = "2026.11-1";
+// Bumped whenever a weight, severity, cap or applicability changes, and stored with every run so
+// that trends compare like with like. 2026.11-2: SPF "+all" caps the grade at D (scoring.cpp).
+inline constexpr std::string_view kRubricVersion = "2026.11-2";
 
 std::span<const RubricEntry> rubric();
 const RubricEntry* findRubricEntry(std::string_view id);

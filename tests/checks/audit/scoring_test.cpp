@@ -117,6 +117,29 @@ TEST(Scoring, CriticalFindingInANonCriticalCheckAlsoCaps) {
   EXPECT_EQ(*s.grade, Grade::D);
 }
 
+TEST(Scoring, SpfPlusAllCapsTheGradeAtDAndFailsTheBaseline) {
+  // "+all" authorises every sender, so a forger passes SPF aligned with the domain and DMARC
+  // p=reject no longer protects it: the rubric makes it critical although SPF-02 is "high".
+  auto checks = allPass();
+  checks["SPF-02"] = {Fail, {"SPF_POLICY_PASS_ALL"}};  // weight 5
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_DOUBLE_EQ(s.earned, 91);
+  EXPECT_DOUBLE_EQ(*s.score, 64);  // 94.8 before the cap
+  EXPECT_EQ(*s.grade, Grade::D);
+  EXPECT_FALSE(s.caps.empty());
+  EXPECT_EQ(s.tier, Tier::NonCompliant);
+}
+
+TEST(Scoring, NeutralAllLosesThePointsWithoutTheCap) {
+  auto checks = allPass();
+  checks["SPF-02"] = {Fail, {"SPF_POLICY_NEUTRAL"}};  // "?all": no pass for forgers, no cap
+  auto s = scoreReport(makeReport(true, true, checks));
+  EXPECT_DOUBLE_EQ(*s.score, 94.8);
+  EXPECT_EQ(*s.grade, Grade::A);
+  EXPECT_TRUE(s.caps.empty());
+  EXPECT_EQ(s.tier, Tier::NonCompliant);  // SPF-02 below warn misses baseline (a)
+}
+
 TEST(Scoring, LegacySslWithoutDmarcIsGradeF) {
   auto checks = allPass();
   checks["TLS-02"] = {Fail, {"TLS_SSL_OFFERED"}};

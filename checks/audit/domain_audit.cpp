@@ -1,25 +1,24 @@
 // Orchestrates one domain's DNS audit: fetch every area's evidence first, then judge purely.
 #include "checks/audit/domain_audit.hpp"
 
-#include "checks/audit/scoring.hpp"
-
 #include <idn2.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
-#include <map>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <ctime>
+#include <map>
 
+#include "checks/audit/scoring.hpp"
 #include "checks/core/rubric.hpp"
 #include "checks/dkim/dkim_check.hpp"
+#include "checks/dmarc/dmarc_check.hpp"
+#include "checks/dmarc/public_suffix.hpp"
 #include "checks/dnssec/dane_check.hpp"
 #include "checks/dnssec/dnssec_check.hpp"
 #include "checks/dnssec/trust_anchor.hpp"
-#include "checks/dmarc/dmarc_check.hpp"
-#include "checks/dmarc/public_suffix.hpp"
 #include "checks/hygiene/reverse_dns_check.hpp"
 #include "checks/mta_sts/mta_sts_check.hpp"
 #include "checks/mta_sts/policy_fetch.hpp"
@@ -51,19 +50,55 @@ class AuditResolver : public dns::Resolver {
   dns::DnsAnswer query(std::string_view name, std::uint16_t type) override {
     ++count_;
     std::string qname = dns::normaliseName(name);
-    const bool own = atOrUnderDomain(qname);
-    if (silent_ >= kMaxSilentQueries || (own && domainSilent_)) {
-      dns::DnsAnswer skipped;
-      skipped.qname = std::move(qname);
-      skipped.qtype = type;
-      skipped.status = own && domainSilent_ ? domainSilence_ : lastSilence_;
-      skipped.error = own && domainSilent_
-                          ? "not sent: the first query about " + domain_ + " got no answer"
-                          : "not sent: the resolver did not answer the last " +
-                                std::to_string(kMaxSilentQueries) + " queries";
-      return skipped;
-    }
+    if (auto skipped = skip(qname, type)) return std::move(*skipped);
     dns::DnsAnswer answer = inner_.query(name, type);
+    observe(qname, answer);
+    return answer;
+  }
+  // A batch is sent as one (the questions are independent); the silence rules apply to what is
+  // left unsent when it starts, and the answers then count in order.
+  std::vector<dns::DnsAnswer> queryMany(std::span<const dns::DnsQuestion> questions) override {
+    count_ += questions.size();
+    std::vector<dns::DnsAnswer> answers(questions.size());
+    std::vector<dns::DnsQuestion> asked;
+    std::vector<std::size_t> askedAt;
+    for (std::size_t i = 0; i < questions.size(); ++i) {
+      if (auto skipped = skip(dns::normaliseName(questions[i].name), questions[i].type)) {
+        answers[i] = std::move(*skipped);
+      } else {
+        asked.push_back(questions[i]);
+        askedAt.push_back(i);
+      }
+    }
+    if (asked.empty()) return answers;
+    auto fetched = inner_.queryMany(asked);
+    for (std::size_t k = 0; k < fetched.size(); ++k) {
+      observe(dns::normaliseName(asked[k].name), fetched[k]);
+      answers[askedAt[k]] = std::move(fetched[k]);
+    }
+    return answers;
+  }
+  std::size_t count() const { return count_; }
+  bool gaveUp() const { return silent_ >= kMaxSilentQueries || domainSilent_; }
+
+ private:
+  // The "could not tell" answer given without asking, when the rules above say not to ask.
+  std::optional<dns::DnsAnswer> skip(const std::string& qname, std::uint16_t type) const {
+    const bool own = atOrUnderDomain(qname);
+    if (silent_ < kMaxSilentQueries && !(own && domainSilent_)) return std::nullopt;
+    dns::DnsAnswer skipped;
+    skipped.qname = qname;
+    skipped.qtype = type;
+    skipped.status = own && domainSilent_ ? domainSilence_ : lastSilence_;
+    skipped.error = own && domainSilent_
+                        ? "not sent: the first query about " + domain_ + " got no answer"
+                        : "not sent: the resolver did not answer the last " +
+                              std::to_string(kMaxSilentQueries) + " queries";
+    return skipped;
+  }
+  // Updates the silence counters with the answer to a question that was sent.
+  void observe(const std::string& qname, const dns::DnsAnswer& answer) {
+    const bool own = atOrUnderDomain(qname);
     const bool silence =
         answer.status == dns::DnsStatus::Timeout || answer.status == dns::DnsStatus::NetworkError;
     if (silence) {
@@ -80,12 +115,7 @@ class AuditResolver : public dns::Resolver {
         domainAnswered_ = true;
       }
     }
-    return answer;
   }
-  std::size_t count() const { return count_; }
-  bool gaveUp() const { return silent_ >= kMaxSilentQueries || domainSilent_; }
-
- private:
   bool atOrUnderDomain(const std::string& qname) const {
     return qname == domain_ || (qname.size() > domain_.size() && qname.ends_with(domain_) &&
                                 qname[qname.size() - domain_.size() - 1] == '.');
@@ -153,7 +183,9 @@ constexpr TagSpec kAuditTags[] = {
      "Tên miền {domain} không tồn tại (NXDOMAIN): không có gì để đánh giá"},
 };
 
-std::span<const TagSpec> auditTagSpecs() { return kAuditTags; }
+std::span<const TagSpec> auditTagSpecs() {
+  return kAuditTags;
+}
 
 // The check IDs an audit judges, in report order; the transport checks only when probed.
 std::vector<std::string_view> checkIds(const AuditOptions& options) {
@@ -167,12 +199,17 @@ std::vector<std::string_view> checkIds(const AuditOptions& options) {
 }
 
 using Catalogue = std::span<const TagSpec> (*)();
-constexpr std::array<Catalogue, 11> kCatalogues = {
-    &auditTagSpecs,         &tls::tlsTagSpecs,         &dnssec::dnssecTagSpecs,
-    &dnssec::daneTagSpecs,
-    &mx::mxTagSpecs,        &spf::spfTagSpecs,         &dmarc::dmarcTagSpecs,
-    &dkim::dkimTagSpecs,    &mta_sts::mtaStsTagSpecs,  &tlsrpt::tlsRptTagSpecs,
-    &hygiene::reverseDnsTagSpecs};
+constexpr std::array<Catalogue, 11> kCatalogues = {&auditTagSpecs,
+                                                   &tls::tlsTagSpecs,
+                                                   &dnssec::dnssecTagSpecs,
+                                                   &dnssec::daneTagSpecs,
+                                                   &mx::mxTagSpecs,
+                                                   &spf::spfTagSpecs,
+                                                   &dmarc::dmarcTagSpecs,
+                                                   &dkim::dkimTagSpecs,
+                                                   &mta_sts::mtaStsTagSpecs,
+                                                   &tlsrpt::tlsRptTagSpecs,
+                                                   &hygiene::reverseDnsTagSpecs};
 
 }  // namespace
 
@@ -204,8 +241,8 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
       CheckResult r;
       r.id = std::string(id);
       r.add(makeFinding("DOMAIN_NOT_FOUND", Status::Na)).arg("domain", report.domain);
-      r.evidence = Json::object({{"answers", Json(Json::Array{dns::toJson(mxEvidence.mx),
-                                                             dns::toJson(mxEvidence.a)})}});
+      r.evidence = Json::object(
+          {{"answers", Json(Json::Array{dns::toJson(mxEvidence.mx), dns::toJson(mxEvidence.a)})}});
       report.checks.push_back(std::move(r));
     }
     report.dns_queries = counting.count();
@@ -278,9 +315,9 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   int errors = 0;
   for (const auto& c : checks) errors += c.status == Status::Error;
-  auditLogger()->debug("domain audited domain={} checks={} errors={} queries={} ms={:.0f} gave_up={}",
-                       report.domain, checks.size(), errors, report.dns_queries,
-                       report.duration_ms, counting.gaveUp());
+  auditLogger()->debug(
+      "domain audited domain={} checks={} errors={} queries={} ms={:.0f} gave_up={}", report.domain,
+      checks.size(), errors, report.dns_queries, report.duration_ms, counting.gaveUp());
   return report;
 }
 
@@ -381,18 +418,17 @@ Json toJson(const DomainReport& report) {
     j.set("findings", findings);
     checks.push(j);
   }
-  return Json::object(
-      {{"domain", report.domain},
-       {"profile", Json::object({{"receives_mail", report.profile.receives_mail},
-                                 {"sends_mail", report.profile.sends_mail},
-                                 {"reasons", reasons}})},
-       {"exists", report.exists},
-       {"rubric_version", report.rubric_version},
-       {"scoring", toJson(scoreReport(report))},
-       {"started_at", report.started_at},
-       {"duration_ms", report.duration_ms},
-       {"dns_queries", report.dns_queries},
-       {"checks", checks}});
+  return Json::object({{"domain", report.domain},
+                       {"profile", Json::object({{"receives_mail", report.profile.receives_mail},
+                                                 {"sends_mail", report.profile.sends_mail},
+                                                 {"reasons", reasons}})},
+                       {"exists", report.exists},
+                       {"rubric_version", report.rubric_version},
+                       {"scoring", toJson(scoreReport(report))},
+                       {"started_at", report.started_at},
+                       {"duration_ms", report.duration_ms},
+                       {"dns_queries", report.dns_queries},
+                       {"checks", checks}});
 }
 
 }  // namespace mh::audit

@@ -213,10 +213,10 @@ DkimEvidence gatherDkim(dns::Resolver& resolver, std::string_view domain,
                         const std::vector<std::string>& registeredSelectors) {
   DkimEvidence e;
   e.domain = dns::normaliseName(domain);
-  e.domainkey = resolver.query("_domainkey." + e.domain, dns::rr::TXT);
   // Every selector is probed even when _domainkey is NXDOMAIN: servers that wrongly answer
-  // NXDOMAIN for empty non-terminals exist, and a found key must outweigh that signal.
-  auto probe = [&](const std::string& raw, SelectorSource source) {
+  // NXDOMAIN for empty non-terminals exist, and a found key must outweigh that signal. The
+  // questions do not depend on each other, so they are asked as one batch.
+  auto add = [&](const std::string& raw, SelectorSource source) {
     std::string selector = dns::normaliseName(raw);
     if (selector.empty()) return;
     for (const auto& s : e.selectors)
@@ -225,13 +225,23 @@ DkimEvidence gatherDkim(dns::Resolver& resolver, std::string_view domain,
     s.selector = selector;
     s.source = source;
     s.name = selector + "._domainkey." + e.domain;
-    s.answer = resolver.query(s.name, dns::rr::TXT);
-    if (s.answer.status == dns::DnsStatus::NoError)
-      for (const auto& rec : s.answer.records) s.keys.push_back(parseDkimKey(rec.joinedText()));
     e.selectors.push_back(std::move(s));
   };
-  for (const auto& s : registeredSelectors) probe(s, SelectorSource::Registered);
-  for (const auto& s : kCommonSelectors) probe(s, SelectorSource::Common);
+  for (const auto& s : registeredSelectors) add(s, SelectorSource::Registered);
+  for (const auto& s : kCommonSelectors) add(s, SelectorSource::Common);
+
+  std::vector<dns::DnsQuestion> questions;
+  questions.reserve(1 + e.selectors.size());
+  questions.push_back({"_domainkey." + e.domain, dns::rr::TXT});
+  for (const auto& s : e.selectors) questions.push_back({s.name, dns::rr::TXT});
+  auto answers = resolver.queryMany(questions);
+  e.domainkey = std::move(answers[0]);
+  for (std::size_t i = 0; i < e.selectors.size(); ++i) {
+    SelectorEvidence& s = e.selectors[i];
+    s.answer = std::move(answers[i + 1]);
+    if (s.answer.status == dns::DnsStatus::NoError)
+      for (const auto& rec : s.answer.records) s.keys.push_back(parseDkimKey(rec.joinedText()));
+  }
   return e;
 }
 

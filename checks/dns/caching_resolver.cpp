@@ -95,4 +95,25 @@ DnsAnswer CachingResolver::query(std::string_view name, std::uint16_t type) {
   return answer;
 }
 
+std::vector<DnsAnswer> CachingResolver::queryMany(std::span<const DnsQuestion> questions) {
+  std::vector<DnsAnswer> answers(questions.size());
+  std::vector<DnsQuestion> misses;
+  std::vector<std::size_t> missAt;
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    if (auto cached = cache_.get(normaliseName(questions[i].name), questions[i].type)) {
+      answers[i] = std::move(*cached);
+    } else {
+      misses.push_back(questions[i]);
+      missAt.push_back(i);
+    }
+  }
+  if (misses.empty()) return answers;
+  auto fetched = upstream_.queryMany(misses);
+  for (std::size_t k = 0; k < fetched.size(); ++k) {
+    cache_.put(fetched[k]);
+    answers[missAt[k]] = std::move(fetched[k]);
+  }
+  return answers;
+}
+
 }  // namespace mh::dns

@@ -70,6 +70,8 @@ class CachingResolver : public Resolver {
  public:
   CachingResolver(Resolver& upstream, DnsCache& cache) : upstream_(upstream), cache_(cache) {}
   DnsAnswer query(std::string_view name, std::uint16_t type) override;
+  // The cached answers at once, the misses as one batch upstream.
+  std::vector<DnsAnswer> queryMany(std::span<const DnsQuestion> questions) override;
 
  private:
   Resolver& upstream_;

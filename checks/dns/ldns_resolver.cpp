@@ -62,6 +62,14 @@ class Socket {
   explicit Socket(int fd) : fd_(fd) {}
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
+  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Socket& operator=(Socket&& other) noexcept {
+    if (this != &other) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
   ~Socket() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -181,6 +189,14 @@ Verdict checkReply(const std::uint8_t* data, std::size_t size, const Question& q
   return Verdict::Ok;
 }
 
+// One UDP query of a batch: what was sent, and how its exchange ended once it has.
+struct UdpFlight {
+  Question question;
+  std::vector<std::uint8_t> query;
+  std::optional<Exchange> outcome;
+  std::string ignored;  // why the last reply with a foreign ID was ignored
+};
+
 Exchange failed(Transfer kind, std::string detail) {
   Exchange e;
   e.kind = kind;
@@ -188,44 +204,91 @@ Exchange failed(Transfer kind, std::string detail) {
   return e;
 }
 
-// One UDP exchange on a connected socket: replies with a foreign ID are ignored (as a spoofed
-// packet would be) until the deadline; ICMP errors end the exchange as NetworkError.
-Exchange udpExchange(const SocketAddress& to, const std::vector<std::uint8_t>& query,
-                     const Question& q, std::chrono::milliseconds timeout) {
-  Socket sock(::socket(to.storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!sock.valid()) return failed(Transfer::NetworkError, errnoText("udp socket", errno));
-  if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&to.storage), to.length) != 0)
-    return failed(Transfer::NetworkError, errnoText("udp connect", errno));
-  if (::send(sock.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size()))
-    return failed(Transfer::NetworkError, errnoText("udp send", errno));
+// UDP exchanges in flight together, one connected socket each: replies with a foreign ID are
+// ignored (as a spoofed packet would be) until the deadline; ICMP errors end that exchange as
+// NetworkError. A flight whose outcome is already set (it could not be encoded) is not sent.
+void udpExchangeAll(const SocketAddress& to, std::vector<UdpFlight>& flights,
+                    std::chrono::milliseconds timeout) {
+  std::vector<Socket> sockets;
+  sockets.reserve(flights.size());
+  for (auto& f : flights) {
+    sockets.emplace_back(-1);
+    if (f.outcome) continue;
+    Socket sock(::socket(to.storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!sock.valid()) {
+      f.outcome = failed(Transfer::NetworkError, errnoText("udp socket", errno));
+      continue;
+    }
+    if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&to.storage), to.length) != 0) {
+      f.outcome = failed(Transfer::NetworkError, errnoText("udp connect", errno));
+      continue;
+    }
+    if (::send(sock.get(), f.query.data(), f.query.size(), 0) !=
+        static_cast<ssize_t>(f.query.size())) {
+      f.outcome = failed(Transfer::NetworkError, errnoText("udp send", errno));
+      continue;
+    }
+    sockets.back() = std::move(sock);
+  }
 
   const auto deadline = Clock::now() + timeout;
   // One receive buffer per thread, reused: a fresh zeroed 64 KiB vector per query cost a memset
   // each time and, with many audit threads, fragmented the malloc arenas between long-lived
   // cache entries (peak RSS 759 MB instead of 98 MB for a 3,000-domain bench run).
   thread_local std::vector<std::uint8_t> buffer(kMaxMessage);
-  std::string ignored;
+  std::vector<pollfd> polled;
+  std::vector<std::size_t> polledFlight;
   while (true) {
-    if (!waitFor(sock.get(), POLLIN, deadline)) {
-      if (!ignored.empty()) return failed(Transfer::Malformed, ignored);
-      return failed(Transfer::Timeout, "udp timeout");
+    polled.clear();
+    polledFlight.clear();
+    for (std::size_t i = 0; i < flights.size(); ++i)
+      if (!flights[i].outcome) {
+        polled.push_back({sockets[i].get(), POLLIN, 0});
+        polledFlight.push_back(i);
+      }
+    if (polled.empty()) return;
+    const int rc = ::poll(polled.data(), polled.size(), millisLeft(deadline));
+    if (rc < 0 && errno != EINTR) {
+      for (std::size_t i : polledFlight)
+        flights[i].outcome = failed(Transfer::NetworkError, errnoText("udp poll", errno));
+      return;
     }
-    const ssize_t n = ::recv(sock.get(), buffer.data(), buffer.size(), 0);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-      return failed(Transfer::NetworkError, errnoText("udp receive", errno));
+    if (rc == 0) {
+      for (std::size_t i : polledFlight) {
+        auto& f = flights[i];
+        f.outcome = f.ignored.empty() ? failed(Transfer::Timeout, "udp timeout")
+                                      : failed(Transfer::Malformed, f.ignored);
+      }
+      return;
     }
-    Exchange e;
-    std::string detail;
-    switch (checkReply(buffer.data(), static_cast<std::size_t>(n), q, e.packet, detail)) {
-      case Verdict::Ok:
-        e.kind = Transfer::Response;
-        return e;
-      case Verdict::WrongId:
-        ignored = detail;
-        continue;
-      case Verdict::Malformed:
-        return failed(Transfer::Malformed, detail);
+    for (std::size_t k = 0; k < polled.size(); ++k) {
+      if (polled[k].revents == 0) continue;
+      auto& f = flights[polledFlight[k]];
+      // Drain what is queued on this socket: our reply may follow a foreign one.
+      while (!f.outcome) {
+        const ssize_t n = ::recv(polled[k].fd, buffer.data(), buffer.size(), 0);
+        if (n < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+          if (errno == EINTR) continue;
+          f.outcome = failed(Transfer::NetworkError, errnoText("udp receive", errno));
+          break;
+        }
+        Exchange e;
+        std::string detail;
+        switch (
+            checkReply(buffer.data(), static_cast<std::size_t>(n), f.question, e.packet, detail)) {
+          case Verdict::Ok:
+            e.kind = Transfer::Response;
+            f.outcome = std::move(e);
+            break;
+          case Verdict::WrongId:
+            f.ignored = detail;
+            break;
+          case Verdict::Malformed:
+            f.outcome = failed(Transfer::Malformed, detail);
+            break;
+        }
+      }
     }
   }
 }
@@ -311,6 +374,109 @@ DnsAnswer bareAnswer(const std::string& qname, std::uint16_t qtype, DnsStatus st
   return a;
 }
 
+// One question of a batch while it is being asked.
+struct Pending {
+  std::string qname;
+  std::uint16_t type = 0;
+  LdnsRdfPtr dname;
+  std::vector<Attempt> attempts;    // every attempt that gave no usable answer
+  std::optional<DnsAnswer> result;  // the first usable answer
+};
+
+// Asks `server` every question of `asking` at once over UDP, then over TCP the ones that came
+// back truncated; each question gets either its usable answer or one more failed attempt.
+void askServer(const NameserverAddress& server, const std::vector<Pending*>& asking,
+               const LdnsResolverOptions& options, std::mt19937& random) {
+  const auto address = toSocketAddress(server);  // checked in the constructor
+  std::uniform_int_distribution<unsigned> idDistribution(0, 0xffff);
+  auto encode = [&](const Pending& p,
+                    std::uint16_t id) -> std::optional<std::vector<std::uint8_t>> {
+    LdnsPktPtr pkt(ldns_pkt_query_new(ldns_rdf_clone(p.dname.get()),
+                                      static_cast<ldns_rr_type>(p.type), LDNS_RR_CLASS_IN,
+                                      options.recursion_desired ? LDNS_RD : 0));
+    LdnsBufferPtr wire(ldns_buffer_new(LDNS_MIN_BUFLEN));
+    if (!pkt || !wire) return std::nullopt;
+    ldns_pkt_set_id(pkt.get(), id);
+    ldns_pkt_set_edns_udp_size(pkt.get(), options.edns_udp_size);
+    ldns_pkt_set_edns_do(pkt.get(), options.dnssec_ok);
+    if (ldns_pkt2buffer_wire(wire.get(), pkt.get()) != LDNS_STATUS_OK) return std::nullopt;
+    const std::uint8_t* begin = ldns_buffer_begin(wire.get());
+    return std::vector<std::uint8_t>(begin, begin + ldns_buffer_position(wire.get()));
+  };
+
+  std::vector<UdpFlight> flights(asking.size());
+  for (std::size_t i = 0; i < asking.size(); ++i) {
+    flights[i].question = {asking[i]->dname.get(), asking[i]->type,
+                           static_cast<std::uint16_t>(idDistribution(random))};
+    if (auto bytes = encode(*asking[i], flights[i].question.id))
+      flights[i].query = std::move(*bytes);
+    else
+      flights[i].outcome = failed(Transfer::Malformed, "cannot encode the query");
+  }
+  udpExchangeAll(*address, flights, options.timeout);
+
+  for (std::size_t i = 0; i < asking.size(); ++i) {
+    Pending& p = *asking[i];
+    Exchange e = std::move(*flights[i].outcome);
+    if (e.kind == Transfer::Response && ldns_pkt_tc(e.packet.get())) {
+      const Question q{p.dname.get(), p.type, static_cast<std::uint16_t>(idDistribution(random))};
+      if (auto bytes = encode(p, q.id))
+        e = tcpExchange(*address, *bytes, q, options.timeout);
+      else
+        e = failed(Transfer::Malformed, "cannot encode the query");
+    }
+    Attempt attempt;
+    attempt.server = &server;
+    attempt.kind = e.kind;
+    attempt.detail = e.detail;
+    if (e.kind == Transfer::Response) {
+      attempt.answer = answerFromPacket(e.packet.get(), p.qname, p.type);
+      attempt.answer.server = server.label();
+      if (!attempt.answer.isError()) {
+        p.result = std::move(attempt.answer);
+        continue;
+      }
+      attempt.detail = std::string(toString(attempt.answer.status));
+      if (!attempt.answer.error.empty()) attempt.detail += " (" + attempt.answer.error + ")";
+    }
+    p.attempts.push_back(std::move(attempt));
+  }
+}
+
+// No usable answer: prefer what a server said over what the network did (see the header).
+DnsAnswer chooseFailure(const Pending& p) {
+  const Attempt* chosen = nullptr;
+  for (Transfer kind :
+       {Transfer::Response, Transfer::Malformed, Transfer::Timeout, Transfer::NetworkError}) {
+    for (const auto& a : p.attempts)
+      if (a.kind == kind) chosen = &a;  // the last of its kind
+    if (chosen) break;
+  }
+  DnsAnswer result;
+  switch (chosen->kind) {
+    case Transfer::Response:
+      result = chosen->answer;
+      break;
+    case Transfer::Malformed:
+      result = bareAnswer(p.qname, p.type, DnsStatus::OtherError);
+      break;
+    case Transfer::Timeout:
+      result = bareAnswer(p.qname, p.type, DnsStatus::Timeout);
+      break;
+    case Transfer::NetworkError:
+      result = bareAnswer(p.qname, p.type, DnsStatus::NetworkError);
+      break;
+  }
+  result.server = chosen->server->label();
+  std::string detail;
+  for (const auto& a : p.attempts) {
+    if (!detail.empty()) detail += "; ";
+    detail += a.server->label() + " " + a.detail;
+  }
+  result.error = detail;
+  return result;
+}
+
 }  // namespace
 
 std::string NameserverAddress::label() const {
@@ -389,109 +555,52 @@ LdnsResolver::LdnsResolver(LdnsResolverOptions options) : options_(std::move(opt
 }
 
 DnsAnswer LdnsResolver::query(std::string_view name, std::uint16_t type) {
+  const DnsQuestion question{std::string(name), type};
+  return std::move(queryMany({&question, 1}).front());
+}
+
+std::vector<DnsAnswer> LdnsResolver::queryMany(std::span<const DnsQuestion> questions) {
   const auto started = Clock::now();
-  const std::string qname = normaliseName(name);
-  if (!isValidDnsName(qname)) {
-    DnsAnswer a = bareAnswer(qname, type, DnsStatus::InvalidName);
-    a.error = "not a valid DNS name";
-    return a;
-  }
-  const std::string absolute = qname == "." ? qname : qname + ".";
-  LdnsRdfPtr dname(ldns_dname_new_frm_str(absolute.c_str()));
-  if (!dname) {
-    DnsAnswer a = bareAnswer(qname, type, DnsStatus::InvalidName);
-    a.error = "not a valid DNS name";
-    return a;
-  }
-
-  std::uniform_int_distribution<unsigned> idDistribution(0, 0xffff);
-  std::vector<Attempt> attempts;
-  std::optional<DnsAnswer> result;
-
-  auto attemptOnce = [&](const NameserverAddress& server) {
-    Attempt attempt;
-    attempt.server = &server;
-    const auto address = toSocketAddress(server);  // checked in the constructor
-    auto exchange = [&](bool tcp) {
-      Question q{dname.get(), type, static_cast<std::uint16_t>(idDistribution(random_))};
-      LdnsPktPtr pkt(ldns_pkt_query_new(ldns_rdf_clone(dname.get()),
-                                        static_cast<ldns_rr_type>(type), LDNS_RR_CLASS_IN,
-                                        options_.recursion_desired ? LDNS_RD : 0));
-      LdnsBufferPtr wire(ldns_buffer_new(LDNS_MIN_BUFLEN));
-      if (!pkt || !wire) return failed(Transfer::NetworkError, "out of memory");
-      ldns_pkt_set_id(pkt.get(), q.id);
-      ldns_pkt_set_edns_udp_size(pkt.get(), options_.edns_udp_size);
-      ldns_pkt_set_edns_do(pkt.get(), options_.dnssec_ok);
-      if (ldns_pkt2buffer_wire(wire.get(), pkt.get()) != LDNS_STATUS_OK)
-        return failed(Transfer::Malformed, "cannot encode the query");
-      const std::uint8_t* begin = ldns_buffer_begin(wire.get());
-      const std::vector<std::uint8_t> bytes(begin, begin + ldns_buffer_position(wire.get()));
-      return tcp ? tcpExchange(*address, bytes, q, options_.timeout)
-                 : udpExchange(*address, bytes, q, options_.timeout);
-    };
-    Exchange e = exchange(false);
-    if (e.kind == Transfer::Response && ldns_pkt_tc(e.packet.get())) e = exchange(true);
-    attempt.kind = e.kind;
-    attempt.detail = e.detail;
-    if (e.kind == Transfer::Response) {
-      attempt.answer = answerFromPacket(e.packet.get(), qname, type);
-      attempt.answer.server = server.label();
-      attempt.detail = std::string(toString(attempt.answer.status));
-      if (!attempt.answer.error.empty()) attempt.detail += " (" + attempt.answer.error + ")";
+  std::vector<DnsAnswer> answers(questions.size());
+  std::vector<Pending> pending(questions.size());
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    Pending& p = pending[i];
+    p.qname = normaliseName(questions[i].name);
+    p.type = questions[i].type;
+    if (isValidDnsName(p.qname)) {
+      const std::string absolute = p.qname == "." ? p.qname : p.qname + ".";
+      p.dname.reset(ldns_dname_new_frm_str(absolute.c_str()));
     }
-    return attempt;
-  };
+    if (!p.dname) {
+      p.result = bareAnswer(p.qname, p.type, DnsStatus::InvalidName);
+      p.result->error = "not a valid DNS name";
+    }
+  }
 
-  for (int round = 0; round <= options_.retries && !result; ++round) {
+  // Same order as for a single query: per round, each server in turn, for every question that
+  // has no usable answer yet; all those questions are in flight together.
+  for (int round = 0; round <= options_.retries; ++round) {
     for (const auto& server : options_.nameservers) {
-      Attempt attempt = attemptOnce(server);
-      if (attempt.kind == Transfer::Response && !attempt.answer.isError()) {
-        result = std::move(attempt.answer);
-        break;
-      }
-      attempts.push_back(std::move(attempt));
+      std::vector<Pending*> asking;
+      for (auto& p : pending)
+        if (!p.result) asking.push_back(&p);
+      if (asking.empty()) break;
+      askServer(server, asking, options_, random_);
     }
   }
 
-  if (!result) {
-    // No usable answer: prefer what a server said over what the network did (see the header).
-    const Attempt* chosen = nullptr;
-    for (Transfer kind :
-         {Transfer::Response, Transfer::Malformed, Transfer::Timeout, Transfer::NetworkError}) {
-      for (const auto& a : attempts)
-        if (a.kind == kind) chosen = &a;  // the last of its kind
-      if (chosen) break;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    Pending& p = pending[i];
+    answers[i] = p.result ? std::move(*p.result) : chooseFailure(p);
+    if (auto logger = dnsLogger(); logger->should_log(spdlog::level::debug)) {
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+      logger->debug("query done name={} type={} status={} server={} failed_attempts={} ms={}",
+                    p.qname, typeName(p.type), toString(answers[i].status), answers[i].server,
+                    p.attempts.size(), ms);
     }
-    switch (chosen->kind) {
-      case Transfer::Response:
-        result = chosen->answer;
-        break;
-      case Transfer::Malformed:
-        result = bareAnswer(qname, type, DnsStatus::OtherError);
-        break;
-      case Transfer::Timeout:
-        result = bareAnswer(qname, type, DnsStatus::Timeout);
-        break;
-      case Transfer::NetworkError:
-        result = bareAnswer(qname, type, DnsStatus::NetworkError);
-        break;
-    }
-    result->server = chosen->server->label();
-    std::string detail;
-    for (const auto& a : attempts) {
-      if (!detail.empty()) detail += "; ";
-      detail += a.server->label() + " " + a.detail;
-    }
-    result->error = detail;
   }
-
-  if (auto logger = dnsLogger(); logger->should_log(spdlog::level::debug)) {
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-    logger->debug("query done name={} type={} status={} server={} failed_attempts={} ms={}", qname,
-                  typeName(type), toString(result->status), result->server, attempts.size(), ms);
-  }
-  return std::move(*result);
+  return answers;
 }
 
 }  // namespace mh::dns

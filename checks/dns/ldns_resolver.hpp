@@ -57,6 +57,9 @@ class LdnsResolver : public Resolver {
   explicit LdnsResolver(LdnsResolverOptions options = {});
 
   DnsAnswer query(std::string_view name, std::uint16_t type) override;
+  // Every question in flight at once, each on its own UDP socket (TCP after a truncated reply):
+  // per question the same rounds, servers, outcomes and error text as query().
+  std::vector<DnsAnswer> queryMany(std::span<const DnsQuestion> questions) override;
 
   const std::vector<NameserverAddress>& nameservers() const { return options_.nameservers; }
   const LdnsResolverOptions& options() const { return options_; }

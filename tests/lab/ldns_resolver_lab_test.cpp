@@ -265,6 +265,70 @@ TEST_F(LdnsResolverLab, AnswersOverIpv6Loopback) {
   EXPECT_EQ(a.server, "::1#" + std::to_string(lab_->port()));
 }
 
+// A record of what an answer says, for comparing a batch with single queries.
+std::string summary(const dns::DnsAnswer& a) {
+  std::string s = a.qname + " " + std::string(dns::typeName(a.qtype)) + " " +
+                  std::string(toString(a.status)) + " rcode=" + std::to_string(a.rcode) +
+                  " server=" + a.server;
+  for (const auto& c : a.cnames) s += " cname=" + c.data;
+  for (const auto& r : a.records) s += " [" + r.data + "]";
+  return s;
+}
+
+TEST_F(LdnsResolverLab, QueryManyAnswersEveryQuestionInOrderAsQueryDoes) {
+  const std::vector<dns::DnsQuestion> questions = {
+      {"www.resolver.lab.test", rr::A},   {"nope.resolver.lab.test", rr::A},
+      {"www.resolver.lab.test", rr::MX},  {"big.resolver.lab.test", rr::TXT},  // TC, then TCP
+      {"a..lab.test", rr::TXT},           {"multi.resolver.lab.test", rr::TXT},
+      {"alias.resolver.lab.test", rr::A}, {"notauth.lab.test", rr::A},
+      {"WWW.Resolver.LAB.test.", rr::A}};
+  auto resolver = lab_->makeResolver();
+  const auto batch = resolver->queryMany(questions);
+  ASSERT_EQ(batch.size(), questions.size());
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    const auto single = resolver->query(questions[i].name, questions[i].type);
+    EXPECT_EQ(summary(batch[i]), summary(single)) << "question " << i;
+  }
+  EXPECT_EQ(batch[0].status, DnsStatus::NoError);
+  EXPECT_EQ(batch[1].status, DnsStatus::NxDomain);
+  EXPECT_EQ(batch[2].status, DnsStatus::NoData);
+  EXPECT_EQ(batch[3].records.size(), 12u);
+  EXPECT_EQ(batch[4].status, DnsStatus::InvalidName);
+  EXPECT_EQ(batch[5].records.at(0).joinedText(), "v=spf1 ip4:192.0.2.0/24 -all");
+  EXPECT_EQ(batch[6].cnames.size(), 2u);
+  EXPECT_EQ(batch[7].status, DnsStatus::OtherError);
+  EXPECT_EQ(batch[8].qname, "www.resolver.lab.test");
+  EXPECT_TRUE(resolver->queryMany({}).empty());
+}
+
+TEST_F(LdnsResolverLab, QueryManyMovesEveryQuestionPastBrokenServers) {
+  const std::vector<dns::DnsQuestion> questions = {{"www.resolver.lab.test", rr::A},
+                                                   {"nope.resolver.lab.test", rr::A},
+                                                   {"multi.resolver.lab.test", rr::TXT}};
+  BlackHole hole;
+  BadServer garbage(BadServer::Reply::Garbage);
+  LdnsResolver rotating(
+      fastOptions({hole.nameserver(), garbage.nameserver(), closedPort(), lab_->nameserver()}));
+  for (const auto& a : rotating.queryMany(questions)) {
+    EXPECT_FALSE(a.isError()) << a.qname << ": " << a.error;
+    EXPECT_EQ(a.server, lab_->nameserver().label()) << a.qname;
+  }
+
+  // With no good server, each question reports what its own attempts got, as query() does.
+  LdnsResolver silent(fastOptions({hole.nameserver()}));
+  for (const auto& a : silent.queryMany(questions)) {
+    EXPECT_EQ(a.status, DnsStatus::Timeout) << a.qname;
+    EXPECT_EQ(a.server, hole.nameserver().label());
+  }
+  BadServer wrongId(BadServer::Reply::WrongId);
+  LdnsResolver spoofed(fastOptions({wrongId.nameserver(), closedPort()}));
+  for (const auto& a : spoofed.queryMany(questions)) {
+    EXPECT_EQ(a.status, DnsStatus::OtherError) << a.qname;
+    EXPECT_NE(a.error.find("another query id"), std::string::npos) << a.error;
+    EXPECT_NE(a.error.find("refused"), std::string::npos) << a.error;
+  }
+}
+
 TEST_F(LdnsResolverLab, CachingResolverOverLdnsFromManyThreads) {
   dns::DnsCache cache;
   std::atomic<int> wrong{0};

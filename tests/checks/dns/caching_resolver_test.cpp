@@ -1,7 +1,10 @@
-// Tests for checks/dns/caching_resolver.cpp: the size bound of the shared cache (LRU eviction).
+// Tests for checks/dns/caching_resolver.cpp: the size bound of the shared cache (LRU eviction)
+// and batches (queryMany) that ask upstream only for what the cache does not hold.
 #include "checks/dns/caching_resolver.hpp"
 
 #include <gtest/gtest.h>
+
+#include "checks/dns/fixture_resolver.hpp"
 
 namespace mh::dns {
 namespace {
@@ -76,6 +79,45 @@ TEST(DnsCache, ABoundOfZeroCachesNothing) {
   cache.put(answer("a.gov.vn"));
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_FALSE(cache.get("a.gov.vn", rr::A));
+}
+
+// Records every batch it is asked, and answers from a fixture.
+class RecordingResolver : public FixtureResolver {
+ public:
+  std::vector<DnsAnswer> queryMany(std::span<const DnsQuestion> questions) override {
+    std::vector<std::string> names;
+    for (const auto& q : questions) names.push_back(q.name);
+    batches.push_back(names);
+    return FixtureResolver::queryMany(questions);
+  }
+  std::vector<std::vector<std::string>> batches;
+};
+
+TEST(CachingResolver, ABatchAsksUpstreamOnceForTheMissesOnly) {
+  RecordingResolver upstream;
+  upstream.addZone(
+      "a.example. 300 IN A 192.0.2.1\n"
+      "b.example. 300 IN A 192.0.2.2\n"
+      "example. 300 IN SOA ns.example. h.example. 1 3600 600 86400 300\n");
+  DnsCache cache;
+  CachingResolver resolver(upstream, cache);
+  ASSERT_EQ(resolver.query("a.example", rr::A).status, DnsStatus::NoError);
+  ASSERT_EQ(upstream.batches.size(), 0u);  // a single query is not a batch
+
+  const std::vector<DnsQuestion> questions = {
+      {"b.example", rr::A}, {"A.Example.", rr::A}, {"c.example", rr::A}};
+  const auto answers = resolver.queryMany(questions);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].records.at(0).data, "192.0.2.2");
+  EXPECT_EQ(answers[1].records.at(0).data, "192.0.2.1");  // from the cache
+  EXPECT_EQ(answers[2].status, DnsStatus::NxDomain);
+  ASSERT_EQ(upstream.batches.size(), 1u);
+  EXPECT_EQ(upstream.batches[0], (std::vector<std::string>{"b.example", "c.example"}));
+
+  // Everything is cached now, negative answers included: nothing more goes upstream.
+  resolver.queryMany(questions);
+  EXPECT_EQ(upstream.batches.size(), 1u);
+  EXPECT_EQ(cache.size(), 3u);
 }
 
 }  // namespace

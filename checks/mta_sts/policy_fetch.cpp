@@ -10,6 +10,7 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/X509Certificate.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -19,6 +20,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "checks/tls/address_safety.hpp"
@@ -37,6 +41,13 @@ constexpr std::size_t kMaxHeadBytes = 16 * 1024;  // status line and header fiel
 constexpr std::size_t kMaxChunkLine = 1024;       // chunk-size line with extensions
 constexpr std::size_t kReadBlock = 4096;
 constexpr int kMaxInterimResponses = 5;  // 1xx answers skipped before the final one
+
+// A failure that ends one attempt: thrown inside this file only (never past fetchMtaStsPolicy),
+// where it becomes the attempt's result and the fetch outcome.
+struct Stop {
+  FetchOutcome outcome;
+  std::string detail;
+};
 
 // What the OpenSSL callbacks saw, reached through the SSL_CTX ex_data of our own context.
 struct TlsCapture {
@@ -77,18 +88,96 @@ void infoCallback(const SSL* ssl, int where, int /*ret*/) {
   }
 }
 
-// A verifying client context for one host: system store and/or ca_file, TLS 1.2 or newer, chain
-// and name checked by OpenSSL during the handshake (X509_VERIFY_PARAM_set1_host, RFC 6125 rules,
-// no partial wildcards), so a wrong certificate aborts the handshake with its reason.
+struct StoreFree {
+  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
+};
+using StorePtr = std::unique_ptr<X509_STORE, StoreFree>;
+
+std::string opensslErrorText() {
+  std::string out;
+  while (const unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out;
+}
+
+// A PEM file, or a hashed directory (c_rehash) as Poco's caLocation allowed.
+bool loadCaLocation(X509_STORE* store, const std::string& location) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(location, ec))
+    return X509_STORE_load_path(store, location.c_str()) == 1;
+  return X509_STORE_load_file(store, location.c_str()) == 1;
+}
+
+}  // namespace
+
+class PolicyTrustStore {
+ public:
+  // A new reference to the store for the options' trust settings; nullptr with `error` set when
+  // they cannot be loaded (an unreadable CA file).
+  X509_STORE* acquire(const PolicyFetchOptions& options, std::string& error) {
+    const std::lock_guard lock(mu_);
+    if (!built_ || system_ != options.use_system_store || ca_file_ != options.ca_file) {
+      built_ = true;
+      system_ = options.use_system_store;
+      ca_file_ = options.ca_file;
+      error_.clear();
+      store_.reset(X509_STORE_new());
+      ERR_clear_error();
+      if (!store_) {
+        error_ = "X509_STORE_new: " + opensslErrorText();
+      } else if (system_ && X509_STORE_set_default_paths(store_.get()) != 1) {
+        error_ = "cannot load the default CA certificates: " + opensslErrorText();
+      } else if (!ca_file_.empty() && !loadCaLocation(store_.get(), ca_file_)) {
+        error_ = "cannot load CA file/directory at " + ca_file_ + ": " + opensslErrorText();
+      }
+      if (!error_.empty()) store_.reset();
+      ERR_clear_error();
+    }
+    if (!store_) {
+      error = error_;
+      return nullptr;
+    }
+    X509_STORE_up_ref(store_.get());
+    return store_.get();
+  }
+
+ private:
+  std::mutex mu_;  // guards everything below
+  bool built_ = false;
+  bool system_ = false;
+  std::string ca_file_;
+  StorePtr store_;
+  std::string error_;
+};
+
+std::shared_ptr<PolicyTrustStore> newPolicyTrustStore() {
+  return std::make_shared<PolicyTrustStore>();
+}
+
+namespace {
+
+// A verifying client context for one host: system store and/or ca_file (parsed once per options,
+// PolicyTrustStore), TLS 1.2 or newer, chain and name checked by OpenSSL during the handshake
+// (X509_VERIFY_PARAM_set1_host, RFC 6125 rules, no partial wildcards), so a wrong certificate
+// aborts the handshake with its reason. Throws Stop when the trust anchors cannot be loaded.
 Poco::Net::Context::Ptr makeContext(const PolicyFetchOptions& options, const std::string& host,
                                     TlsCapture& capture) {
+  std::string storeError;
+  X509_STORE* store = options.trust ? options.trust->acquire(options, storeError)
+                                    : newPolicyTrustStore()->acquire(options, storeError);
+  if (store == nullptr) throw Stop{FetchOutcome::TlsFailed, "TLS context: " + storeError};
+  const StorePtr storeRef(store);
   Poco::Net::Context::Params params;
   params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-  params.loadDefaultCAs = options.use_system_store;
-  params.caLocation = options.ca_file;
+  params.loadDefaultCAs = false;  // the shared store below holds the trust anchors
   params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
   Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
   SSL_CTX* ssl = ctx->sslContext();
+  SSL_CTX_set1_cert_store(ssl, store);
   SSL_CTX_set_min_proto_version(ssl, TLS1_2_VERSION);
   X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ssl);
   X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -123,13 +212,6 @@ std::string sha256Hex(std::string_view data) {
   }
   return out;
 }
-
-// A failure that ends one attempt: thrown inside this file only (never past fetchMtaStsPolicy),
-// where it becomes the attempt's result and the fetch outcome.
-struct Stop {
-  FetchOutcome outcome;
-  std::string detail;
-};
 
 // The HTTP exchange over one verified TLS connection, with the total deadline on every read.
 class Exchange {

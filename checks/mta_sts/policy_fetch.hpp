@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,13 @@ inline bool couldNotTell(FetchOutcome o) {
   return o >= FetchOutcome::DnsError;
 }
 
+// The trust anchors of the fetches made with one PolicyFetchOptions and its copies (defined in
+// policy_fetch.cpp): the system store and/or ca_file, parsed on the first fetch and shared by the
+// later ones (parsing the system CA bundle costs more CPU than the fetch itself), parsed again if
+// ca_file or use_system_store change. Thread-safe.
+class PolicyTrustStore;
+std::shared_ptr<PolicyTrustStore> newPolicyTrustStore();
+
 struct PolicyFetchOptions {
   std::chrono::milliseconds timeout{10000};  // the whole fetch: every address, connect to last byte
   std::size_t max_size = kMaxPolicyBytes;    // body bytes; more is TooLarge (64 KiB)
@@ -59,6 +67,7 @@ struct PolicyFetchOptions {
   bool use_system_store = true;              // OpenSSL's default verify paths
   bool allow_private_targets = false;        // --allow-private-targets (the lab)
   std::uint16_t https_port = 443;            // 443 per RFC 8461; other values for the lab only
+  std::shared_ptr<PolicyTrustStore> trust = newPolicyTrustStore();  // shared by copies
 };
 
 // One connection attempt, for the transcript.

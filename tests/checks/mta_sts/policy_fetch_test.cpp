@@ -356,6 +356,25 @@ TEST_F(PolicyFetchLab, SelfSignedAndUnknownCaAreRejected) {
   EXPECT_EQ(r.verify_depth, 0);
 }
 
+// The trust anchors are parsed once per options and shared by its copies, yet a fetch always
+// trusts what its own options name: a copy with another ca_file, a change back, a missing file.
+TEST_F(PolicyFetchLab, TrustAnchorsFollowTheOptions) {
+  dns::FixtureResolver f = resolverFor("enforce.test");
+  PolicyFetchOptions o = labOptions(*good_);
+  EXPECT_EQ(toString(fetchMtaStsPolicy(f, "enforce.test", o).outcome), "ok");
+  PolicyFetchOptions copy = o;
+  copy.ca_file.clear();
+  EXPECT_EQ(toString(fetchMtaStsPolicy(f, "enforce.test", copy).outcome), "certificate-invalid");
+  EXPECT_EQ(toString(fetchMtaStsPolicy(f, "enforce.test", o).outcome), "ok");
+  const int connections = good_->connections();
+  o.ca_file = "/nonexistent/mailhygiene-lab-ca.pem";
+  const PolicyFetch r = fetchMtaStsPolicy(f, "enforce.test", o);
+  EXPECT_EQ(toString(r.outcome), "tls-failed");
+  EXPECT_TRUE(couldNotTell(r.outcome));
+  EXPECT_NE(r.detail.find("/nonexistent/mailhygiene-lab-ca.pem"), std::string::npos) << r.detail;
+  EXPECT_EQ(good_->connections(), connections) << "no connection without trust anchors";
+}
+
 TEST_F(PolicyFetchLab, PrivateTargetRefusedWithoutConnection) {
   const int requests = good_->requests();
   const int connections = good_->connections();

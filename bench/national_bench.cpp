@@ -157,6 +157,15 @@ std::string loadAverage() {
   return a + " " + b + " " + c;
 }
 
+// The peak resident set size of this process so far (VmHWM), in KiB; 0 when unreadable.
+long peakRssKib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  return 0;
+}
+
 double cpuSeconds(const rusage& r) {
   return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
          double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
@@ -306,6 +315,7 @@ int run(const Args& args) {
     if (!dump) throw std::runtime_error("cannot write " + args.dump);
   }
   Clock::time_point lastFirstPass{}, firstRecheck{};
+  long firstPassPeakRss = 0;  // KiB, read when the first re-check report arrives
   service::AuditSink sink;
   sink.onReport = [&](const audit::DomainReport& r, int attempt) {
     Outcome o;
@@ -337,7 +347,10 @@ int run(const Args& args) {
     if (dump.is_open()) dump << line << "\n";
     outcomes.push_back(std::move(o));
     if (attempt == 1) lastFirstPass = std::max(lastFirstPass, now);
-    if (attempt == 2 && firstRecheck == Clock::time_point{}) firstRecheck = now;
+    if (attempt == 2 && firstRecheck == Clock::time_point{}) {
+      firstRecheck = now;
+      firstPassPeakRss = peakRssKib();
+    }
     if (args.smtp) {
       auto& latest = transport[r.domain];
       if (attempt >= latest.attempt) latest = t;
@@ -461,6 +474,9 @@ int run(const Args& args) {
         std::to_string(server.idle_closed) + " / " + std::to_string(server.rejected_peers));
   }
   row("peak RSS of the bench process (MB)", fmt("%.1f", double(after.ru_maxrss) / 1024.0));
+  if (firstPassPeakRss > 0)
+    row("  peak RSS when the re-check pass began (MB)",
+        fmt("%.1f", double(firstPassPeakRss) / 1024.0));
   row("CPU s, bench process (user+sys)", fmt("%.2f", processCpu));
   row("  of which the forwarder thread", fmt("%.2f", fwdCpu));
   if (args.smtp) row("  of which the lab SMTP/HTTPS server threads", fmt("%.2f", serverCpu));

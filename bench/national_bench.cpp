@@ -257,6 +257,13 @@ int run(const Args& args) {
   double pkiSeconds = 0;
   service::ScannerOptions scannerOptions;
   if (args.smtp) {
+    // The lab server holds one listening socket per MX address (thousands): lift the soft limit
+    // on open files to the hard one.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+      files.rlim_cur = files.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     t0 = Clock::now();
     pki = std::make_unique<LabPki>(dir.path);
     pkiSeconds = std::chrono::duration<double>(Clock::now() - t0).count();

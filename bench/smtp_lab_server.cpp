@@ -269,7 +269,9 @@ struct SmtpLabServer::Impl {
 
   std::unique_ptr<Listener> listen(std::uint32_t address, std::uint16_t port, bool forHttps) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error(std::string("lab server: socket: ") + strerror(errno));
+    if (fd < 0)
+      throw std::runtime_error(std::string("lab server: socket: ") + strerror(errno) +
+                               " (one listener per MX address: raise ulimit -n)");
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in sin{};
@@ -278,8 +280,13 @@ struct SmtpLabServer::Impl {
     sin.sin_port = htons(port);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0 ||
         ::listen(fd, kBacklog) != 0) {
+      const int error = errno;
       ::close(fd);
-      return nullptr;
+      if (error == EADDRINUSE) return nullptr;  // the port is taken there: try another one
+      char text[INET_ADDRSTRLEN] = "";
+      ::inet_ntop(AF_INET, &address, text, sizeof text);
+      throw std::runtime_error(std::string("lab server: cannot listen on ") + text + ":" +
+                               std::to_string(port) + ": " + strerror(error));
     }
     auto l = std::make_unique<Listener>();
     l->type = Handle::Type::Listener;

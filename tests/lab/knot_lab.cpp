@@ -402,6 +402,8 @@ bool KnotLab::tryStart(std::uint16_t port, std::string& why, bool& retry) {
   }
 
   const auto logPath = dir_ / "knotd.log";
+  // An earlier attempt's "cannot bind" stays in the (appended) log: judge only what follows.
+  const std::size_t logOffset = log().size();
   const std::string confText = conf.string();
   const std::string logText = logPath.string();
   const pid_t parent = ::getpid();
@@ -423,10 +425,10 @@ bool KnotLab::tryStart(std::uint16_t port, std::string& why, bool& retry) {
     ::execv(knotd->c_str(), const_cast<char* const*>(argv));
     ::_exit(127);
   }
-  return waitReady(why, retry);
+  return waitReady(logOffset, why, retry);
 }
 
-bool KnotLab::waitReady(std::string& why, bool& retry) {
+bool KnotLab::waitReady(std::size_t logOffset, std::string& why, bool& retry) {
   dns::LdnsResolverOptions probe;
   probe.nameservers = {nameserver()};
   probe.timeout = std::chrono::milliseconds(100);
@@ -445,7 +447,8 @@ bool KnotLab::waitReady(std::string& why, bool& retry) {
       retry = true;  // most likely the port was taken between our check and knotd's bind
       return false;
     }
-    const std::string log = this->log();
+    const std::string whole = this->log();
+    const std::string log = whole.substr(std::min(logOffset, whole.size()));
     if (log.find("cannot bind") != std::string::npos ||
         log.find("failed to bind") != std::string::npos) {
       why = "knotd could not bind port " + std::to_string(port_);

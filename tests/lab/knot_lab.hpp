@@ -86,7 +86,8 @@ class KnotLab {
  private:
   // On failure `why` says what happened; `retry` is set when another port may work.
   bool tryStart(std::uint16_t port, std::string& why, bool& retry);
-  bool waitReady(std::string& why, bool& retry);
+  // Judges the log written from `logOffset` on: the log is appended to by every attempt.
+  bool waitReady(std::size_t logOffset, std::string& why, bool& retry);
   // Writes the served zones to dir_/zones with delegations, extra records and signatures.
   void prepareZones();
   void stop();

@@ -205,33 +205,60 @@ Exchange failed(Transfer kind, std::string detail) {
 }
 
 // UDP exchanges in flight together, one connected socket each: replies with a foreign ID are
-// ignored (as a spoofed packet would be) until the deadline; ICMP errors end that exchange as
-// NetworkError. A flight whose outcome is already set (it could not be encoded) is not sent.
+// ignored (as a spoofed packet would be) until that query's deadline; ICMP errors end the
+// exchange as NetworkError. A flight whose outcome is already set (it could not be encoded) is
+// not sent. With a limit, at most as many queries as it grants are in flight: the others are
+// sent as earlier ones end (a sliding window), each with its own full timeout.
 void udpExchangeAll(const SocketAddress& to, std::vector<UdpFlight>& flights,
-                    std::chrono::milliseconds timeout) {
+                    std::chrono::milliseconds timeout, InFlightLimit* limit) {
+  const std::size_t n = flights.size();
   std::vector<Socket> sockets;
-  sockets.reserve(flights.size());
-  for (auto& f : flights) {
-    sockets.emplace_back(-1);
-    if (f.outcome) continue;
-    Socket sock(::socket(to.storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!sock.valid()) {
-      f.outcome = failed(Transfer::NetworkError, errnoText("udp socket", errno));
-      continue;
-    }
-    if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&to.storage), to.length) != 0) {
-      f.outcome = failed(Transfer::NetworkError, errnoText("udp connect", errno));
-      continue;
-    }
-    if (::send(sock.get(), f.query.data(), f.query.size(), 0) !=
-        static_cast<ssize_t>(f.query.size())) {
-      f.outcome = failed(Transfer::NetworkError, errnoText("udp send", errno));
-      continue;
-    }
-    sockets.back() = std::move(sock);
-  }
+  sockets.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) sockets.emplace_back(-1);
+  std::vector<Clock::time_point> deadlines(n);
+  std::vector<bool> holding(n, false);  // the flight holds a slot of the limit
+  std::size_t held = 0;
+  std::size_t nextToSend = 0;
 
-  const auto deadline = Clock::now() + timeout;
+  auto finish = [&](std::size_t i, Exchange e) {
+    flights[i].outcome = std::move(e);
+    if (holding[i]) {
+      holding[i] = false;
+      --held;
+      if (limit) limit->release(1);
+    }
+  };
+  auto send = [&](std::size_t i) {
+    auto& f = flights[i];
+    Socket sock(::socket(to.storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!sock.valid())
+      return finish(i, failed(Transfer::NetworkError, errnoText("udp socket", errno)));
+    if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&to.storage), to.length) != 0)
+      return finish(i, failed(Transfer::NetworkError, errnoText("udp connect", errno)));
+    if (::send(sock.get(), f.query.data(), f.query.size(), 0) !=
+        static_cast<ssize_t>(f.query.size()))
+      return finish(i, failed(Transfer::NetworkError, errnoText("udp send", errno)));
+    sockets[i] = std::move(sock);
+    deadlines[i] = Clock::now() + timeout;
+  };
+  // Sends what the limit allows; waits for a slot only when this batch holds none.
+  auto launch = [&] {
+    while (nextToSend < n && flights[nextToSend].outcome) ++nextToSend;
+    if (nextToSend == n) return;
+    const std::size_t wanted = n - nextToSend;
+    std::size_t granted = limit == nullptr ? wanted
+                          : held == 0      ? limit->acquire(wanted)
+                                           : limit->tryAcquire(wanted);
+    for (; granted > 0 && nextToSend < n; ++nextToSend) {
+      if (flights[nextToSend].outcome) continue;
+      --granted;
+      holding[nextToSend] = true;
+      ++held;
+      send(nextToSend);
+    }
+    if (limit && granted > 0) limit->release(granted);
+  };
+
   // One receive buffer per thread, reused: a fresh zeroed 64 KiB vector per query cost a memset
   // each time and, with many audit threads, fragmented the malloc arenas between long-lived
   // cache entries (peak RSS 759 MB instead of 98 MB for a 3,000-domain bench run).
@@ -239,57 +266,61 @@ void udpExchangeAll(const SocketAddress& to, std::vector<UdpFlight>& flights,
   std::vector<pollfd> polled;
   std::vector<std::size_t> polledFlight;
   while (true) {
+    launch();
     polled.clear();
     polledFlight.clear();
-    for (std::size_t i = 0; i < flights.size(); ++i)
+    auto firstDeadline = Clock::time_point::max();
+    for (std::size_t i = 0; i < nextToSend; ++i)
       if (!flights[i].outcome) {
         polled.push_back({sockets[i].get(), POLLIN, 0});
         polledFlight.push_back(i);
+        firstDeadline = std::min(firstDeadline, deadlines[i]);
       }
-    if (polled.empty()) return;
-    const int rc = ::poll(polled.data(), polled.size(), millisLeft(deadline));
+    if (polled.empty()) {
+      if (nextToSend >= n) return;
+      continue;  // nothing in flight: launch() waits for a slot
+    }
+    const int rc = ::poll(polled.data(), polled.size(), millisLeft(firstDeadline));
     if (rc < 0 && errno != EINTR) {
+      const int err = errno;
       for (std::size_t i : polledFlight)
-        flights[i].outcome = failed(Transfer::NetworkError, errnoText("udp poll", errno));
-      return;
+        finish(i, failed(Transfer::NetworkError, errnoText("udp poll", err)));
+      continue;
     }
-    if (rc == 0) {
-      for (std::size_t i : polledFlight) {
-        auto& f = flights[i];
-        f.outcome = f.ignored.empty() ? failed(Transfer::Timeout, "udp timeout")
-                                      : failed(Transfer::Malformed, f.ignored);
-      }
-      return;
-    }
-    for (std::size_t k = 0; k < polled.size(); ++k) {
+    for (std::size_t k = 0; rc > 0 && k < polled.size(); ++k) {
       if (polled[k].revents == 0) continue;
-      auto& f = flights[polledFlight[k]];
+      const std::size_t i = polledFlight[k];
       // Drain what is queued on this socket: our reply may follow a foreign one.
-      while (!f.outcome) {
-        const ssize_t n = ::recv(polled[k].fd, buffer.data(), buffer.size(), 0);
-        if (n < 0) {
+      while (!flights[i].outcome) {
+        const ssize_t got = ::recv(polled[k].fd, buffer.data(), buffer.size(), 0);
+        if (got < 0) {
           if (errno == EAGAIN || errno == EWOULDBLOCK) break;
           if (errno == EINTR) continue;
-          f.outcome = failed(Transfer::NetworkError, errnoText("udp receive", errno));
+          finish(i, failed(Transfer::NetworkError, errnoText("udp receive", errno)));
           break;
         }
         Exchange e;
         std::string detail;
-        switch (
-            checkReply(buffer.data(), static_cast<std::size_t>(n), f.question, e.packet, detail)) {
+        switch (checkReply(buffer.data(), static_cast<std::size_t>(got), flights[i].question,
+                           e.packet, detail)) {
           case Verdict::Ok:
             e.kind = Transfer::Response;
-            f.outcome = std::move(e);
+            finish(i, std::move(e));
             break;
           case Verdict::WrongId:
-            f.ignored = detail;
+            flights[i].ignored = detail;
             break;
           case Verdict::Malformed:
-            f.outcome = failed(Transfer::Malformed, detail);
+            finish(i, failed(Transfer::Malformed, detail));
             break;
         }
       }
     }
+    const auto now = Clock::now();
+    for (std::size_t i : polledFlight)
+      if (!flights[i].outcome && deadlines[i] <= now)
+        finish(i, flights[i].ignored.empty() ? failed(Transfer::Timeout, "udp timeout")
+                                             : failed(Transfer::Malformed, flights[i].ignored));
   }
 }
 
@@ -413,7 +444,7 @@ void askServer(const NameserverAddress& server, const std::vector<Pending*>& ask
     else
       flights[i].outcome = failed(Transfer::Malformed, "cannot encode the query");
   }
-  udpExchangeAll(*address, flights, options.timeout);
+  udpExchangeAll(*address, flights, options.timeout, options.in_flight.get());
 
   for (std::size_t i = 0; i < asking.size(); ++i) {
     Pending& p = *asking[i];

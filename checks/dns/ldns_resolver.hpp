@@ -3,12 +3,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "checks/dns/in_flight_limit.hpp"
 #include "checks/dns/resolver.hpp"
 
 namespace mh::dns {
@@ -29,6 +31,9 @@ struct LdnsResolverOptions {
   bool dnssec_ok = true;  // DO bit (so AD/RRSIG can be seen later for DNSSEC-01)
   bool recursion_desired = true;
   std::string resolv_conf = "/etc/resolv.conf";  // read only when nameservers is empty
+  // Shared by the resolvers of one run (copies of these options share it): caps the UDP queries
+  // in flight at once. Null: no cap.
+  std::shared_ptr<InFlightLimit> in_flight;
 };
 
 // "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353" (and the answer form "addr#port");

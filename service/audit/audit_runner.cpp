@@ -36,6 +36,9 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
                        const std::atomic<bool>* stop) {
   const auto start = std::chrono::steady_clock::now();
   auto cache = std::make_unique<dns::DnsCache>(options.cache);
+  dns::LdnsResolverOptions resolverOptions = options.resolver;
+  if (!resolverOptions.in_flight && options.max_dns_in_flight > 0)
+    resolverOptions.in_flight = std::make_shared<dns::InFlightLimit>(options.max_dns_in_flight);
   std::mutex mutex;  // guards progress, the retry list and the progress callback
   AuditProgress progress;
   progress.total = tasks.size();
@@ -46,7 +49,7 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
                      const audit::AuditOptions& passOptions) {
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-      dns::LdnsResolver ldns(options.resolver);  // one per thread (not thread-safe)
+      dns::LdnsResolver ldns(resolverOptions);  // one per thread (not thread-safe)
       dns::CachingResolver resolver(ldns, *cache);
       while (!(stop && stop->load())) {
         std::size_t i = next.fetch_add(1);

@@ -14,9 +14,16 @@
 
 namespace mh::service {
 
+// Enough to keep a national run busy at 20 ms to the resolver (512 / 40 ms round trip = 12,800
+// queries/s), and far below the query backlog a recursive resolver such as Unbound holds.
+inline constexpr std::size_t kDefaultMaxDnsInFlight = 512;
+
 struct AuditRunOptions {
   unsigned threads = 8;  // DNS-bound work: more threads than cores pays off
   dns::LdnsResolverOptions resolver;
+  // DNS queries in flight at once across all threads (DKIM discovery asks ~30 names at once per
+  // domain), unless resolver.in_flight already holds a limit. 0: no cap.
+  std::size_t max_dns_in_flight = kDefaultMaxDnsInFlight;
   dns::DnsCacheOptions cache;
   bool retry_errors = true;  // domains with an `error` check are audited once more at the end
   // Domains for which this returns true after their first audit (a check worse than in the

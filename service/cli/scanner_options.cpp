@@ -29,9 +29,10 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
       a = a.substr(0, eq);
     }
   }
-  static const char* const kWithValue[] = {
-      "--resolver",   "--timeout",   "--retries",   "--psl",          "--ca-file",
-      "--https-port", "--smtp-port", "--ehlo-name", "--trust-anchor", "--smtp-timeout"};
+  static const char* const kWithValue[] = {"--resolver",     "--timeout",      "--retries",
+                                           "--psl",          "--ca-file",      "--https-port",
+                                           "--smtp-port",    "--ehlo-name",    "--trust-anchor",
+                                           "--smtp-timeout", "--dns-in-flight"};
   bool needsValue = false;
   for (const char* name : kWithValue) needsValue = needsValue || a == name;
   std::string v;
@@ -65,6 +66,10 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
     auto n = parseInt(v, 0, 10);
     if (!n) return std::string("--retries: give a whole number from 0 to 10");
     o.retries = *n;
+  } else if (a == "--dns-in-flight") {
+    auto n = parseInt(v, 1, 65535);
+    if (!n) return std::string("--dns-in-flight: give a whole number from 1 to 65535");
+    o.dns_in_flight = static_cast<std::size_t>(*n);
   } else if (a == "--psl") {
     o.psl_file = v;
   } else if (a == "--ca-file") {
@@ -102,6 +107,8 @@ std::string scannerUsage() {
                           default: the nameservers of /etc/resolv.conf
   --timeout SECONDS       per-query DNS timeout (default 5)
   --retries N             extra attempts per nameserver (default 2)
+  --dns-in-flight N       DNS queries in flight at once, all threads together (default 512):
+                          a gentle cap for the recursive resolver, which drops what overflows
   --psl FILE              Public Suffix List (default /usr/share/publicsuffix/public_suffix_list.dat)
   --no-smtp               DNS only: no connection to mail or web servers (no TLS checks, and
                           the MTA-STS policy is not fetched)
@@ -134,6 +141,7 @@ std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error
   scanner->resolver.timeout =
       std::chrono::milliseconds(static_cast<long>(o.timeout_seconds * 1000.0));
   scanner->resolver.retries = o.retries;
+  scanner->resolver.in_flight = std::make_shared<dns::InFlightLimit>(o.dns_in_flight);
   scanner->fetch.ca_file = o.ca_file;
   scanner->fetch.allow_private_targets = o.allow_private_targets;
   scanner->fetch.https_port = o.https_port;

@@ -21,6 +21,7 @@ struct ScannerOptions {
   std::vector<dns::NameserverAddress> resolvers;  // empty: /etc/resolv.conf
   double timeout_seconds = 5.0;
   int retries = 2;
+  std::size_t dns_in_flight = 512;  // DNS queries in flight at once, all threads together
   std::string psl_file = MH_PSL_FILE_DEFAULT;
   bool no_smtp = false;                // DNS only: no SMTP probe, no MTA-STS policy fetch
   std::string ca_file;                 // extra trust anchors for SMTP and HTTPS certificates

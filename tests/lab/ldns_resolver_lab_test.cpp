@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -299,6 +300,36 @@ TEST_F(LdnsResolverLab, QueryManyAnswersEveryQuestionInOrderAsQueryDoes) {
   EXPECT_EQ(batch[7].status, DnsStatus::OtherError);
   EXPECT_EQ(batch[8].qname, "www.resolver.lab.test");
   EXPECT_TRUE(resolver->queryMany({}).empty());
+}
+
+TEST_F(LdnsResolverLab, QueryManyUnderAnInFlightCapSendsTheRestAsAnswersCome) {
+  const std::vector<dns::DnsQuestion> questions = {
+      {"www.resolver.lab.test", rr::A},   {"nope.resolver.lab.test", rr::A},
+      {"big.resolver.lab.test", rr::TXT}, {"multi.resolver.lab.test", rr::TXT},
+      {"a..lab.test", rr::TXT},           {"alias.resolver.lab.test", rr::A}};
+  auto uncapped = lab_->makeResolver()->queryMany(questions);
+  for (std::size_t cap : {1, 2, 5}) {
+    auto options = lab_->resolverOptions();
+    options.in_flight = std::make_shared<dns::InFlightLimit>(cap);
+    LdnsResolver resolver(options);
+    const auto capped = resolver.queryMany(questions);
+    ASSERT_EQ(capped.size(), questions.size());
+    for (std::size_t i = 0; i < questions.size(); ++i)
+      EXPECT_EQ(summary(capped[i]), summary(uncapped[i])) << "cap " << cap << ", question " << i;
+    EXPECT_EQ(options.in_flight->inUse(), 0u) << "every slot is given back";
+  }
+
+  // Slots come back from timeouts and refused ports too.
+  BlackHole hole;
+  auto options = fastOptions({hole.nameserver(), closedPort()});
+  options.in_flight = std::make_shared<dns::InFlightLimit>(2);
+  LdnsResolver failing(options);
+  for (const auto& a : failing.queryMany(questions))
+    if (a.status != DnsStatus::InvalidName) {
+      EXPECT_EQ(a.status, DnsStatus::Timeout) << a.qname;
+      EXPECT_NE(a.error.find("refused"), std::string::npos) << a.error;
+    }
+  EXPECT_EQ(options.in_flight->inUse(), 0u);
 }
 
 TEST_F(LdnsResolverLab, QueryManyMovesEveryQuestionPastBrokenServers) {

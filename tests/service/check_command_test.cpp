@@ -39,6 +39,8 @@ TEST(CheckCommand, UsageErrorsExitTwo) {
       {"a.gov.vn", "--retries", "many"},
       {"a.gov.vn", "--smtp-timeout", "0"},
       {"a.gov.vn", "--smtp-timeout", "soon"},
+      {"a.gov.vn", "--dns-in-flight", "0"},
+      {"a.gov.vn", "--dns-in-flight", "lots"},
   };
   for (const auto& args : cases) {
     auto r = run(args);

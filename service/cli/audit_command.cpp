@@ -17,6 +17,7 @@
 #include "checks/core/rubric.hpp"
 #include "service/audit/audit_runner.hpp"
 #include "service/audit/regression_recheck.hpp"
+#include "service/audit/run_order.hpp"
 #include "service/audit/scored_row.hpp"
 #include "service/cli/scanner_options.hpp"
 #include "service/domain_list.hpp"
@@ -151,6 +152,8 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
     for (const auto& e : list->entries)
       if (selected(e, o.only) && !done.count(e.domain))
         tasks.push_back({e.domain, e.dkim_selectors});
+    // Domains that could not be told last time first: their timeouts overlap with the others.
+    putFirst(tasks, domainsWithErrorsLastRun(db, runId));
 
     AuditRunOptions runOptions;
     runOptions.threads = o.threads;

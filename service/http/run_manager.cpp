@@ -8,6 +8,7 @@
 
 #include "checks/core/rubric.hpp"
 #include "service/audit/regression_recheck.hpp"
+#include "service/audit/run_order.hpp"
 #include "service/audit/scored_row.hpp"
 #include "service/http/schedule.hpp"
 
@@ -65,6 +66,8 @@ RunStart RunManager::launch(const std::optional<store::RunInfo>& unfinished,
   std::vector<AuditTask> tasks;
   for (const auto& e : env_.registry.entries)
     if (!done.count(e.domain)) tasks.push_back({e.domain, e.dkim_selectors});
+  // Domains that could not be told last time first: their timeouts overlap with the others.
+  putFirst(tasks, domainsWithErrorsLastRun(env_.store, result.run_id));
   active_ = ActiveRun{};
   active_->id = result.run_id;
   progress_ = AuditProgress{};

@@ -1,0 +1,26 @@
+// The order in which a national run audits its domains: the ones that could not be told last
+// time first, so their timeouts overlap with the bulk of the run instead of making its tail.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "service/audit/audit_runner.hpp"
+#include "service/store/result_store.hpp"
+
+namespace mh::service {
+
+// Moves the tasks whose domain is in `slow_first` to the front, keeping the list order within
+// both groups (a stable partition). Pure.
+void putFirst(std::vector<AuditTask>& tasks, const std::set<std::string, std::less<>>& slow_first);
+
+// The domains with a check in `error` (a timeout, SERVFAIL, an MX that could not be reached) in
+// the latest complete national run of `store` other than `current_run`; empty when there is none.
+// Such a domain most likely costs a whole timeout budget again, and then its end-of-run re-check
+// one more: started first, the first budget is spent while the others are audited.
+std::set<std::string, std::less<>> domainsWithErrorsLastRun(store::ResultStore& store,
+                                                            std::int64_t current_run);
+
+}  // namespace mh::service

@@ -173,13 +173,14 @@ SmtpBehaviour pickBehaviour(Kind kind, int draw) {
                                                                 {B::Expired, 8},
                                                                 {B::WrongName, 8},
                                                                 {B::Busy, 4}}};
-  static constexpr std::array<std::pair<B, int>, 7> broken = {{{B::LegacyTls, 30},
+  static constexpr std::array<std::pair<B, int>, 8> broken = {{{B::LegacyTls, 25},
                                                                {B::NoStartTls, 20},
                                                                {B::NoListener, 15},
                                                                {B::Expired, 10},
                                                                {B::SelfSigned, 10},
                                                                {B::WrongName, 10},
-                                                               {B::Busy, 5}}};
+                                                               {B::Busy, 5},
+                                                               {B::Silent, 5}}};
   if (kind == Kind::Partial) return pickWeighted(partial, draw);
   if (kind == Kind::Broken) return pickWeighted(broken, draw);
   return B::Modern;
@@ -223,6 +224,8 @@ std::string_view toString(SmtpBehaviour b) {
       return "busy-421";
     case SmtpBehaviour::NoListener:
       return "no-listener";
+    case SmtpBehaviour::Silent:
+      return "silent";
   }
   return "?";
 }

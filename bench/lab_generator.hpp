@@ -26,8 +26,9 @@ enum class SmtpBehaviour : std::uint8_t {
   WrongName,   // TLS 1.2-1.3, lab-CA certificate for www.<domain> instead of the MX name
   Busy,        // greeting "421 busy, try again later" (a server at its connection limit)
   NoListener,  // nothing listens on the address: connection refused
+  Silent,      // accepts and never greets (a tarpit, a hung server): the greeting timeout runs out
 };
-inline constexpr int kSmtpBehaviourCount = 8;
+inline constexpr int kSmtpBehaviourCount = 9;
 std::string_view toString(SmtpBehaviour b);
 
 // How mta-sts.<domain> answers in the --smtp lab (domains that publish an _mta-sts record).
@@ -101,8 +102,8 @@ inline constexpr std::string_view kDeadPrefix = "dead-";
 // (drawn from a second random stream, so the DNS draws stay those of the DNS-only lab):
 //   good and dead: Modern (ECDSA certificate)
 //   partial:  LegacyTls 45 %, Modern 25 %, SelfSigned 10 %, Expired 8 %, WrongName 8 %, Busy 4 %
-//   broken:   LegacyTls 30 %, NoStartTls 20 %, NoListener 15 %, Expired 10 %, SelfSigned 10 %,
-//             WrongName 10 %, Busy 5 %   (a dangling MX has no address at all)
+//   broken:   LegacyTls 25 %, NoStartTls 20 %, NoListener 15 %, Expired 10 %, SelfSigned 10 %,
+//             WrongName 10 %, Busy 5 %, Silent 5 %   (a dangling MX has no address at all)
 // MTA-STS, for domains publishing an _mta-sts record: good and dead Enforce; partial and broken
 // Enforce 35 %, Testing 40 %, NotFound 10 %, Unreachable 15 %. Served policies have max_age
 // 604800 and mx lines for the domain's MX hosts ("*.mailprov<k>.lab.test" for providers).

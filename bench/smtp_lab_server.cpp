@@ -138,7 +138,7 @@ struct SmtpLabServer::Impl {
 
   std::atomic<std::uint64_t> smtp_connections{0}, starttls{0}, smtp_handshakes{0},
       smtp_unfinished{0}, busy{0}, quits{0}, https_connections{0}, https_handshakes{0}, served{0},
-      not_found{0}, rejected{0}, idle_closed{0}, smtp_micros{0};
+      not_found{0}, rejected{0}, idle_closed{0}, smtp_micros{0}, https_micros{0};
 
   Impl(const LabTransport& transport, LabPki& p, LabServerOptions o) : pki(p), options(o) {
     for (const auto& h : transport.smtp_hosts)
@@ -383,7 +383,9 @@ struct SmtpLabServer::Impl {
         ++smtp_connections;
         if (seen.insert(local.sin_addr.s_addr).second) w.addresses.store(seen.size());
         c->endpoint = &it->second;
-        if (c->endpoint->behaviour == SmtpBehaviour::Busy) {
+        if (c->endpoint->behaviour == SmtpBehaviour::Silent) {
+          // Nothing is ever sent; what the client sends is read and ignored until it gives up.
+        } else if (c->endpoint->behaviour == SmtpBehaviour::Busy) {
           ++busy;
           c->out = "421 4.7.0 " + c->endpoint->host + " Too many connections, try again later\r\n";
         } else {
@@ -423,9 +425,9 @@ struct SmtpLabServer::Impl {
     if (c.ssl && c.phase == Connection::Phase::Secure) SSL_shutdown(c.ssl.get());
     c.ssl.reset();
     ::close(c.fd);
-    if (!c.https)
-      smtp_micros += std::uint64_t(
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.started).count());
+    const auto micros = std::uint64_t(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.started).count());
+    (c.https ? https_micros : smtp_micros) += micros;
     ERR_clear_error();
   }
 
@@ -512,7 +514,9 @@ struct SmtpLabServer::Impl {
       c.in.erase(0, eol + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
       const std::string verb = upper(line.substr(0, line.find(' ')));
-      if (e.behaviour == SmtpBehaviour::Busy) {
+      if (e.behaviour == SmtpBehaviour::Silent) {
+        continue;
+      } else if (e.behaviour == SmtpBehaviour::Busy) {
         c.out += verb == "QUIT" ? "221 2.0.0 Bye\r\n" : "421 4.7.0 Try again later\r\n";
         quits += verb == "QUIT";
         c.closing = true;
@@ -609,6 +613,7 @@ LabServerStats SmtpLabServer::stats() const {
   s.idle_closed = i.idle_closed;
   s.certificates_minted = i.pki.minted();
   s.smtp_connection_seconds = double(i.smtp_micros.load()) / 1e6;
+  s.https_connection_seconds = double(i.https_micros.load()) / 1e6;
   return s;
 }
 

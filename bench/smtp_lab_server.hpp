@@ -36,7 +36,8 @@ struct LabServerStats {
   std::uint64_t idle_closed = 0;     // closed by the idle timeout
   std::uint64_t certificates_minted = 0;
   double smtp_connection_seconds = 0;  // the lifetimes of SMTP connections, summed
-  double cpu_seconds = 0;              // CPU time of the server threads
+  double https_connection_seconds = 0;
+  double cpu_seconds = 0;  // CPU time of the server threads
 };
 
 // Binds one listener per served (address, port): the SMTP port on every MX address of the lab
@@ -48,6 +49,7 @@ struct LabServerStats {
 // sent (the MX host name for the prober, mta-sts.<domain> for the policy fetch).
 //
 // SMTP: greeting, EHLO/HELO, STARTTLS, QUIT, NOOP, RSET; anything else (MAIL, RCPT, DATA) 502.
+// A Silent address accepts and never says anything (idle_timeout closes what the client leaves).
 // HTTPS: one GET per connection, /.well-known/mta-sts.txt with Host mta-sts.<domain>: the policy
 // as text/plain, or 404.
 // The constructor throws std::runtime_error when it cannot bind or OpenSSL fails.

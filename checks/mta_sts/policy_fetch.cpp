@@ -104,6 +104,9 @@ std::string opensslErrorText() {
   return out;
 }
 
+// A long-running service (serve) picks up CA bundle updates within this time.
+constexpr std::chrono::hours kTrustStoreLifetime{1};
+
 // A PEM file, or a hashed directory (c_rehash) as Poco's caLocation allowed.
 bool loadCaLocation(X509_STORE* store, const std::string& location) {
   std::error_code ec;
@@ -120,8 +123,11 @@ class PolicyTrustStore {
   // they cannot be loaded (an unreadable CA file).
   X509_STORE* acquire(const PolicyFetchOptions& options, std::string& error) {
     const std::lock_guard lock(mu_);
-    if (!built_ || system_ != options.use_system_store || ca_file_ != options.ca_file) {
+    const auto now = SteadyClock::now();
+    if (!built_ || system_ != options.use_system_store || ca_file_ != options.ca_file ||
+        now - built_at_ > kTrustStoreLifetime) {
       built_ = true;
+      built_at_ = now;
       system_ = options.use_system_store;
       ca_file_ = options.ca_file;
       error_.clear();
@@ -148,6 +154,7 @@ class PolicyTrustStore {
  private:
   std::mutex mu_;  // guards everything below
   bool built_ = false;
+  SteadyClock::time_point built_at_;
   bool system_ = false;
   std::string ca_file_;
   StorePtr store_;

@@ -56,7 +56,8 @@ inline bool couldNotTell(FetchOutcome o) {
 // The trust anchors of the fetches made with one PolicyFetchOptions and its copies (defined in
 // policy_fetch.cpp): the system store and/or ca_file, parsed on the first fetch and shared by the
 // later ones (parsing the system CA bundle costs more CPU than the fetch itself), parsed again if
-// ca_file or use_system_store change. Thread-safe.
+// ca_file or use_system_store change, and after an hour (a long-running serve sees CA updates).
+// Thread-safe.
 class PolicyTrustStore;
 std::shared_ptr<PolicyTrustStore> newPolicyTrustStore();
 

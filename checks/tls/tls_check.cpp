@@ -63,6 +63,11 @@ constexpr TagSpec kTags[] = {
      "{host} không có bản ghi A hay AAAA: không có gì để kiểm tra"},
     {"TLS_NO_MAIL_TARGETS", "TLS-01", "no MX host or address to test", "", "",
      "Không có máy chủ MX hay địa chỉ nào để kiểm tra"},
+    {"TLS_NO_MX_ANSWER", "",
+     "the MX lookup of {domain} could not be answered ({status}): no mail server could be tested",
+     "", "",
+     "Không nhận được trả lời cho truy vấn MX của {domain} ({status}): không kiểm tra được máy chủ "
+     "thư nào"},
     {"TLS_MX_HOSTS_SKIPPED", "TLS-01", "{count} more MX host(s) not tested (limit {limit})", "", "",
      "Còn {count} máy chủ MX chưa được kiểm tra (giới hạn {limit})"},
     // TLS-02..04: an address without TLS evidence.
@@ -480,6 +485,7 @@ TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx) {
   TlsEvidence e;
   e.domain = mx.domain;
   e.enumerated = context.options().enumerate;
+  if (mx.mx.isError()) e.mx_lookup_error = std::string(dns::toString(mx.mx.status));
   std::vector<mx::MxHost> targets = mx::mailTargets(mx);
   if (targets.size() > mx::kMaxMxHosts) targets.resize(mx::kMaxMxHosts);
   if (mx.total_hosts > targets.size() && !mx.hosts.empty())
@@ -517,6 +523,16 @@ TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx) {
     e.hosts.push_back(std::move(h));
   }
   return e;
+}
+
+// No target because the MX lookup itself failed: nothing was tested and nothing is known, so the
+// check is `error` (kept out of the score, and the tier stays undecided), never info or fail.
+void markUntestable(CheckResult& r, const TlsEvidence& e, const DomainProfile& profile) {
+  if (!e.hosts.empty() || e.mx_lookup_error.empty() || !profile.receives_mail) return;
+  r.add(makeFinding("TLS_NO_MX_ANSWER", Status::Error)
+            .arg("domain", e.domain)
+            .arg("status", e.mx_lookup_error));
+  r.status = Status::Error;
 }
 
 CheckResult judgeTls01(const TlsEvidence& e, const DomainProfile& profile) {
@@ -572,6 +588,7 @@ CheckResult judgeTls01(const TlsEvidence& e, const DomainProfile& profile) {
               .arg("limit", static_cast<std::int64_t>(mx::kMaxMxHosts)));
   r.status = settle(statuses, true);
   fillRemediation(r, kTags);
+  markUntestable(r, e, profile);
   return r;
 }
 
@@ -618,6 +635,7 @@ CheckResult judgeTls02(const TlsEvidence& e, const DomainProfile& profile) {
       r.add(at("TLS_VERSIONS_OK", Status::Pass, a).arg("versions", joined(accepted, " and ")));
     return addressStatus(r, first);
   });
+  markUntestable(r, e, profile);
   return r;
 }
 
@@ -669,6 +687,7 @@ CheckResult judgeTls03(const TlsEvidence& e, const DomainProfile& profile) {
       r.add(at("TLS_CIPHERS_OK", Status::Pass, a).arg("suite", suiteLabel(en.preferred_suite)));
     return addressStatus(r, first);
   });
+  markUntestable(r, e, profile);
   return r;
 }
 
@@ -726,6 +745,7 @@ CheckResult judgeTls04(const TlsEvidence& e, const DomainProfile& profile,
                 .arg("hash", c.signature_hash.empty() ? c.signature_algorithm : c.signature_hash));
     return addressStatus(r, first);
   });
+  markUntestable(r, e, profile);
   return r;
 }
 

@@ -91,6 +91,7 @@ struct TlsEvidence {
   bool enumerated = false;  // TlsAuditOptions::enumerate
   std::vector<TlsHostEvidence> hosts;
   std::size_t hosts_skipped = 0;  // MX hosts beyond mx::kMaxMxHosts
+  std::string mx_lookup_error;    // the MX lookup's status when it could not be answered
 };
 
 TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx);

@@ -191,6 +191,24 @@ TEST(Tls01Judge, NoMailIsNaAndDnsErrorsAreErrors) {
   EXPECT_TRUE(r.hasTag("TLS_MX_NO_ADDRESS"));
 }
 
+TEST(TlsJudges, AnUnansweredMxLookupIsAnErrorInAllFourNeverInfo) {
+  // SERVFAIL or a timeout on the MX query: no target is known, so nothing can be judged, and the
+  // tier must not read "no STARTTLS" into it.
+  TlsEvidence e;
+  e.domain = "example.test";
+  e.mx_lookup_error = "SERVFAIL";
+  const std::vector<CheckResult> results = {judgeTls01(e, kReceiving), judgeTls02(e, kReceiving),
+                                            judgeTls03(e, kReceiving),
+                                            judgeTls04(e, kReceiving, Clock::now())};
+  for (const auto& r : results) {
+    EXPECT_EQ(r.status, Status::Error) << r.id;
+    ASSERT_TRUE(r.hasTag("TLS_NO_MX_ANSWER")) << r.id;
+  }
+  EXPECT_EQ(judgeTls01(e, kNoMail).status, Status::Na);
+  e.mx_lookup_error.clear();  // answered, and no MX or address: nothing to test
+  EXPECT_EQ(judgeTls01(e, kReceiving).status, Status::Info);
+}
+
 TEST(Tls02Judge, Scenarios) {
   using V = ProtocolVersion;
   struct Case {

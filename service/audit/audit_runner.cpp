@@ -45,54 +45,65 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
   std::vector<const AuditTask*> retry;
   auto lastProgress = std::chrono::steady_clock::time_point{};
 
+  // Workers share `queue` through `next`.
+  auto runQueue = [&](const std::vector<const AuditTask*>& queue, std::atomic<std::size_t>& next,
+                      int attempt, const audit::AuditOptions& passOptions) {
+    dns::LdnsResolver ldns(resolverOptions);  // one per thread (not thread-safe)
+    dns::CachingResolver resolver(ldns, *cache);
+    while (!(stop && stop->load())) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= queue.size()) return;
+      const AuditTask& task = *queue[i];
+      audit::AuditOptions auditOptions = passOptions;
+      auditOptions.dkim_selectors = task.dkim_selectors;
+      try {
+        auto report = audit::auditDomain(resolver, task.domain, auditOptions);
+        const bool errored = hasErrors(report);
+        const bool deferred =
+            attempt == 1 && ((errored && options.retry_errors) ||
+                             (options.recheck && report.exists && options.recheck(report)));
+        if (sink.onReport) sink.onReport(report, attempt);
+        std::lock_guard lock(mutex);
+        if (deferred) {
+          retry.push_back(&task);
+          continue;
+        }
+        ++progress.done;
+        progress.with_errors += errored;
+      } catch (const std::exception& e) {
+        workerLogger()->error("domain audit failed domain={} what={}", task.domain, e.what());
+        if (sink.onFailure) sink.onFailure(task.domain, e.what());
+        std::lock_guard lock(mutex);
+        ++progress.done;
+        ++progress.with_errors;
+      }
+      std::lock_guard lock(mutex);
+      auto now = std::chrono::steady_clock::now();
+      if (sink.onProgress && now - lastProgress > std::chrono::milliseconds(200)) {
+        lastProgress = now;
+        progress.elapsed_seconds = std::chrono::duration<double>(now - start).count();
+        sink.onProgress(progress);
+      }
+    }
+  };
   auto runPass = [&](const std::vector<const AuditTask*>& queue, int attempt,
                      const audit::AuditOptions& passOptions) {
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      dns::LdnsResolver ldns(resolverOptions);  // one per thread (not thread-safe)
-      dns::CachingResolver resolver(ldns, *cache);
-      while (!(stop && stop->load())) {
-        std::size_t i = next.fetch_add(1);
-        if (i >= queue.size()) return;
-        const AuditTask& task = *queue[i];
-        audit::AuditOptions auditOptions = passOptions;
-        auditOptions.dkim_selectors = task.dkim_selectors;
-        try {
-          auto report = audit::auditDomain(resolver, task.domain, auditOptions);
-          const bool errored = hasErrors(report);
-          const bool deferred =
-              attempt == 1 && ((errored && options.retry_errors) ||
-                               (options.recheck && report.exists && options.recheck(report)));
-          if (sink.onReport) sink.onReport(report, attempt);
-          std::lock_guard lock(mutex);
-          if (deferred) {
-            retry.push_back(&task);
-            continue;
-          }
-          ++progress.done;
-          progress.with_errors += errored;
-        } catch (const std::exception& e) {
-          workerLogger()->error("domain audit failed domain={} what={}", task.domain, e.what());
-          if (sink.onFailure) sink.onFailure(task.domain, e.what());
-          std::lock_guard lock(mutex);
-          ++progress.done;
-          ++progress.with_errors;
-        }
-        std::lock_guard lock(mutex);
-        auto now = std::chrono::steady_clock::now();
-        if (sink.onProgress && now - lastProgress > std::chrono::milliseconds(200)) {
-          lastProgress = now;
-          progress.elapsed_seconds = std::chrono::duration<double>(now - start).count();
-          sink.onProgress(progress);
-        }
-      }
-    };
+    // Domains expected to wait out a timeout budget get threads of their own, started with the
+    // pool: their waits overlap with the others' work without taking the pool's threads (which
+    // would leave the CPU idle while every worker waits).
+    std::vector<const AuditTask*> normal, slow;
+    for (const AuditTask* t : queue) (attempt == 1 && t->expect_slow ? slow : normal).push_back(t);
     // The re-check pass is mostly domains whose servers did not answer, each waiting out its
     // timeout budget: more threads there turn N budgets into about one, at little CPU cost.
     const unsigned wanted = attempt == 1 ? options.threads : options.threads * kRecheckThreadFactor;
-    const unsigned n = std::max(1u, std::min<unsigned>(wanted, queue.size()));
+    const unsigned n = std::min<unsigned>(wanted, normal.size());
+    const unsigned nSlow = std::min<unsigned>(options.threads, slow.size());
+    std::atomic<std::size_t> nextNormal{0}, nextSlow{0};
     std::vector<std::thread> pool;
-    for (unsigned t = 0; t < n; ++t) pool.emplace_back(worker);
+    for (unsigned t = 0; t < nSlow; ++t)
+      pool.emplace_back([&] { runQueue(slow, nextSlow, attempt, passOptions); });
+    for (unsigned t = 0; t < n; ++t)
+      pool.emplace_back([&] { runQueue(normal, nextNormal, attempt, passOptions); });
     for (auto& t : pool) t.join();
   };
 

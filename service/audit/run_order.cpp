@@ -1,15 +1,11 @@
-// The order in which a national run audits its domains: the ones that could not be told last
-// time first, so their timeouts overlap with the bulk of the run instead of making its tail.
+// Which domains of a national run are expected to be slow: the ones that could not be told last
+// time.
 #include "service/audit/run_order.hpp"
-
-#include <algorithm>
 
 namespace mh::service {
 
-void putFirst(std::vector<AuditTask>& tasks, const std::set<std::string, std::less<>>& slow_first) {
-  if (slow_first.empty()) return;
-  std::stable_partition(tasks.begin(), tasks.end(),
-                        [&](const AuditTask& t) { return slow_first.count(t.domain) > 0; });
+void expectSlow(std::vector<AuditTask>& tasks, const std::set<std::string, std::less<>>& slow) {
+  for (auto& t : tasks) t.expect_slow = slow.count(t.domain) > 0;
 }
 
 std::set<std::string, std::less<>> domainsWithErrorsLastRun(store::ResultStore& store,

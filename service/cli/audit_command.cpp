@@ -152,8 +152,8 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
     for (const auto& e : list->entries)
       if (selected(e, o.only) && !done.count(e.domain))
         tasks.push_back({e.domain, e.dkim_selectors});
-    // Domains that could not be told last time first: their timeouts overlap with the others.
-    putFirst(tasks, domainsWithErrorsLastRun(db, runId));
+    // Domains that could not be told last time start at once on threads of their own.
+    expectSlow(tasks, domainsWithErrorsLastRun(db, runId));
 
     AuditRunOptions runOptions;
     runOptions.threads = o.threads;

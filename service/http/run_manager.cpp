@@ -66,8 +66,8 @@ RunStart RunManager::launch(const std::optional<store::RunInfo>& unfinished,
   std::vector<AuditTask> tasks;
   for (const auto& e : env_.registry.entries)
     if (!done.count(e.domain)) tasks.push_back({e.domain, e.dkim_selectors});
-  // Domains that could not be told last time first: their timeouts overlap with the others.
-  putFirst(tasks, domainsWithErrorsLastRun(env_.store, result.run_id));
+  // Domains that could not be told last time start at once on threads of their own.
+  expectSlow(tasks, domainsWithErrorsLastRun(env_.store, result.run_id));
   active_ = ActiveRun{};
   active_->id = result.run_id;
   progress_ = AuditProgress{};

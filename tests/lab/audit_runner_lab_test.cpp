@@ -3,6 +3,8 @@
 
 #include <map>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "checks/dmarc/public_suffix.hpp"
 #include "service/audit/audit_runner.hpp"
@@ -50,6 +52,40 @@ TEST(AuditRunnerLab, EveryDomainIsAuditedExactlyOnceByThePool) {
   ASSERT_EQ(seen.size(), tasks.size());
   for (const auto& [domain, count] : seen) EXPECT_EQ(count, 1) << domain;
   EXPECT_GT(queries, tasks.size() * 20);  // each domain really was audited
+}
+
+TEST(AuditRunnerLab, ExpectedSlowDomainsRunOnThreadsOfTheirOwnBesidesThePool) {
+  KnotLab& lab = sharedLab();
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  ASSERT_TRUE(psl);
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 1;  // the pool is one thread: anything else is a thread of the slow ones
+  options.resolver = lab.resolverOptions();
+  auto tasks = labTasks();
+  ASSERT_GE(tasks.size(), 4u);
+  std::set<std::string> slow = {tasks[1].domain, tasks[3].domain};
+  tasks[1].expect_slow = tasks[3].expect_slow = true;
+
+  std::mutex mutex;
+  std::map<std::string, int> seen;
+  std::map<std::string, std::thread::id> threadOf;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::lock_guard lock(mutex);
+    ++seen[r.domain];
+    threadOf[r.domain] = std::this_thread::get_id();
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);
+  EXPECT_EQ(progress.done, tasks.size());
+  ASSERT_EQ(seen.size(), tasks.size());
+  for (const auto& [domain, count] : seen) EXPECT_EQ(count, 1) << domain;
+  std::set<std::thread::id> poolThreads, slowThreads;
+  for (const auto& [domain, id] : threadOf)
+    (slow.count(domain) ? slowThreads : poolThreads).insert(id);
+  EXPECT_EQ(poolThreads.size(), 1u);  // every other domain went through the one pool thread
+  for (const auto& id : slowThreads) EXPECT_EQ(poolThreads.count(id), 0u);
 }
 
 TEST(AuditRunnerLab, DomainsWithErrorsAreRetriedOnceAtTheEnd) {

@@ -1,4 +1,4 @@
-// Tests for service/audit/run_order.cpp: domains that errored last run are audited first.
+// Tests for service/audit/run_order.cpp: domains that errored last run are expected slow.
 #include "service/audit/run_order.hpp"
 
 #include <gtest/gtest.h>
@@ -18,26 +18,15 @@ std::vector<std::string> names(const std::vector<AuditTask>& tasks) {
   return out;
 }
 
-TEST(PutFirst, MovesTheSlowDomainsToTheFrontAndKeepsBothOrders) {
-  struct Case {
-    std::vector<std::string> list;
-    std::set<std::string, std::less<>> slow;
-    std::vector<std::string> expected;
-  };
-  const std::vector<Case> cases = {
-      {{"a", "b", "c", "d", "e"}, {"d", "b"}, {"b", "d", "a", "c", "e"}},
-      {{"a", "b", "c"}, {}, {"a", "b", "c"}},
-      {{"a", "b", "c"}, {"x"}, {"a", "b", "c"}},  // not in this run's list
-      {{"a", "b"}, {"a", "b"}, {"a", "b"}},
-      {{}, {"a"}, {}},
-  };
-  for (const auto& c : cases) {
-    std::vector<AuditTask> tasks;
-    for (const auto& d : c.list) tasks.push_back({d, {"sel-" + d}});
-    putFirst(tasks, c.slow);
-    EXPECT_EQ(names(tasks), c.expected);
-    for (const auto& t : tasks) EXPECT_EQ(t.dkim_selectors.at(0), "sel-" + t.domain);
-  }
+TEST(ExpectSlow, MarksTheDomainsThatErredAndClearsTheOthers) {
+  std::vector<AuditTask> tasks = {{"a", {"s1"}}, {"b", {}}, {"c", {}, true}, {"d", {}}};
+  expectSlow(tasks, {"b", "d", "x"});  // "x" is not in this run's list
+  EXPECT_EQ(names(tasks), (std::vector<std::string>{"a", "b", "c", "d"}));  // order kept
+  EXPECT_FALSE(tasks[0].expect_slow);
+  EXPECT_TRUE(tasks[1].expect_slow);
+  EXPECT_FALSE(tasks[2].expect_slow);  // not slow last run: cleared
+  EXPECT_TRUE(tasks[3].expect_slow);
+  EXPECT_EQ(tasks[0].dkim_selectors, (std::vector<std::string>{"s1"}));
 }
 
 store::DomainReportRow rowWith(const std::string& domain, Status dmarc) {

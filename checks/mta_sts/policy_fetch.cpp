@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "checks/tls/address_safety.hpp"
+#include "checks/tls/openssl_errors.hpp"
 #include "checks/tls/sigpipe_block.hpp"
 
 namespace mh::mta_sts {
@@ -93,17 +94,6 @@ struct StoreFree {
 };
 using StorePtr = std::unique_ptr<X509_STORE, StoreFree>;
 
-std::string opensslErrorText() {
-  std::string out;
-  while (const unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
-
 // A long-running service (serve) picks up CA bundle updates within this time.
 constexpr std::chrono::hours kTrustStoreLifetime{1};
 
@@ -134,11 +124,11 @@ class PolicyTrustStore {
       store_.reset(X509_STORE_new());
       ERR_clear_error();
       if (!store_) {
-        error_ = "X509_STORE_new: " + opensslErrorText();
+        error_ = "X509_STORE_new: " + tls::opensslErrors();
       } else if (system_ && X509_STORE_set_default_paths(store_.get()) != 1) {
-        error_ = "cannot load the default CA certificates: " + opensslErrorText();
+        error_ = "cannot load the default CA certificates: " + tls::opensslErrors();
       } else if (!ca_file_.empty() && !loadCaLocation(store_.get(), ca_file_)) {
-        error_ = "cannot load CA file/directory at " + ca_file_ + ": " + opensslErrorText();
+        error_ = "cannot load CA file/directory at " + ca_file_ + ": " + tls::opensslErrors();
       }
       if (!error_.empty()) store_.reset();
       ERR_clear_error();

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "checks/tls/openssl_errors.hpp"
 #include "checks/tls/sigpipe_block.hpp"
 
 namespace mh::tls {
@@ -43,17 +44,6 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 SteadyClock::time_point phaseDeadline(milliseconds phase, SteadyClock::time_point budget) {
   return std::min(SteadyClock::now() + phase, budget);
-}
-
-std::string opensslErrors() {
-  std::string out;
-  while (const unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
 }
 
 bool isIpLiteral(const std::string& host) {

@@ -25,15 +25,22 @@ std::string canonicalAddress(std::string_view address) {
 AddressLease::AddressLease(std::shared_ptr<std::mutex> mutex)
     : mutex_(std::move(mutex)), lock_(*mutex_) {}
 
-std::shared_ptr<std::mutex> ProbeRegistry::addressMutex(const std::string& canonical) {
-  const std::lock_guard lock(mu_);
-  auto& m = address_mutexes_[canonical];
-  if (!m) m = std::make_shared<std::mutex>();
-  return m;
+AddressLease AddressLocks::lease(std::string_view address) {
+  const std::string canonical = canonicalAddress(address);
+  std::shared_ptr<std::mutex> m;
+  {
+    const std::lock_guard lock(mu_);
+    auto& slot = mutexes_[canonical];
+    if (!slot) slot = std::make_shared<std::mutex>();
+    m = slot;
+  }
+  return AddressLease(std::move(m));  // waits outside mu_
 }
 
+ProbeRegistry::ProbeRegistry(std::shared_ptr<AddressLocks> locks) : locks_(std::move(locks)) {}
+
 AddressLease ProbeRegistry::lease(std::string_view address) {
-  return AddressLease(addressMutex(canonicalAddress(address)));
+  return locks_->lease(address);
 }
 
 ProbeResult ProbeRegistry::probeOnce(const SmtpTarget& target, const ProbeFn& probe) {

@@ -29,6 +29,19 @@ class AddressLease {
   std::unique_lock<std::mutex> lock_;
 };
 
+// One mutex per address: who may connect to it now. One set per audit run, shared by the
+// registries of its first looks and of its re-checks, so no address is contacted twice at once.
+// Thread-safe.
+class AddressLocks {
+ public:
+  // Waits for, then holds, the exclusive right to connect to `address` (any form).
+  AddressLease lease(std::string_view address);
+
+ private:
+  std::mutex mu_;  // guards mutexes_
+  std::map<std::string, std::shared_ptr<std::mutex>> mutexes_;
+};
+
 // One registry per audit run, shared by all worker threads.
 //
 // Thread safety: every member function may be called from any thread. A probe of an address
@@ -44,6 +57,10 @@ class ProbeRegistry {
  public:
   using ProbeFn = std::function<ProbeResult(const SmtpTarget&)>;
 
+  // A registry with locks of its own, or sharing `locks` with another registry of the same run
+  // (a fresh cache for re-checks, the same one-connection-per-address rule).
+  explicit ProbeRegistry(std::shared_ptr<AddressLocks> locks = std::make_shared<AddressLocks>());
+
   // The result for target's (address, port): from the cache, or by running `probe` under the
   // address's lease.
   ProbeResult probeOnce(const SmtpTarget& target, const ProbeFn& probe);
@@ -52,16 +69,15 @@ class ProbeRegistry {
   // Waits for, then holds, the exclusive right to connect to `address` (for connections other
   // than the cached STARTTLS probe, e.g. protocol enumeration).
   AddressLease lease(std::string_view address);
+  const std::shared_ptr<AddressLocks>& addressLocks() const { return locks_; }
 
   std::optional<ProbeResult> cached(std::string_view address, std::uint16_t port) const;
   // How many probes actually ran (cache misses).
   std::size_t probesRun() const;
 
  private:
-  std::shared_ptr<std::mutex> addressMutex(const std::string& canonical);
-
-  mutable std::mutex mu_;  // guards the two maps and probes_run_
-  std::map<std::string, std::shared_ptr<std::mutex>> address_mutexes_;
+  std::shared_ptr<AddressLocks> locks_;
+  mutable std::mutex mu_;  // guards cache_ and probes_run_
   std::map<std::pair<std::string, std::uint16_t>, ProbeResult> cache_;
   std::size_t probes_run_ = 0;
 };

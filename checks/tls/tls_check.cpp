@@ -440,6 +440,9 @@ void checkDhGroup(const TlsAddressEvidence& a, std::string group, int bits, std:
 }  // namespace
 
 TlsAuditContext::TlsAuditContext(TlsAuditOptions options)
+    : TlsAuditContext(std::move(options), std::make_shared<AddressLocks>()) {}
+
+TlsAuditContext::TlsAuditContext(TlsAuditOptions options, std::shared_ptr<AddressLocks> locks)
     : options_(std::move(options)),
       prober_([this] {
         ProbeOptions o;
@@ -450,7 +453,8 @@ TlsAuditContext::TlsAuditContext(TlsAuditOptions options)
         o.ca_file = options_.ca_file;
         return o;
       }()),
-      enumerator_(prober_.options()) {}
+      enumerator_(prober_.options()),
+      registry_(std::move(locks)) {}
 
 TlsEnumeration TlsAuditContext::enumerationFor(const SmtpTarget& target, const ProbeResult& first) {
   const auto key = std::make_pair(canonicalAddress(target.address), target.port);

@@ -44,6 +44,9 @@ inline constexpr std::string_view kDefaultEhloName = "mailhygiene.invalid";
 class TlsAuditContext {
  public:
   explicit TlsAuditContext(TlsAuditOptions options);
+  // A fresh context (no cached probes) that takes its address leases from `locks`: the re-checks
+  // of a run, which must not contact an address while a first look of the run does.
+  TlsAuditContext(TlsAuditOptions options, std::shared_ptr<AddressLocks> locks);
 
   const TlsAuditOptions& options() const { return options_; }
   const StartTlsProber& prober() const { return prober_; }

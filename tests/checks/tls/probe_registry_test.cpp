@@ -132,6 +132,30 @@ TEST(ProbeRegistry, ALeaseHoldsOffProbesOfThatAddress) {
   EXPECT_TRUE(probed);
 }
 
+TEST(ProbeRegistry, RegistriesSharingLocksKeepTheirOwnResultsButOneConnectionPerAddress) {
+  ProbeRegistry first;
+  ProbeRegistry recheck(first.addressLocks());  // the re-checks of the same run
+  FakeProbe fake;
+  fake.hold = 50ms;
+  std::thread a([&] {
+    first.probeOnce({"mx", "198.51.100.7", 25}, [&](const SmtpTarget& x) { return fake(x); });
+  });
+  std::thread b([&] {
+    recheck.probeOnce({"mx", "198.51.100.7", 25}, [&](const SmtpTarget& x) { return fake(x); });
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(fake.calls, 2);       // each registry probed for itself: no result was read back
+  EXPECT_EQ(fake.max_active, 1);  // but never both at once
+  EXPECT_EQ(first.probesRun(), 1u);
+  EXPECT_EQ(recheck.probesRun(), 1u);
+  // A registry of its own does not wait on the other's lease.
+  ProbeRegistry other;
+  const AddressLease held = first.lease("198.51.100.7");
+  other.probeOnce({"mx", "198.51.100.7", 25}, resultFor);
+  EXPECT_TRUE(other.cached("198.51.100.7", 25).has_value());
+}
+
 TEST(ProbeRegistry, CachesARealProbersRefusal) {
   ProbeRegistry registry;
   const StartTlsProber prober(ProbeOptions{});  // private targets not allowed

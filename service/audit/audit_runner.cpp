@@ -1,8 +1,12 @@
-// The worker pool of a national audit: one LdnsResolver per thread over one shared cache.
+// The worker pool of a national audit: one LdnsResolver per thread over one shared cache, and
+// re-checks that run alongside the first looks once their domain has waited long enough.
 #include "service/audit/audit_runner.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -13,6 +17,8 @@ namespace mh::service {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 std::shared_ptr<spdlog::logger> workerLogger() {
   static auto logger = [] {
     auto l = spdlog::get("worker");
@@ -21,7 +27,13 @@ std::shared_ptr<spdlog::logger> workerLogger() {
   return logger;
 }
 
-constexpr unsigned kRecheckThreadFactor = 4;
+// Re-checks, and first looks expected to be slow, are mostly domains whose servers do not
+// answer, each waiting out its timeout budget: more threads there turn N budgets into about one,
+// at little CPU cost.
+constexpr unsigned kWaitingThreadFactor = 4;
+// How often a waiting re-check thread looks at the stop flag (set from a signal handler, which
+// cannot wake a condition variable).
+constexpr auto kStopPoll = std::chrono::milliseconds(200);
 
 bool hasErrors(const audit::DomainReport& r) {
   for (const auto& c : r.checks)
@@ -29,109 +41,174 @@ bool hasErrors(const audit::DomainReport& r) {
   return false;
 }
 
+// One run of runAudit: the first-look pool, the re-check threads and what they share.
+class AuditRun {
+ public:
+  AuditRun(const audit::AuditOptions& base, const AuditRunOptions& options, const AuditSink& sink,
+           const std::atomic<bool>* stop)
+      : base_(base),
+        options_(options),
+        sink_(sink),
+        stop_(stop),
+        resolverOptions_(options.resolver),
+        firstCache_(options.cache),
+        recheckCache_(options.cache),
+        again_(base),
+        maxRecheckers_(std::size_t(std::max(1u, options.threads)) * kWaitingThreadFactor) {
+    if (!resolverOptions_.in_flight && options.max_dns_in_flight > 0)
+      resolverOptions_.in_flight = std::make_shared<dns::InFlightLimit>(options.max_dns_in_flight);
+    // Re-checks must ask again: answers and probe results of first looks, errors included,
+    // would only be read back. They get a DNS cache and STARTTLS probe results of their own, and
+    // share the address leases, so an MX is never contacted by a first look and a re-check at
+    // once.
+    if (base.tls) {
+      recheckTls_ = std::make_unique<tls::TlsAuditContext>(base.tls->options(),
+                                                           base.tls->registry().addressLocks());
+      again_.tls = recheckTls_.get();
+    }
+  }
+
+  AuditProgress run(const std::vector<AuditTask>& tasks) {
+    progress_.total = tasks.size();
+    // Domains expected to wait out a timeout budget get threads of their own, started with the
+    // pool: their waits overlap with the others' work without taking the pool's threads (which
+    // would leave the CPU idle while every worker waits).
+    std::vector<const AuditTask*> normal, slow;
+    for (const auto& t : tasks) (t.expect_slow ? slow : normal).push_back(&t);
+    std::atomic<std::size_t> nextNormal{0}, nextSlow{0};
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < std::min(maxRecheckers_, slow.size()); ++t)
+      pool.emplace_back([&] { firstLooks(slow, nextSlow); });
+    for (std::size_t t = 0; t < std::min<std::size_t>(options_.threads, normal.size()); ++t)
+      pool.emplace_back([&] { firstLooks(normal, nextNormal); });
+    for (auto& t : pool) t.join();
+
+    std::vector<std::thread> recheckers;
+    {
+      std::lock_guard lock(mutex_);
+      firstLooksDone_ = true;  // the re-checks still waiting may start now
+      if (!deferred_.empty() && !stopped())
+        workerLogger()->info("first looks done, re-checks left count={}", deferred_.size());
+      recheckers.swap(recheckers_);
+    }
+    recheckReady_.notify_all();
+    for (auto& t : recheckers) t.join();
+
+    if (recheckTls_) progress_.recheck_smtp_connections = recheckTls_->connections();
+    progress_.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    if (sink_.onProgress) sink_.onProgress(progress_);
+    return progress_;
+  }
+
+ private:
+  // A first look that asked for a second one, and when that may start.
+  struct Deferred {
+    const AuditTask* task;
+    Clock::time_point due;
+  };
+
+  bool stopped() const { return stop_ && stop_->load(); }
+
+  void firstLooks(const std::vector<const AuditTask*>& queue, std::atomic<std::size_t>& next) {
+    dns::LdnsResolver ldns(resolverOptions_);  // one per thread (not thread-safe)
+    dns::CachingResolver resolver(ldns, firstCache_);
+    while (!stopped()) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= queue.size()) return;
+      look(resolver, *queue[i], 1, base_);
+    }
+  }
+
+  // Takes deferred domains as they fall due (all at once when the first looks are done), and
+  // leaves when the first looks are done and nothing is left to re-check.
+  void recheckLoop() {
+    dns::LdnsResolver ldns(resolverOptions_);
+    dns::CachingResolver resolver(ldns, recheckCache_);
+    std::unique_lock lock(mutex_);
+    while (!stopped()) {
+      if (deferred_.empty()) {
+        if (firstLooksDone_) return;
+        recheckReady_.wait_for(lock, kStopPoll);
+        continue;
+      }
+      const auto now = Clock::now();
+      if (!firstLooksDone_ && now < deferred_.front().due) {
+        recheckReady_.wait_until(lock, std::min(deferred_.front().due, now + kStopPoll));
+        continue;
+      }
+      const AuditTask& task = *deferred_.front().task;
+      deferred_.pop_front();
+      lock.unlock();
+      look(resolver, task, 2, again_);
+      lock.lock();
+    }
+  }
+
+  // One look at one domain, from any thread. A first look that ends in error (or that
+  // options_.recheck selects) is deferred to a re-check thread, started here when needed.
+  void look(dns::Resolver& resolver, const AuditTask& task, int attempt,
+            const audit::AuditOptions& lookOptions) {
+    audit::AuditOptions auditOptions = lookOptions;
+    auditOptions.dkim_selectors = task.dkim_selectors;
+    bool errored = true;
+    try {
+      auto report = audit::auditDomain(resolver, task.domain, auditOptions);
+      errored = hasErrors(report);
+      const bool defer =
+          attempt == 1 && ((errored && options_.retry_errors) ||
+                           (options_.recheck && report.exists && options_.recheck(report)));
+      if (sink_.onReport) sink_.onReport(report, attempt);
+      if (defer) {
+        std::lock_guard lock(mutex_);
+        deferred_.push_back({&task, Clock::now() + options_.recheck_after});
+        ++progress_.rechecked;
+        if (recheckers_.size() < std::min<std::size_t>(maxRecheckers_, progress_.rechecked))
+          recheckers_.emplace_back([this] { recheckLoop(); });
+        recheckReady_.notify_one();
+        return;
+      }
+    } catch (const std::exception& e) {
+      workerLogger()->error("domain audit failed domain={} what={}", task.domain, e.what());
+      if (sink_.onFailure) sink_.onFailure(task.domain, e.what());
+    }
+    std::lock_guard lock(mutex_);
+    ++progress_.done;
+    progress_.with_errors += errored;
+    const auto now = Clock::now();
+    if (sink_.onProgress && now - lastProgress_ > std::chrono::milliseconds(200)) {
+      lastProgress_ = now;
+      progress_.elapsed_seconds = std::chrono::duration<double>(now - start_).count();
+      sink_.onProgress(progress_);
+    }
+  }
+
+  const audit::AuditOptions& base_;
+  const AuditRunOptions& options_;
+  const AuditSink& sink_;
+  const std::atomic<bool>* stop_;
+  const Clock::time_point start_ = Clock::now();
+  dns::LdnsResolverOptions resolverOptions_;
+  dns::DnsCache firstCache_, recheckCache_;
+  audit::AuditOptions again_;  // base_, with the re-checks' TLS context
+  std::unique_ptr<tls::TlsAuditContext> recheckTls_;
+  const std::size_t maxRecheckers_;
+
+  std::mutex mutex_;  // guards the members below and the progress callback
+  std::condition_variable recheckReady_;
+  AuditProgress progress_;
+  std::deque<Deferred> deferred_;  // in due order: each is recheck_after after a first look's end
+  bool firstLooksDone_ = false;
+  std::vector<std::thread> recheckers_;
+  Clock::time_point lastProgress_{};
+};
+
 }  // namespace
 
 AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOptions& base,
                        const AuditRunOptions& options, const AuditSink& sink,
                        const std::atomic<bool>* stop) {
-  const auto start = std::chrono::steady_clock::now();
-  auto cache = std::make_unique<dns::DnsCache>(options.cache);
-  dns::LdnsResolverOptions resolverOptions = options.resolver;
-  if (!resolverOptions.in_flight && options.max_dns_in_flight > 0)
-    resolverOptions.in_flight = std::make_shared<dns::InFlightLimit>(options.max_dns_in_flight);
-  std::mutex mutex;  // guards progress, the retry list and the progress callback
-  AuditProgress progress;
-  progress.total = tasks.size();
-  std::vector<const AuditTask*> retry;
-  auto lastProgress = std::chrono::steady_clock::time_point{};
-
-  // Workers share `queue` through `next`.
-  auto runQueue = [&](const std::vector<const AuditTask*>& queue, std::atomic<std::size_t>& next,
-                      int attempt, const audit::AuditOptions& passOptions) {
-    dns::LdnsResolver ldns(resolverOptions);  // one per thread (not thread-safe)
-    dns::CachingResolver resolver(ldns, *cache);
-    while (!(stop && stop->load())) {
-      std::size_t i = next.fetch_add(1);
-      if (i >= queue.size()) return;
-      const AuditTask& task = *queue[i];
-      audit::AuditOptions auditOptions = passOptions;
-      auditOptions.dkim_selectors = task.dkim_selectors;
-      try {
-        auto report = audit::auditDomain(resolver, task.domain, auditOptions);
-        const bool errored = hasErrors(report);
-        const bool deferred =
-            attempt == 1 && ((errored && options.retry_errors) ||
-                             (options.recheck && report.exists && options.recheck(report)));
-        if (sink.onReport) sink.onReport(report, attempt);
-        std::lock_guard lock(mutex);
-        if (deferred) {
-          retry.push_back(&task);
-          continue;
-        }
-        ++progress.done;
-        progress.with_errors += errored;
-      } catch (const std::exception& e) {
-        workerLogger()->error("domain audit failed domain={} what={}", task.domain, e.what());
-        if (sink.onFailure) sink.onFailure(task.domain, e.what());
-        std::lock_guard lock(mutex);
-        ++progress.done;
-        ++progress.with_errors;
-      }
-      std::lock_guard lock(mutex);
-      auto now = std::chrono::steady_clock::now();
-      if (sink.onProgress && now - lastProgress > std::chrono::milliseconds(200)) {
-        lastProgress = now;
-        progress.elapsed_seconds = std::chrono::duration<double>(now - start).count();
-        sink.onProgress(progress);
-      }
-    }
-  };
-  auto runPass = [&](const std::vector<const AuditTask*>& queue, int attempt,
-                     const audit::AuditOptions& passOptions) {
-    // Domains expected to wait out a timeout budget get threads of their own, started with the
-    // pool: their waits overlap with the others' work without taking the pool's threads (which
-    // would leave the CPU idle while every worker waits).
-    std::vector<const AuditTask*> normal, slow;
-    for (const AuditTask* t : queue) (attempt == 1 && t->expect_slow ? slow : normal).push_back(t);
-    // The re-check pass is mostly domains whose servers did not answer, each waiting out its
-    // timeout budget: more threads there turn N budgets into about one, at little CPU cost.
-    const unsigned wanted = attempt == 1 ? options.threads : options.threads * kRecheckThreadFactor;
-    const unsigned n = std::min<unsigned>(wanted, normal.size());
-    const unsigned nSlow = std::min<unsigned>(options.threads, slow.size());
-    std::atomic<std::size_t> nextNormal{0}, nextSlow{0};
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < nSlow; ++t)
-      pool.emplace_back([&] { runQueue(slow, nextSlow, attempt, passOptions); });
-    for (unsigned t = 0; t < n; ++t)
-      pool.emplace_back([&] { runQueue(normal, nextNormal, attempt, passOptions); });
-    for (auto& t : pool) t.join();
-  };
-
-  std::vector<const AuditTask*> first;
-  first.reserve(tasks.size());
-  for (const auto& t : tasks) first.push_back(&t);
-  runPass(first, 1, base);
-  if (!retry.empty() && !(stop && stop->load())) {
-    // The re-check must ask again: answers and probe results of the first pass, errors
-    // included, would only be read back.
-    workerLogger()->info("re-checking domains with errors or regressions count={}", retry.size());
-    cache = std::make_unique<dns::DnsCache>(options.cache);
-    audit::AuditOptions again = base;
-    std::unique_ptr<tls::TlsAuditContext> freshTls;
-    if (base.tls) {
-      freshTls = std::make_unique<tls::TlsAuditContext>(base.tls->options());
-      again.tls = freshTls.get();
-    }
-    auto queue = std::move(retry);
-    retry.clear();
-    progress.rechecked = queue.size();
-    runPass(queue, 2, again);
-    if (freshTls) progress.recheck_smtp_connections = freshTls->connections();
-  }
-  progress.elapsed_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (sink.onProgress) sink.onProgress(progress);
-  return progress;
+  AuditRun run(base, options, sink, stop);
+  return run.run(tasks);
 }
 
 }  // namespace mh::service

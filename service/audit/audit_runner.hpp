@@ -25,18 +25,24 @@ struct AuditRunOptions {
   // domain), unless resolver.in_flight already holds a limit. 0: no cap.
   std::size_t max_dns_in_flight = kDefaultMaxDnsInFlight;
   dns::DnsCacheOptions cache;
-  bool retry_errors = true;  // domains with an `error` check are audited once more at the end
+  bool retry_errors = true;  // domains with an `error` check are audited once more (re-checked)
   // Domains for which this returns true after their first audit (a check worse than in the
-  // previous national run: see regressionRecheck) are audited once more at the end too, so that a
-  // regression is confirmed by a second look before it is reported. Optional.
+  // previous national run: see regressionRecheck) are re-checked too, so that a regression is
+  // confirmed by a second look before it is reported. Optional.
   std::function<bool(const audit::DomainReport&)> recheck;
+  // A domain's re-check starts this long after its first look ended, or when every first look is
+  // done if that comes sooner: long enough for a passing fault (a lost packet, a busy server) to
+  // clear, and re-checks of early domains overlap with the rest of the run instead of adding a
+  // timeout budget at its end.
+  std::chrono::milliseconds recheck_after{std::chrono::seconds(5)};
 };
 
 struct AuditTask {
   std::string domain;
   std::vector<std::string> dkim_selectors;
   // Likely to wait out a timeout budget (it ended in error last run): audited at the start of
-  // the run on threads of its own, besides the pool (see expectSlow in run_order.hpp).
+  // the run on threads of its own, besides the pool (see expectSlow in run_order.hpp), so its
+  // re-check, if it needs one, is done long before the run's end.
   bool expect_slow = false;
 };
 
@@ -50,8 +56,9 @@ struct AuditProgress {
 };
 
 // Called with every look at a domain, from worker threads: the sink must be thread-safe.
-// `attempt` is 1 for the first look and 2 for the end-of-run re-check (the domain's final
-// report when there is one; stores keep both, and the later attempt is the run's result). An
+// `attempt` is 1 for the first look and 2 for the re-check (the domain's final report when there
+// is one; stores keep both, and the later attempt is the run's result). A domain's attempt 2
+// always comes after its attempt 1; other domains' first looks may come in between. An
 // exception thrown by the audit of one domain (a bug or broken environment) is caught at this job
 // boundary, logged, and reported through `onFailure` without stopping the pool.
 struct AuditSink {
@@ -60,13 +67,16 @@ struct AuditSink {
   std::function<void(const AuditProgress&)> onProgress;  // optional, at most a few times a second
 };
 
-// Audits every task exactly once, plus one re-check pass at the end for the domains that ended
-// with errors or that `recheck` selects, and returns when all are done or `stop` becomes true
-// (remaining tasks are then left undone).
+// Audits every task exactly once, plus one re-check of each domain that ended with errors or
+// that `recheck` selects, and returns when all are done or `stop` becomes true (remaining tasks
+// are then left undone).
 //
-// The re-check asks again for real: it starts from an empty DNS cache and, when SMTP is probed,
-// a fresh TLS context (base.tls's options), so a mail server whose domain is re-checked is
-// contacted a second time in the run, minutes after the first, and never twice at once.
+// Re-checks run on threads of their own (up to 4 x threads) alongside the first looks, each
+// `recheck_after` after its domain's first look, or as soon as the first looks are all done.
+// A re-check asks again for real: its DNS cache holds only answers to re-checks (empty at the
+// start of the run) and, when SMTP is probed, it uses a TLS context of its own (base.tls's
+// options) sharing base.tls's address leases, so a mail server whose domain is re-checked is
+// contacted a second time, at least `recheck_after` after the first, and never twice at once.
 AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOptions& base,
                        const AuditRunOptions& options, const AuditSink& sink,
                        const std::atomic<bool>* stop = nullptr);

@@ -1,6 +1,7 @@
 // Lab tests of service/audit/audit_runner.cpp: a pool of workers audits every lab domain once.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -112,6 +113,70 @@ TEST(AuditRunnerLab, DomainsWithErrorsAreRetriedOnceAtTheEnd) {
   EXPECT_EQ(progress.with_errors, 2u);
   EXPECT_EQ(attempts["good.lab.test"], 2);
   EXPECT_EQ(attempts["null-mx.lab.test"], 2);
+}
+
+// The re-check of a domain looked at early does not wait for the first looks of the others: the
+// pool's last first look is held (up to 30 s) until that re-check has been reported.
+TEST(AuditRunnerLab, ARecheckRunsAlongsideTheFirstLooksOfOthers) {
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  ASSERT_TRUE(psl);
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 1;
+  options.resolver = sharedLab().resolverOptions();
+  options.recheck_after = std::chrono::milliseconds(0);
+  options.recheck = [](const audit::DomainReport& r) { return r.domain == "dmarc-none.lab.test"; };
+  std::vector<service::AuditTask> tasks = {
+      {"dmarc-none.lab.test", {}, true}, {"good.lab.test", {}}, {"null-mx.lab.test", {}}};
+  std::mutex mutex;
+  std::condition_variable rechecked;
+  bool recheckSeen = false, lastWaitedInVain = false;
+  std::vector<std::pair<std::string, int>> order;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::unique_lock lock(mutex);
+    if (r.domain == "null-mx.lab.test" &&
+        !rechecked.wait_for(lock, std::chrono::seconds(30), [&] { return recheckSeen; }))
+      lastWaitedInVain = true;
+    order.emplace_back(r.domain, attempt);
+    if (r.domain == "dmarc-none.lab.test" && attempt == 2) {
+      recheckSeen = true;
+      rechecked.notify_all();
+    }
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);
+  EXPECT_EQ(progress.done, 3u);
+  EXPECT_EQ(progress.rechecked, 1u);
+  EXPECT_FALSE(lastWaitedInVain);
+  ASSERT_EQ(order.size(), 4u);
+  EXPECT_EQ(order.back(), (std::pair<std::string, int>{"null-mx.lab.test", 1}));
+}
+
+// Until recheck_after has passed, a re-check waits, unless every first look is done.
+TEST(AuditRunnerLab, ARecheckDueLaterStartsOnceTheFirstLooksAreDone) {
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  ASSERT_TRUE(psl);
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 1;
+  options.resolver = sharedLab().resolverOptions();
+  options.recheck_after = std::chrono::hours(1);
+  options.recheck = [](const audit::DomainReport& r) { return r.domain == "dmarc-none.lab.test"; };
+  std::vector<service::AuditTask> tasks = {
+      {"dmarc-none.lab.test", {}, true}, {"good.lab.test", {}}, {"null-mx.lab.test", {}}};
+  std::mutex mutex;
+  std::vector<std::pair<std::string, int>> order;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::lock_guard lock(mutex);
+    order.emplace_back(r.domain, attempt);
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);  // not an hour
+  EXPECT_EQ(progress.done, 3u);
+  ASSERT_EQ(order.size(), 4u);
+  EXPECT_EQ(order.back(), (std::pair<std::string, int>{"dmarc-none.lab.test", 2}));
 }
 
 TEST(AuditRunnerLab, DomainsTheRecheckSelectsAreAuditedAgainAtTheEnd) {

@@ -2,6 +2,7 @@
 #include "service/http/router.hpp"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/MediaType.h>
 #include <Poco/URI.h>
 
@@ -139,6 +140,9 @@ ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, bool& close)
   for (const auto& s : segments)
     if (s == "." || s == "..") return errorResponse(400, "bad_path", "dot segments in path");
 
+  // HEAD is GET without the body (RFC 9110 §9.3.2): it runs the GET route, and serve() sends
+  // only the head.
+  const std::string routeMethod = req.method == "HEAD" ? "GET" : req.method;
   const Route* route = nullptr;
   std::string allowed;
   for (std::size_t i = 0; i < routes_.size() && !route; ++i) {
@@ -155,8 +159,9 @@ ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, bool& close)
       }
     }
     if (!match) continue;
-    if (routes_[i].method != req.method) {
+    if (routes_[i].method != routeMethod) {
       allowed += (allowed.empty() ? "" : ", ") + routes_[i].method;
+      if (routes_[i].method == "GET") allowed += ", HEAD";
       continue;
     }
     route = &routes_[i];
@@ -219,9 +224,13 @@ void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerR
   for (const auto& [name, value] : kSecurityHeaders) response.set(name, value);
   for (const auto& [name, value] : r.headers) response.set(name, value);
   if (close) response.setKeepAlive(false);
+  // A HEAD answer carries the Content-Length of the GET body but no body: Poco's send() writes
+  // only the head for a HEAD request, and nothing is written to its stream here either.
   response.setContentLength(static_cast<std::streamsize>(body.size()));
+  const bool head = request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
   try {
-    response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+    std::ostream& out = response.send();
+    if (!head) out.write(body.data(), static_cast<std::streamsize>(body.size()));
   } catch (const std::exception& e) {
     httpLogger()->warn("response not sent path={} what=\"{}\"", loggable(request.getURI()),
                        e.what());

@@ -30,7 +30,7 @@ struct Request {
 using RouteHandler = std::function<ApiResponse(ApiContext&, const Request&)>;
 
 struct Route {
-  std::string method;
+  std::string method;   // a "GET" route answers HEAD too, without the body
   std::string pattern;  // "/api/v1/domains/{}/history": {} matches one non-empty segment
   bool json_body = false;
   RouteHandler handler;

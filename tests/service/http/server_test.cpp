@@ -175,9 +175,9 @@ TEST_F(HttpServerTest, MalformedSelfCheckRequests) {
 TEST_F(HttpServerTest, WrongMethodsAre405WithAllow) {
   auto r = call(server_.port(), "DELETE", "/api/v1/domains");
   EXPECT_EQ(r.status, 405);
-  EXPECT_EQ(r.header("Allow"), "GET");
+  EXPECT_EQ(r.header("Allow"), "GET, HEAD");
   EXPECT_EQ(call(server_.port(), "GET", "/api/v1/self-check").status, 405);
-  EXPECT_EQ(call(server_.port(), "PUT", "/api/v1/runs").header("Allow"), "GET, POST");
+  EXPECT_EQ(call(server_.port(), "PUT", "/api/v1/runs").header("Allow"), "GET, HEAD, POST");
   EXPECT_EQ(call(server_.port(), "POST", "/healthz").status, 405);
 }
 

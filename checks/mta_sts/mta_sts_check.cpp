@@ -1,9 +1,12 @@
-// MTASTS-01: RFC 8461 §3.1 discovery, the §3.3 policy fetch and the §3.2/§4.1 policy judged.
+// MTASTS-01: RFC 8461 §3.1 discovery, the §3.3 policy fetch, the §3.2/§4.1 policy judged, and
+// the covered MX hosts' STARTTLS evidence (§4.2, §5.1).
 #include "checks/mta_sts/mta_sts_check.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+
+#include "checks/mta_sts/mx_tls.hpp"
 
 namespace mh::mta_sts {
 namespace {
@@ -155,6 +158,65 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
     {"MTASTS_MX_NOT_CHECKED", "MTASTS-01",
      "No MX evidence was given, so MX coverage by the policy was not judged", "", "",
      "Không có dữ liệu MX nên chưa đánh giá chính sách có bao quát các máy chủ MX hay không"},
+    // The MX hosts' STARTTLS evidence (TLS-01, TLS-04) seen by a sender applying the policy.
+    {"MTASTS_ENFORCE_MX_NO_STARTTLS", "MTASTS-01",
+     "MX host {host} ({address}) has no working STARTTLS ({reason}); the policy is in enforce "
+     "mode, so senders that apply MTA-STS refuse to deliver to it and their mail bounces "
+     "(RFC 8461 §5.1)",
+     "Enable STARTTLS (RFC 3207) on {host} with a certificate from a publicly trusted CA that "
+     "names {host}; until it works, set \"mode: testing\" in "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt and change the id of the TXT record at "
+     "_mta-sts.{domain}.",
+     "Bật STARTTLS (RFC 3207) trên {host} với chứng thư số do tổ chức chứng thực được tin cậy "
+     "công khai cấp, có tên {host}; trong khi chưa khắc phục xong, đặt \"mode: testing\" trong "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
+     "_mta-sts.{domain}.",
+     "Máy chủ MX {host} ({address}) không có STARTTLS hoạt động được ({reason}); chính sách đang ở "
+     "chế độ enforce nên bên gửi áp dụng MTA-STS từ chối chuyển thư tới máy chủ này và thư bị trả "
+     "lại (RFC 8461 §5.1)"},
+    {"MTASTS_ENFORCE_MX_CERT_INVALID", "MTASTS-01",
+     "MX host {host} ({address}) presents a STARTTLS certificate that is not valid for it "
+     "({reason}); the policy is in enforce mode, so senders that apply MTA-STS refuse to deliver "
+     "to it and their mail bounces (RFC 8461 §4.2, §5.1)",
+     "Install on {host} a certificate from a publicly trusted CA that names {host} (SAN), is "
+     "within its validity dates and is served with its full intermediate chain; until it is in "
+     "place, set \"mode: testing\" in https://mta-sts.{domain}/.well-known/mta-sts.txt and change "
+     "the id of the TXT record at _mta-sts.{domain}.",
+     "Cài đặt trên {host} chứng thư số do tổ chức chứng thực được tin cậy công khai cấp, có tên "
+     "{host} trong trường SAN, còn thời hạn hiệu lực và được gửi kèm đầy đủ chuỗi chứng thư "
+     "trung gian; trong khi chưa cài xong, đặt \"mode: testing\" trong "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt và đổi id của bản ghi TXT tại "
+     "_mta-sts.{domain}.",
+     "Máy chủ MX {host} ({address}) đưa ra chứng thư số STARTTLS không hợp lệ cho tên máy chủ này "
+     "({reason}); chính sách đang ở chế độ enforce nên bên gửi áp dụng MTA-STS từ chối chuyển thư "
+     "tới máy chủ này và thư bị trả lại (RFC 8461 §4.2, §5.1)"},
+    {"MTASTS_TESTING_MX_NO_STARTTLS", "MTASTS-01",
+     "MX host {host} ({address}) has no working STARTTLS ({reason}); in testing mode mail is "
+     "still delivered but TLS-RPT reports show the failure, and in enforce mode senders would "
+     "refuse to deliver to it (RFC 8461 §5)",
+     "Enable STARTTLS (RFC 3207) on {host} with a certificate from a publicly trusted CA that "
+     "names {host} before setting \"mode: enforce\" in "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt.",
+     "Bật STARTTLS (RFC 3207) trên {host} với chứng thư số do tổ chức chứng thực được tin cậy "
+     "công khai cấp, có tên {host}, trước khi đặt \"mode: enforce\" trong "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt.",
+     "Máy chủ MX {host} ({address}) không có STARTTLS hoạt động được ({reason}); ở chế độ testing "
+     "thư vẫn được chuyển nhưng báo cáo TLS-RPT ghi nhận lỗi, và ở chế độ enforce bên gửi sẽ từ "
+     "chối chuyển thư tới máy chủ này (RFC 8461 §5)"},
+    {"MTASTS_TESTING_MX_CERT_INVALID", "MTASTS-01",
+     "MX host {host} ({address}) presents a STARTTLS certificate that is not valid for it "
+     "({reason}); in testing mode mail is still delivered but TLS-RPT reports show the failure, "
+     "and in enforce mode senders would refuse to deliver to it (RFC 8461 §4.2, §5)",
+     "Install on {host} a certificate from a publicly trusted CA that names {host} (SAN), is "
+     "within its validity dates and is served with its full intermediate chain, before setting "
+     "\"mode: enforce\" in https://mta-sts.{domain}/.well-known/mta-sts.txt.",
+     "Cài đặt trên {host} chứng thư số do tổ chức chứng thực được tin cậy công khai cấp, có tên "
+     "{host} trong trường SAN, còn thời hạn hiệu lực và được gửi kèm đầy đủ chuỗi chứng thư "
+     "trung gian, trước khi đặt \"mode: enforce\" trong "
+     "https://mta-sts.{domain}/.well-known/mta-sts.txt.",
+     "Máy chủ MX {host} ({address}) đưa ra chứng thư số STARTTLS không hợp lệ cho tên máy chủ này "
+     "({reason}); ở chế độ testing thư vẫn được chuyển nhưng báo cáo TLS-RPT ghi nhận lỗi, và ở "
+     "chế độ enforce bên gửi sẽ từ chối chuyển thư tới máy chủ này (RFC 8461 §4.2, §5)"},
 });
 
 // One day (guidance §3.2 MTASTS-01 warn): below it a sender's cached policy lapses between
@@ -225,10 +287,18 @@ void judgeFetch(const MtaStsEvidence& e, const PolicyFetch& f, CheckResult& r) {
   }
 }
 
-// A fetched, parsed policy: mode (§5), max_age (§3.2) and MX coverage (§4.1). Returns the
-// coverage evidence.
-Json judgePolicy(const MtaStsEvidence& e, const PolicyFetch& f, const mx::MxEvidence* mx,
+// What judge() is given besides the MTA-STS evidence; a null pointer is evidence not gathered.
+struct Context {
+  const mx::MxEvidence* mx = nullptr;
+  const tls::TlsEvidence* tls = nullptr;
+  std::chrono::system_clock::time_point now{};
+};
+
+// A fetched, parsed policy: mode (§5), max_age (§3.2), MX coverage (§4.1) and, with TLS evidence,
+// the covered MX hosts' STARTTLS (§4.2, §5.1). Returns the coverage evidence.
+Json judgePolicy(const MtaStsEvidence& e, const PolicyFetch& f, const Context& context,
                  CheckResult& r) {
+  const mx::MxEvidence* mx = context.mx;
   const MtaStsPolicy& p = *f.policy;
   if (!p.valid) {
     r.add(makeFinding("MTASTS_POLICY_INVALID", Status::Fail)
@@ -276,6 +346,11 @@ Json judgePolicy(const MtaStsEvidence& e, const PolicyFetch& f, const mx::MxEvid
                 .arg("patterns", joined(p.mx, ", ")));
     }
   }
+  // §4.2/§5.1: a covered host a sender cannot reach over valid TLS. Judged before the pass, which
+  // it withholds; "could not tell" adds nothing (a timeout does not accuse the host).
+  MxTlsCrossCheck transport = crossCheckMxTls(e, context.tls, context.now);
+  for (auto& finding : transport.findings) r.add(std::move(finding));
+  if (!transport.evidence.isNull()) r.evidence.set("mx_starttls", transport.evidence);
   if (all && *p.mode == StsMode::Enforce && r.status <= Status::Info)
     r.add(makeFinding("MTASTS_POLICY_ENFORCED", Status::Pass));
   return Json::object({{"mx_hosts", coverage},
@@ -283,7 +358,7 @@ Json judgePolicy(const MtaStsEvidence& e, const PolicyFetch& f, const mx::MxEvid
                        {"mx_judged_at_most", static_cast<std::int64_t>(mx::kMaxMxHosts)}});
 }
 
-CheckResult judge(const MtaStsEvidence& e, const mx::MxEvidence* mx, const DomainProfile& profile) {
+CheckResult judge(const MtaStsEvidence& e, const Context& context, const DomainProfile& profile) {
   CheckResult r;
   r.id = "MTASTS-01";
   if (!profile.receives_mail) {
@@ -330,7 +405,7 @@ CheckResult judge(const MtaStsEvidence& e, const mx::MxEvidence* mx, const Domai
     } else {
       judgeFetch(e, *e.fetch, r);
       if (e.fetch->outcome == FetchOutcome::Ok && e.fetch->policy) {
-        Json coverage = judgePolicy(e, *e.fetch, mx, r);
+        Json coverage = judgePolicy(e, *e.fetch, context, r);
         if (!coverage.isNull()) r.evidence.set("coverage", coverage);
       }
     }
@@ -395,11 +470,17 @@ MtaStsEvidence gatherMtaSts(dns::Resolver& resolver, std::string_view domain) {
 
 CheckResult judgeMtaSts01(const MtaStsEvidence& e, const mx::MxEvidence& mx,
                           const DomainProfile& profile) {
-  return judge(e, &mx, profile);
+  return judge(e, Context{&mx}, profile);
+}
+
+CheckResult judgeMtaSts01(const MtaStsEvidence& e, const mx::MxEvidence& mx,
+                          const tls::TlsEvidence* tls, const DomainProfile& profile,
+                          std::chrono::system_clock::time_point now) {
+  return judge(e, Context{&mx, tls, now}, profile);
 }
 
 CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile) {
-  return judge(e, nullptr, profile);
+  return judge(e, Context{}, profile);
 }
 
 std::span<const TagSpec> mtaStsTagSpecs() {

@@ -1,6 +1,8 @@
-// MTASTS-01 (R only): TXT record (RFC 8461 §3.1), HTTPS policy (§3.2-3.3), MX coverage (§4.1).
+// MTASTS-01 (R only): TXT record (RFC 8461 §3.1), HTTPS policy (§3.2-3.3), MX coverage (§4.1),
+// and the covered MX hosts' STARTTLS and certificates (§4.2, §5.1).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,6 +17,10 @@
 #include "checks/mta_sts/mta_sts_record.hpp"
 #include "checks/mta_sts/policy_fetch.hpp"
 #include "checks/mx/mx_check.hpp"
+
+namespace mh::tls {
+struct TlsEvidence;
+}
 
 namespace mh::mta_sts {
 
@@ -39,6 +45,13 @@ MtaStsEvidence gatherMtaSts(dns::Resolver& resolver, std::string_view domain);
 // R only. mx gives the hosts the policy's mx patterns must cover (mx::mailTargets).
 CheckResult judgeMtaSts01(const MtaStsEvidence& e, const mx::MxEvidence& mx,
                           const DomainProfile& profile);
+// With the STARTTLS evidence of TLS-01..04 (tls == nullptr: not probed, as the overload above): a
+// covered MX host whose completed probe showed no STARTTLS or a certificate not valid for its
+// name fails in enforce mode and warns in testing mode (crossCheckMxTls, mx_tls.hpp); certificate
+// dates are judged at `now`.
+CheckResult judgeMtaSts01(const MtaStsEvidence& e, const mx::MxEvidence& mx,
+                          const tls::TlsEvidence* tls, const DomainProfile& profile,
+                          std::chrono::system_clock::time_point now);
 // Without MX evidence: MX coverage is not judged (MTASTS_MX_NOT_CHECKED) and no pass is given.
 CheckResult judgeMtaSts01(const MtaStsEvidence& e, const DomainProfile& profile);
 std::span<const TagSpec> mtaStsTagSpecs();

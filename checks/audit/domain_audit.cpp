@@ -290,7 +290,9 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
     checks.push_back(tls::judgeTls03(*tlsEvidence, profile));
     checks.push_back(tls::judgeTls04(*tlsEvidence, profile, now));
   }
-  checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, mxEvidence, profile));
+  // MTASTS-01 also weighs the MX hosts' STARTTLS evidence (no STARTTLS, invalid certificate).
+  checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, mxEvidence,
+                                          tlsEvidence ? &*tlsEvidence : nullptr, profile, now));
   checks.push_back(tlsrpt::judgeTlsRpt01(tlsRptEvidence, profile));
   if (dnssecEvidence) {
     checks.push_back(dnssec::judgeDnssec01(*dnssecEvidence));

@@ -74,7 +74,12 @@ class AuditRun {
     // pool: their waits overlap with the others' work without taking the pool's threads (which
     // would leave the CPU idle while every worker waits).
     std::vector<const AuditTask*> normal, slow;
-    for (const auto& t : tasks) (t.expect_slow ? slow : normal).push_back(&t);
+    for (const auto& t : tasks) {
+      if (t.first_look_done)
+        defer(t, start_);
+      else
+        (t.expect_slow ? slow : normal).push_back(&t);
+    }
     std::atomic<std::size_t> nextNormal{0}, nextSlow{0};
     std::vector<std::thread> pool;
     for (std::size_t t = 0; t < std::min(maxRecheckers_, slow.size()); ++t)
@@ -144,6 +149,17 @@ class AuditRun {
     }
   }
 
+  // Queues the re-check of `task`, due at `due`, and starts a re-check thread for it when fewer
+  // run than domains were deferred (up to maxRecheckers_).
+  void defer(const AuditTask& task, Clock::time_point due) {
+    std::lock_guard lock(mutex_);
+    deferred_.push_back({&task, std::max(due, deferred_.empty() ? due : deferred_.back().due)});
+    ++progress_.rechecked;
+    if (recheckers_.size() < std::min<std::size_t>(maxRecheckers_, progress_.rechecked))
+      recheckers_.emplace_back([this] { recheckLoop(); });
+    recheckReady_.notify_one();
+  }
+
   // One look at one domain, from any thread. A first look that ends in error (or that
   // options_.recheck selects) is deferred to a re-check thread, started here when needed.
   void look(dns::Resolver& resolver, const AuditTask& task, int attempt,
@@ -154,17 +170,12 @@ class AuditRun {
     try {
       auto report = audit::auditDomain(resolver, task.domain, auditOptions);
       errored = hasErrors(report);
-      const bool defer =
+      const bool recheck =
           attempt == 1 && ((errored && options_.retry_errors) ||
                            (options_.recheck && report.exists && options_.recheck(report)));
       if (sink_.onReport) sink_.onReport(report, attempt);
-      if (defer) {
-        std::lock_guard lock(mutex_);
-        deferred_.push_back({&task, Clock::now() + options_.recheck_after});
-        ++progress_.rechecked;
-        if (recheckers_.size() < std::min<std::size_t>(maxRecheckers_, progress_.rechecked))
-          recheckers_.emplace_back([this] { recheckLoop(); });
-        recheckReady_.notify_one();
+      if (recheck) {
+        defer(task, Clock::now() + options_.recheck_after);
         return;
       }
     } catch (const std::exception& e) {

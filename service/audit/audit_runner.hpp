@@ -44,6 +44,9 @@ struct AuditTask {
   // the run on threads of its own, besides the pool (see expectSlow in run_order.hpp), so its
   // re-check, if it needs one, is done long before the run's end.
   bool expect_slow = false;
+  // A resumed run: this domain's first look is already stored and ended in error, and the
+  // interruption came before its re-check. It gets the re-check only (attempt 2), at once.
+  bool first_look_done = false;
 };
 
 struct AuditProgress {

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -38,6 +40,7 @@ struct AuditCommandOptions {
   std::string domains_file = "domains.csv";
   std::string db = "var/mailhygiene.db";
   unsigned threads = 8;
+  std::chrono::milliseconds recheck_after = AuditRunOptions{}.recheck_after;
   std::string only;  // category, or a substring of the group
   bool new_run = false;
   bool help = false;
@@ -69,6 +72,9 @@ options:
   --threads N             worker threads (default 8; DNS-bound, more than the cores pays off)
   --only GROUP            only domains whose category is GROUP or whose group contains it
   --new                   start a new run even if an unfinished one exists
+  --recheck-after S       a domain left in error is audited again S seconds after its first
+                          look, or when every domain has had its first look if sooner
+                          (default 5; 0 to 3600)
 )" + scannerUsage();
 }
 
@@ -88,7 +94,7 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
       target = args[++i];
       return true;
     };
-    std::string threads;
+    std::string threads, seconds;
     if (a == "-h" || a == "--help") {
       o.help = true;
     } else if ((a == "--domains" && value(o.domains_file)) || (a == "--db" && value(o.db)) ||
@@ -100,6 +106,14 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
         return 2;
       }
       o.threads = static_cast<unsigned>(n);
+    } else if (a == "--recheck-after" && value(seconds)) {
+      char* end = nullptr;
+      const double s = std::strtod(seconds.c_str(), &end);
+      if (seconds.empty() || *end != '\0' || !(s >= 0 && s <= 3600)) {
+        err << "mailhygiene audit: --recheck-after: give seconds from 0 to 3600\n";
+        return 2;
+      }
+      o.recheck_after = std::chrono::milliseconds(static_cast<long>(s * 1000));
     } else if (a == "--new") {
       o.new_run = true;
     } else {
@@ -133,12 +147,15 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
     db.upsertDomains(list->entries);
 
     std::int64_t runId = 0;
-    std::set<std::string> done;
+    std::set<std::string> done, recheckOnly;
     auto unfinished = db.unfinishedRun(store::RunKind::National);
     if (unfinished && !o.new_run) {
       runId = unfinished->id;
       done = db.domainsDoneInRun(runId);
-      err << "resuming run " << runId << " (" << done.size() << " domains already audited)\n";
+      // First looks in error whose re-check the interruption prevented.
+      recheckOnly = db.domainsToRetry(runId, 2);
+      err << "resuming run " << runId << " (" << done.size() << " domains already audited, "
+          << recheckOnly.size() << " of them to re-check)\n";
     } else {
       if (unfinished) db.finishRun(unfinished->id, store::RunState::Interrupted);
       Json optionsJson = Json::object({{"domains", o.domains_file},
@@ -149,14 +166,20 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
     }
 
     std::vector<AuditTask> tasks;
-    for (const auto& e : list->entries)
-      if (selected(e, o.only) && !done.count(e.domain))
+    for (const auto& e : list->entries) {
+      if (!selected(e, o.only)) continue;
+      if (!done.count(e.domain))
         tasks.push_back({e.domain, e.dkim_selectors});
+      else if (recheckOnly.count(e.domain))
+        tasks.push_back(
+            {.domain = e.domain, .dkim_selectors = e.dkim_selectors, .first_look_done = true});
+    }
     // Domains that could not be told last time start at once on threads of their own.
     expectSlow(tasks, domainsWithErrorsLastRun(db, runId));
 
     AuditRunOptions runOptions;
     runOptions.threads = o.threads;
+    runOptions.recheck_after = o.recheck_after;
     runOptions.resolver = scanner->resolver;
     runOptions.recheck = regressionRecheck(db, runId);
     std::mutex writeErrors;
@@ -213,10 +236,12 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
       return 130;
     }
     db.finishRun(runId, store::RunState::Complete);
-    out << "run " << runId << " complete: " << (done.size() + progress.done) << " domains ("
-        << progress.done << " this time, " << progress.with_errors << " with errors, "
-        << progress.rechecked << " re-checked, " << failedWrites << " not stored) in "
-        << static_cast<long>(progress.elapsed_seconds) << " s\n";
+    const auto resumedRechecks = static_cast<std::size_t>(std::count_if(
+        tasks.begin(), tasks.end(), [](const AuditTask& t) { return t.first_look_done; }));
+    out << "run " << runId << " complete: " << (done.size() + progress.done - resumedRechecks)
+        << " domains (" << progress.done << " this time, " << progress.with_errors
+        << " with errors, " << progress.rechecked << " re-checked, " << failedWrites
+        << " not stored) in " << static_cast<long>(progress.elapsed_seconds) << " s\n";
     std::map<std::string, int> tiers;
     for (const auto& [domain, tier] : tierOf) ++tiers[tier];
     for (const auto& [tier, count] : tiers) out << "  " << tier << ": " << count << "\n";

@@ -1,7 +1,7 @@
 // Lab tests of `mailhygiene audit`: a national run into SQLite, and kill -9 in the middle resumed
 // to a complete run with every domain exactly once.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -96,8 +96,14 @@ std::int64_t count(const fs::path& db, const std::string& sql) {
 }
 
 std::vector<std::string> commonArgs(const TempDir& dir) {
-  return {"audit", "--domains", (dir.path / "domains.csv").string(), "--db",
-          (dir.path / "audit.db").string(), "--no-smtp", "--no-dnssec", "--psl",
+  return {"audit",
+          "--domains",
+          (dir.path / "domains.csv").string(),
+          "--db",
+          (dir.path / "audit.db").string(),
+          "--no-smtp",
+          "--no-dnssec",
+          "--psl",
           std::string(MH_LAB_DIR) + "/public_suffix_list.dat"};
 }
 
@@ -105,8 +111,8 @@ TEST(AuditCommandLab, ANationalRunStoresEveryDomainWithItsScore) {
   TempDir dir;
   const auto n = writeLabDomainList(dir.path / "domains.csv");
   auto args = commonArgs(dir);
-  args.insert(args.end(), {"--threads", "4", "--resolver",
-                           "127.0.0.1:" + std::to_string(sharedLab().port())});
+  args.insert(args.end(),
+              {"--threads", "4", "--resolver", "127.0.0.1:" + std::to_string(sharedLab().port())});
   const pid_t pid = spawnCli(args, dir.path / "log");
   ASSERT_EQ(waitExit(pid), 0) << readFile(dir.path / "log");
   const auto db = dir.path / "audit.db";
@@ -114,8 +120,9 @@ TEST(AuditCommandLab, ANationalRunStoresEveryDomainWithItsScore) {
   EXPECT_EQ(count(db, "SELECT count(DISTINCT domain_id) FROM domain_results"),
             static_cast<std::int64_t>(n));
   EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results WHERE score IS NULL"), 0);
-  EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results r JOIN domains d ON d.id = r.domain_id "
-                      "WHERE d.name = 'good.lab.test' AND r.grade = 'A'"),
+  EXPECT_EQ(count(db,
+                  "SELECT count(*) FROM domain_results r JOIN domains d ON d.id = r.domain_id "
+                  "WHERE d.name = 'good.lab.test' AND r.grade = 'A'"),
             1);
 }
 
@@ -141,8 +148,8 @@ TEST(AuditCommandLab, KilledInTheMiddleAndRunAgainCompletesWithEveryDomainOnce) 
   EXPECT_EQ(count(db, "SELECT count(*) FROM runs WHERE state = 'running'"), 1);
 
   auto again = commonArgs(dir);
-  again.insert(again.end(), {"--threads", "4", "--resolver",
-                             "127.0.0.1:" + std::to_string(sharedLab().port())});
+  again.insert(again.end(),
+               {"--threads", "4", "--resolver", "127.0.0.1:" + std::to_string(sharedLab().port())});
   const pid_t second = spawnCli(again, dir.path / "log2");
   ASSERT_EQ(waitExit(second), 0) << readFile(dir.path / "log2");
   EXPECT_NE(readFile(dir.path / "log2").find("resuming run 1"), std::string::npos);
@@ -152,6 +159,51 @@ TEST(AuditCommandLab, KilledInTheMiddleAndRunAgainCompletesWithEveryDomainOnce) 
   EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results"), static_cast<std::int64_t>(n));
   EXPECT_EQ(count(db, "SELECT count(DISTINCT domain_id) FROM domain_results"),
             static_cast<std::int64_t>(n));
+}
+
+// Killed after first looks that ended in error (a resolver that never answers) but before their
+// re-checks: the resumed run re-checks those (attempt 2) and gives the others their first look.
+TEST(AuditCommandLab, AResumedRunRechecksTheFirstLooksInErrorTheKillLeftUnchecked) {
+  TempDir dir;
+  const auto n = writeLabDomainList(dir.path / "domains.csv");
+  const auto db = dir.path / "audit.db";
+  BlackHole silent;
+  auto args = commonArgs(dir);
+  args.insert(args.end(),
+              {"--threads", "1", "--timeout", "0.05", "--retries", "0", "--recheck-after", "3600",
+               "--resolver", "127.0.0.1:" + std::to_string(silent.port())});
+  const pid_t first = spawnCli(args, dir.path / "log1");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (count(db, "SELECT count(*) FROM domain_results") < 2 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(first, SIGKILL);
+  waitExit(first);
+  const auto erred = count(db, "SELECT count(*) FROM domain_results");
+  ASSERT_GE(erred, 2) << readFile(dir.path / "log1");
+  ASSERT_LT(erred, static_cast<std::int64_t>(n)) << "the run finished before it could be killed";
+  EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results WHERE attempt > 1"), 0);
+
+  auto again = commonArgs(dir);
+  again.insert(again.end(),
+               {"--threads", "4", "--resolver", "127.0.0.1:" + std::to_string(sharedLab().port())});
+  const pid_t second = spawnCli(again, dir.path / "log2");
+  ASSERT_EQ(waitExit(second), 0) << readFile(dir.path / "log2");
+  EXPECT_NE(readFile(dir.path / "log2").find("resuming run 1"), std::string::npos);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM runs WHERE state = 'complete'"), 1);
+  EXPECT_EQ(count(db, "SELECT count(DISTINCT domain_id) FROM domain_results"),
+            static_cast<std::int64_t>(n));
+  // The domains in error before the kill have their re-check, and only those have two looks.
+  EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results WHERE attempt = 2"), erred);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results WHERE attempt > 2"), 0);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results"), static_cast<std::int64_t>(n) + erred);
+  EXPECT_EQ(count(db,
+                  "SELECT count(*) FROM latest_domain_results dr JOIN check_results c "
+                  "ON c.domain_result_id = dr.id WHERE c.status = 'error'"),
+            0);
+  EXPECT_NE(readFile(dir.path / "log2").find("run 1 complete: " + std::to_string(n) + " domains"),
+            std::string::npos)
+      << readFile(dir.path / "log2");
 }
 
 #endif

@@ -89,7 +89,7 @@ TEST(AuditRunnerLab, ExpectedSlowDomainsRunOnThreadsOfTheirOwnBesidesThePool) {
   for (const auto& id : slowThreads) EXPECT_EQ(poolThreads.count(id), 0u);
 }
 
-TEST(AuditRunnerLab, DomainsWithErrorsAreRetriedOnceAtTheEnd) {
+TEST(AuditRunnerLab, DomainsWithErrorsAreRecheckedOnce) {
   BlackHole hole;
   auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
   audit::AuditOptions base;
@@ -179,7 +179,32 @@ TEST(AuditRunnerLab, ARecheckDueLaterStartsOnceTheFirstLooksAreDone) {
   EXPECT_EQ(order.back(), (std::pair<std::string, int>{"dmarc-none.lab.test", 2}));
 }
 
-TEST(AuditRunnerLab, DomainsTheRecheckSelectsAreAuditedAgainAtTheEnd) {
+// A resumed run: a domain whose first look is stored gets its re-check only.
+TEST(AuditRunnerLab, ADomainWhoseFirstLookIsDoneGetsOnlyItsRecheck) {
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  ASSERT_TRUE(psl);
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 2;
+  options.resolver = sharedLab().resolverOptions();
+  std::vector<service::AuditTask> tasks = {{.domain = "good.lab.test", .first_look_done = true},
+                                           {"null-mx.lab.test", {}}};
+  std::mutex mutex;
+  std::map<std::string, std::vector<int>> reported;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::lock_guard lock(mutex);
+    reported[r.domain].push_back(attempt);
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);
+  EXPECT_EQ(progress.done, 2u);
+  EXPECT_EQ(progress.rechecked, 1u);
+  EXPECT_EQ(reported["good.lab.test"], std::vector<int>{2});
+  EXPECT_EQ(reported["null-mx.lab.test"], std::vector<int>{1});
+}
+
+TEST(AuditRunnerLab, DomainsTheRecheckSelectsAreAuditedAgain) {
   auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
   ASSERT_TRUE(psl);
   audit::AuditOptions base;

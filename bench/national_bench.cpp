@@ -524,6 +524,8 @@ int run(const Args& args) {
   row("upstream queries/s", fmt("%.0f", double(upstream) / wall));
   row("queries dropped (dead domains, attempts)", fmt("%.0f", double(dropped)));
   row("truncated answers (TC; TCP not forwarded)", fmt("%.0f", double(fwd.truncated)));
+  row("queries lost at knotd (no answer in 1 s)",
+      fmt("%.0f", double(fwd.unanswered - fwdBefore.unanswered)));
   if (args.smtp) {
     const std::size_t firstConnections = scanner->tls->connections();
     row("SMTP connections made (audit, both passes)",

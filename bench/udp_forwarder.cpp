@@ -63,7 +63,11 @@ struct InFlight {
   sockaddr_in client{};
   std::uint16_t client_id = 0;
   bool used = false;
+  Clock::time_point sent{};
 };
+
+// An answer from knotd later than this is taken as lost (knotd answers in microseconds).
+constexpr auto kLostAfter = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -88,8 +92,8 @@ UdpForwarder::~UdpForwarder() {
 }
 
 ForwarderStats UdpForwarder::stats() const {
-  return {queries_.load(), dropped_.load(),   forwarded_.load(),
-          answers_.load(), truncated_.load(), cpu_.load()};
+  return {queries_.load(),   dropped_.load(),    forwarded_.load(), answers_.load(),
+          truncated_.load(), unanswered_.load(), cpu_.load()};
 }
 
 void UdpForwarder::run() {
@@ -100,6 +104,9 @@ void UdpForwarder::run() {
   std::vector<InFlight> inflight(65536);
   std::uint16_t nextId = 0;
   std::deque<Packet> toKnot, toClient;
+  std::deque<Packet> waiting;           // due to knotd, held while max_outstanding are out
+  std::deque<std::uint16_t> sentOrder;  // upstream IDs in the order sent
+  std::size_t outstanding = 0;
   std::array<std::uint8_t, 65536> buf{};
 
   auto sendQuery = [&](Packet& p) {
@@ -107,9 +114,13 @@ void UdpForwarder::run() {
     // only after 65,536 later queries (an answer lost by then is simply not relayed).
     const std::uint16_t id = nextId++;
     InFlight& f = inflight[id];
+    if (f.used) --outstanding;  // its answer is lost (only without a cap can this happen)
     f.client = p.peer;
     f.client_id = std::uint16_t((p.bytes[0] << 8) | p.bytes[1]);
     f.used = true;
+    f.sent = Clock::now();
+    ++outstanding;
+    sentOrder.push_back(id);
     p.bytes[0] = std::uint8_t(id >> 8);
     p.bytes[1] = std::uint8_t(id);
     ::sendto(upstream_, p.bytes.data(), p.bytes.size(), 0, reinterpret_cast<sockaddr*>(&knot),
@@ -127,12 +138,41 @@ void UdpForwarder::run() {
     return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
   };
 
+  const auto capped = [&] {
+    return options_.max_outstanding != 0 && outstanding >= options_.max_outstanding;
+  };
+  // Queries due to knotd go out while the cap allows, in order, and wait otherwise.
+  const auto offer = [&](Packet&& p) {
+    if (waiting.empty() && !capped())
+      sendQuery(p);
+    else
+      waiting.push_back(std::move(p));
+  };
+  const auto drain = [&] {
+    const auto now = Clock::now();
+    while (!sentOrder.empty()) {
+      InFlight& f = inflight[sentOrder.front()];
+      if (f.used && now - f.sent < kLostAfter) break;
+      if (f.used) {  // lost: free its place
+        f.used = false;
+        --outstanding;
+        ++unanswered_;
+      }
+      sentOrder.pop_front();
+    }
+    while (!waiting.empty() && !capped()) {
+      sendQuery(waiting.front());
+      waiting.pop_front();
+    }
+  };
+
   while (true) {
     const auto now = Clock::now();
     while (!toKnot.empty() && toKnot.front().release <= now) {
-      sendQuery(toKnot.front());
+      offer(std::move(toKnot.front()));
       toKnot.pop_front();
     }
+    drain();
     while (!toClient.empty() && toClient.front().release <= now) {
       sendAnswer(toClient.front());
       toClient.pop_front();
@@ -140,6 +180,8 @@ void UdpForwarder::run() {
     Clock::time_point next = Clock::time_point::max();
     if (!toKnot.empty()) next = toKnot.front().release;
     if (!toClient.empty()) next = std::min(next, toClient.front().release);
+    if (!sentOrder.empty())  // to notice a lost answer
+      next = std::min(next, inflight[sentOrder.front()].sent + kLostAfter);
     timespec timeout{};
     timespec* tp = nullptr;
     if (next != Clock::time_point::max()) {
@@ -169,7 +211,7 @@ void UdpForwarder::run() {
         }
         p.bytes.assign(buf.data(), buf.data() + n);
         if (options_.delay.count() == 0) {
-          sendQuery(p);
+          offer(std::move(p));
         } else {
           p.release = Clock::now() + options_.delay;
           toKnot.push_back(std::move(p));
@@ -185,6 +227,7 @@ void UdpForwarder::run() {
         InFlight& f = inflight[id];
         if (!f.used) continue;
         f.used = false;
+        --outstanding;
         if (buf[2] & 0x02) ++truncated_;
         Packet p;
         p.peer = f.client;
@@ -199,6 +242,7 @@ void UdpForwarder::run() {
         }
       }
     }
+    drain();  // answers made room
   }
   cpu_.store(threadCpu());
 }

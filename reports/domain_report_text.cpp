@@ -99,7 +99,11 @@ std::string renderText(const audit::DomainReport& report, const TextOptions& opt
   }
   out << "Tier: " << audit::tierLabelVi(score.tier) << " / " << audit::toString(score.tier)
       << "   DMARC phase: " << audit::toString(score.dmarc_phase) << "\n";
-  for (const auto& reason : score.tier_reasons) out << "  - " << reason << "\n";
+  for (std::size_t i = 0; i < score.tier_reasons.size(); ++i) {
+    out << "  - " << score.tier_reasons[i] << "\n";
+    if (options.vietnamese && i < score.tier_reasons_vi.size())
+      out << "    " << score.tier_reasons_vi[i] << "\n";
+  }
   out << "Summary: " << counts[Status::Pass] << " pass, " << counts[Status::Warn] << " warn, "
       << counts[Status::Fail] << " fail, " << counts[Status::Error] << " error, "
       << counts[Status::Info] << " info, " << counts[Status::Na] << " n/a  ("

@@ -60,6 +60,27 @@ Criterion both(Criterion a, Criterion b) {
   return Criterion::Met;
 }
 
+// A tier criterion's name in both languages.
+struct CriterionName {
+  std::string_view en;
+  std::string_view vi;
+};
+
+// One reason, in English (tier_reasons) and Vietnamese (tier_reasons_vi) at the same index.
+void addReason(DomainScore& s, std::string en, std::string vi) {
+  s.tier_reasons.push_back(std::move(en));
+  s.tier_reasons_vi.push_back(std::move(vi));
+}
+
+// "not met: ..." / "could not be judged: ..." for a criterion that is not met.
+void addCriterionReason(DomainScore& s, const CriterionName& name, Criterion c) {
+  if (c == Criterion::NotMet)
+    addReason(s, "not met: " + std::string(name.en), "chưa đạt: " + std::string(name.vi));
+  if (c == Criterion::Unknown)
+    addReason(s, "could not be judged: " + std::string(name.en),
+              "không đánh giá được: " + std::string(name.vi));
+}
+
 Grade gradeOf(double score) {
   if (score >= 90) return Grade::A;
   if (score >= 80) return Grade::B;
@@ -85,7 +106,7 @@ DomainScore scoreReport(const DomainReport& report) {
   DomainScore s;
   s.dmarc_phase = phaseOf(report);
   if (!report.exists) {
-    s.tier_reasons.push_back("the domain does not exist");
+    addReason(s, "the domain does not exist", "tên miền không tồn tại");
     for (const auto& c : report.checks) s.excluded.push_back(c.id);
     return s;
   }
@@ -93,7 +114,8 @@ DomainScore scoreReport(const DomainReport& report) {
   bool criticalFailure = false;
   for (const auto& c : report.checks) {
     const RubricEntry* entry = findRubricEntry(c.id);
-    const bool judged = c.status == Status::Pass || c.status == Status::Warn || c.status == Status::Fail;
+    const bool judged =
+        c.status == Status::Pass || c.status == Status::Warn || c.status == Status::Fail;
     if (entry == nullptr || !judged || entry->weight == 0) {
       s.excluded.push_back(c.id);
       continue;
@@ -114,7 +136,8 @@ DomainScore scoreReport(const DomainReport& report) {
 
   if (s.possible > 0) {
     double score = 100.0 * s.earned / s.possible;
-    if (criticalFailure || hasFinding(report, &isBogusFinding)) score = std::min(score, kCapCritical);
+    if (criticalFailure || hasFinding(report, &isBogusFinding))
+      score = std::min(score, kCapCritical);
     if (hasFinding(report, &isLegacySslFinding) && s.dmarc_phase == DmarcPhase::NotDeployed) {
       score = std::min(score, kCapF);
       s.caps.push_back("SSLv2/SSLv3 offered and no DMARC: grade F");
@@ -128,50 +151,62 @@ DomainScore scoreReport(const DomainReport& report) {
   // non-compliant, an unknown without a miss leaves the tier indeterminate.
   const auto& p = report.profile;
   auto check = [&](std::string_view id) { return report.find(id); };
-  std::vector<std::pair<std::string, Criterion>> criteria;
+  std::vector<std::pair<CriterionName, Criterion>> criteria;
   const CheckResult* dmarc2 = check("DMARC-02");
   Criterion dmarcReject = statusIn(dmarc2, {Status::Pass});
   Criterion dmarcQuarantineOrBetter = statusIn(dmarc2, {Status::Pass, Status::Warn});
   if (!p.receives_mail && !p.sends_mail) {
     // (d) A parked domain: "v=spf1 -all", p=reject and a correct null MX are its whole baseline;
     // with no mail there is nothing to report on, so rua is not required.
-    criteria.emplace_back("SPF \"-all\"", statusIn(check("SPF-02"), {Status::Pass}));
-    criteria.emplace_back("null MX or no mail host", statusIn(check("MX-01"), {Status::Pass}));
+    criteria.emplace_back(CriterionName{"SPF \"-all\"", "SPF \"-all\""},
+                          statusIn(check("SPF-02"), {Status::Pass}));
+    criteria.emplace_back(
+        CriterionName{"null MX or no mail host", "null MX hoặc không có máy chủ thư"},
+        statusIn(check("MX-01"), {Status::Pass}));
   } else {
     // (a) and (b), then (c) for receiving domains.
-    criteria.emplace_back("valid SPF with -all or ~all",
-                          both(statusIn(check("SPF-01"), {Status::Pass}),
-                               statusIn(check("SPF-02"), {Status::Pass, Status::Warn})));
+    criteria.emplace_back(
+        CriterionName{"valid SPF with -all or ~all", "SPF hợp lệ, kết thúc bằng -all hoặc ~all"},
+        both(statusIn(check("SPF-01"), {Status::Pass}),
+             statusIn(check("SPF-02"), {Status::Pass, Status::Warn})));
     const CheckResult* dmarc4 = check("DMARC-04");
-    Criterion rua = dmarc4 == nullptr || dmarc4->status == Status::Error
-                        ? Criterion::Unknown
-                        : (dmarc4->hasTag("DMARC_RUA_PRESENT") ? Criterion::Met : Criterion::NotMet);
-    criteria.emplace_back("DMARC record", statusIn(check("DMARC-01"), {Status::Pass}));
-    criteria.emplace_back("DMARC aggregate reports (rua)", rua);
+    Criterion rua =
+        dmarc4 == nullptr || dmarc4->status == Status::Error
+            ? Criterion::Unknown
+            : (dmarc4->hasTag("DMARC_RUA_PRESENT") ? Criterion::Met : Criterion::NotMet);
+    criteria.emplace_back(CriterionName{"DMARC record", "bản ghi DMARC"},
+                          statusIn(check("DMARC-01"), {Status::Pass}));
+    criteria.emplace_back(
+        CriterionName{"DMARC aggregate reports (rua)", "nhận báo cáo tổng hợp DMARC (rua)"}, rua);
     if (p.receives_mail) {
-      criteria.emplace_back("STARTTLS on every MX", statusIn(check("TLS-01"), {Status::Pass}));
-      criteria.emplace_back("TLS 1.2 or newer, no SSLv2/SSLv3",
+      criteria.emplace_back(CriterionName{"STARTTLS on every MX", "STARTTLS trên mọi máy chủ MX"},
+                            statusIn(check("TLS-01"), {Status::Pass}));
+      criteria.emplace_back(CriterionName{"TLS 1.2 or newer, no SSLv2/SSLv3",
+                                          "TLS 1.2 trở lên, không có SSLv2/SSLv3"},
                             statusIn(check("TLS-02"), {Status::Pass, Status::Warn}));
-      criteria.emplace_back("no RC4/3DES", statusIn(check("TLS-03"), {Status::Pass, Status::Warn}));
+      criteria.emplace_back(CriterionName{"no RC4/3DES", "không dùng RC4/3DES"},
+                            statusIn(check("TLS-03"), {Status::Pass, Status::Warn}));
     }
   }
 
   Criterion baseline = Criterion::Met;
   for (const auto& [name, c] : criteria) {
-    if (c == Criterion::NotMet) s.tier_reasons.push_back("not met: " + name);
-    if (c == Criterion::Unknown) s.tier_reasons.push_back("could not be judged: " + name);
+    addCriterionReason(s, name, c);
     baseline = both(baseline, c);
   }
   if (dmarcReject == Criterion::NotMet && dmarcQuarantineOrBetter == Criterion::Met) {
     // Quarantine (or a partial reject) is "partially compliant" in the first reporting year.
-    s.tier_reasons.push_back("DMARC quarantine or partial reject, not p=reject");
-    s.tier = baseline == Criterion::Met ? Tier::Partial
+    addReason(s, "DMARC quarantine or partial reject, not p=reject",
+              "DMARC ở mức quarantine hoặc reject một phần, chưa phải p=reject");
+    s.tier = baseline == Criterion::Met      ? Tier::Partial
              : baseline == Criterion::NotMet ? Tier::NonCompliant
                                              : Tier::Indeterminate;
     return s;
   }
-  if (dmarcReject == Criterion::NotMet) s.tier_reasons.push_back("not met: DMARC p=reject");
-  if (dmarcReject == Criterion::Unknown) s.tier_reasons.push_back("could not be judged: DMARC policy");
+  if (dmarcReject == Criterion::NotMet)
+    addCriterionReason(s, {"DMARC p=reject", "DMARC p=reject"}, dmarcReject);
+  if (dmarcReject == Criterion::Unknown)
+    addCriterionReason(s, {"DMARC policy", "chính sách DMARC"}, dmarcReject);
   baseline = both(baseline, dmarcReject);
   if (baseline == Criterion::NotMet) {
     s.tier = Tier::NonCompliant;
@@ -255,6 +290,7 @@ Json toJson(const DomainScore& s) {
                        {"tier", std::string(toString(s.tier))},
                        {"tier_vi", std::string(tierLabelVi(s.tier))},
                        {"tier_reasons", list(s.tier_reasons)},
+                       {"tier_reasons_vi", list(s.tier_reasons_vi)},
                        {"dmarc_phase", std::string(toString(s.dmarc_phase))},
                        {"points", Json::object({{"earned", s.earned}, {"possible", s.possible}})},
                        {"scored", list(s.scored)},

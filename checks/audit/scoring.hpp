@@ -31,7 +31,8 @@ struct DomainScore {
   std::vector<std::string> excluded;  // check IDs left out (error, n/a, info, not run)
   std::vector<std::string> caps;      // caps applied, e.g. "critical failure: DMARC-02"
   Tier tier = Tier::Indeterminate;
-  std::vector<std::string> tier_reasons;  // why the tier is what it is
+  std::vector<std::string> tier_reasons;     // why the tier is what it is, in English
+  std::vector<std::string> tier_reasons_vi;  // the same reasons in Vietnamese, one for one
   DmarcPhase dmarc_phase = DmarcPhase::Unknown;
 };
 

@@ -238,7 +238,15 @@ TEST(DashboardBrowser, OverviewLanguageSwitchAndSelfCheckInHeadlessChromium) {
   EXPECT_NE(findingVi.find("Chính sách được áp dụng"), std::string::npos) << findingVi;
   EXPECT_EQ(count(browser, "#findings .finding-text[lang=\"en\"]"), 0);
   EXPECT_EQ(count(browser, "#findings .english-only"), 0);
+  // So do the reasons for the tier (p=none misses the baseline's p=reject).
+  const std::string reasonsVi = text(browser, "#summary .tier-reasons ul");
+  EXPECT_NE(reasonsVi.find("chưa đạt: DMARC p=reject"), std::string::npos) << reasonsVi;
+  EXPECT_EQ(count(browser, "#summary .tier-reasons li[lang=\"en\"]"), 0);
+  EXPECT_EQ(count(browser, "#summary .tier-reasons .english-only"), 0);
   browser.click(browser.findElement("#lang-switch"));
+  const std::string reasonsEn = text(browser, "#summary .tier-reasons ul");
+  EXPECT_NE(reasonsEn.find("not met: DMARC p=reject"), std::string::npos) << reasonsEn;
+  EXPECT_EQ(count(browser, "#summary .tier-reasons li[lang=\"vi\"]"), 0);
   const std::string adviceEn = text(browser, "#findings .remediation");
   EXPECT_NE(adviceVi, adviceEn);
   EXPECT_NE(adviceVi.find("Cách khắc phục"), std::string::npos) << adviceVi;

@@ -38,6 +38,20 @@ TEST(DomainReportText, PlainTextShowsChecksFindingsAndBothRemediations) {
   EXPECT_EQ(text.find('\033'), std::string::npos);  // no escape codes off a TTY
 }
 
+TEST(DomainReportText, TierReasonsInEnglishThenVietnamese) {
+  // No SPF or DMARC check in the sample: the baseline cannot be judged.
+  auto text = renderText(sampleReport(), {});
+  EXPECT_NE(text.find("  - could not be judged: DMARC record\n"
+                      "    không đánh giá được: bản ghi DMARC\n"),
+            std::string::npos)
+      << text;
+  TextOptions englishOnly;
+  englishOnly.vietnamese = false;
+  text = renderText(sampleReport(), englishOnly);
+  EXPECT_NE(text.find("  - could not be judged: DMARC record\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("không đánh giá được"), std::string::npos) << text;
+}
+
 TEST(DomainReportText, ColourOnlyWhenAsked) {
   TextOptions options;
   options.colour = true;

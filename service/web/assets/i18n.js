@@ -121,7 +121,7 @@ const DICTIONARY = {
     'domain.profile.noMail': 'không dùng thư điện tử',
     'domain.profile.missing': 'tên miền không tồn tại',
     'domain.noSmtp': 'Các kiểm tra STARTTLS/TLS không chạy trong lần này.',
-    'domain.tierReasons': 'Lý do (tiếng Anh)',
+    'domain.tierReasons': 'Lý do',
     'domain.caps': 'Giới hạn điểm',
     'domain.findings': 'Kết quả theo từng tiêu chí',
     'domain.findingsSummary': '{fail} không đạt, {warn} cảnh báo, {error} không kiểm tra được',

@@ -42,6 +42,16 @@ function fact(label, value, className = '') {
   ]);
 }
 
+// Why the tier is what it is, in the page language: results stored before the reasons had a
+// Vietnamese version have only the English ones, which are then shown marked as English.
+function tierReasons(scoring) {
+  const english = scoring.tier_reasons || [];
+  const vietnamese = scoring.tier_reasons_vi || [];
+  if (language() === 'vi' && vietnamese.length === english.length && vietnamese.length)
+    return {texts: vietnamese, lang: 'vi', englishOnVietnamesePage: false};
+  return {texts: english, lang: 'en', englishOnVietnamesePage: language() === 'vi'};
+}
+
 // The score, grade, tier and audit facts of a result.
 export function renderSummary(result) {
   const scoring = result.scoring || {};
@@ -58,11 +68,16 @@ export function renderSummary(result) {
   const notes = [];
   if (result.network_checked === false)
     notes.push(el('p', {className: 'note', text: t('domain.noSmtp')}));
-  const reasons = scoring.tier_reasons || [];
-  if (reasons.length)
-    notes.push(el('div', {className: 'reasons'}, [
-      el('h3', {text: t('domain.tierReasons')}),
-      el('ul', {}, reasons.map((r) => el('li', {text: r, attrs: {lang: 'en'}}))),
+  const reasons = tierReasons(scoring);
+  if (reasons.texts.length)
+    notes.push(el('div', {className: 'reasons tier-reasons'}, [
+      el('h3', {}, [
+        t('domain.tierReasons'),
+        reasons.englishOnVietnamesePage
+          ? el('span', {className: 'note english-only', text: ' ' + t('domain.messageEnglish')})
+          : null,
+      ]),
+      el('ul', {}, reasons.texts.map((r) => el('li', {text: r, attrs: {lang: reasons.lang}}))),
     ]));
   const caps = scoring.caps || [];
   if (caps.length)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 namespace mh::audit {
 namespace {
@@ -204,6 +205,95 @@ TEST(Scoring, ANonExistentDomainHasNoScore) {
   EXPECT_FALSE(s.score.has_value());
   EXPECT_FALSE(s.grade.has_value());
   EXPECT_EQ(s.tier, Tier::Indeterminate);
+}
+
+// The tier reasons in English and in Vietnamese, index for index.
+using Reasons = std::vector<std::pair<std::string, std::string>>;
+Reasons reasonsOf(const DomainScore& s) {
+  EXPECT_EQ(s.tier_reasons.size(), s.tier_reasons_vi.size());
+  Reasons out;
+  for (std::size_t i = 0; i < s.tier_reasons.size() && i < s.tier_reasons_vi.size(); ++i)
+    out.emplace_back(s.tier_reasons[i], s.tier_reasons_vi[i]);
+  return out;
+}
+
+TEST(Scoring, TierReasonsComeInEnglishAndVietnamese) {
+  DomainReport missing;
+  missing.exists = false;
+  EXPECT_EQ(reasonsOf(scoreReport(missing)),
+            (Reasons{{"the domain does not exist", "tên miền không tồn tại"}}));
+
+  auto noDmarc = allPass();
+  noDmarc["DMARC-01"] = {Fail, {"DMARC_NO_RECORD"}};
+  noDmarc["DMARC-02"] = {Fail, {"DMARC_NO_USABLE_RECORD"}};
+  EXPECT_EQ(reasonsOf(scoreReport(makeReport(true, true, noDmarc))),
+            (Reasons{{"not met: DMARC record", "chưa đạt: bản ghi DMARC"},
+                     {"not met: DMARC p=reject", "chưa đạt: DMARC p=reject"}}));
+
+  auto errors = allPass();
+  errors["DMARC-04"] = {Error};
+  errors["DMARC-02"] = {Error};
+  EXPECT_EQ(
+      reasonsOf(scoreReport(makeReport(true, true, errors))),
+      (Reasons{{"could not be judged: DMARC aggregate reports (rua)",
+                "không đánh giá được: nhận báo cáo tổng hợp DMARC (rua)"},
+               {"could not be judged: DMARC policy", "không đánh giá được: chính sách DMARC"}}));
+
+  auto quarantine = allPass();
+  quarantine["DMARC-02"] = {Warn, {"DMARC_POLICY_QUARANTINE"}};
+  EXPECT_EQ(reasonsOf(scoreReport(makeReport(true, true, quarantine))),
+            (Reasons{{"DMARC quarantine or partial reject, not p=reject",
+                      "DMARC ở mức quarantine hoặc reject một phần, chưa phải p=reject"}}));
+
+  EXPECT_TRUE(reasonsOf(scoreReport(makeReport(true, true, allPass()))).empty());
+}
+
+TEST(Scoring, EveryBaselineCriterionIsNamedInBothLanguages) {
+  // A receiving and sending domain: each criterion missed alone.
+  const std::vector<std::tuple<std::string, Status, std::string, std::string>> receiving = {
+      {"SPF-01", Fail, "valid SPF with -all or ~all", "SPF hợp lệ, kết thúc bằng -all hoặc ~all"},
+      {"DMARC-01", Fail, "DMARC record", "bản ghi DMARC"},
+      {"DMARC-04", Warn, "DMARC aggregate reports (rua)", "nhận báo cáo tổng hợp DMARC (rua)"},
+      {"TLS-01", Fail, "STARTTLS on every MX", "STARTTLS trên mọi máy chủ MX"},
+      {"TLS-02", Fail, "TLS 1.2 or newer, no SSLv2/SSLv3", "TLS 1.2 trở lên, không có SSLv2/SSLv3"},
+      {"TLS-03", Fail, "no RC4/3DES", "không dùng RC4/3DES"},
+  };
+  for (const auto& [id, status, en, vi] : receiving) {
+    auto checks = allPass();
+    checks[id] = {status};
+    EXPECT_EQ(reasonsOf(scoreReport(makeReport(true, true, checks))),
+              (Reasons{{"not met: " + en, "chưa đạt: " + vi}}))
+        << id;
+  }
+  // A parked domain: SPF "-all" and a null MX.
+  const std::map<std::string, Outcome> parked = {{"MX-01", {Pass, {"MX_NULL_MX"}}},
+                                                 {"SPF-01", {Pass}},
+                                                 {"SPF-02", {Pass}},
+                                                 {"DMARC-01", {Pass}},
+                                                 {"DMARC-02", {Pass, {"DMARC_POLICY_REJECT"}}}};
+  for (const auto& [id, en, vi] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"SPF-02", "SPF \"-all\"", "SPF \"-all\""},
+           {"MX-01", "null MX or no mail host", "null MX hoặc không có máy chủ thư"}}) {
+    auto checks = parked;
+    checks[id] = {Error};
+    EXPECT_EQ(reasonsOf(scoreReport(makeReport(false, false, checks))),
+              (Reasons{{"could not be judged: " + en, "không đánh giá được: " + vi}}))
+        << id;
+  }
+}
+
+TEST(Scoring, TheJsonCarriesTheReasonsInBothLanguages) {
+  auto checks = allPass();
+  checks["DMARC-01"] = {Fail, {"DMARC_NO_RECORD"}};
+  const Json json = toJson(scoreReport(makeReport(true, true, checks)));
+  const Json* english = json.find("tier_reasons");
+  const Json* vietnamese = json.find("tier_reasons_vi");
+  ASSERT_TRUE(english && english->isArray()) << json.dump();
+  ASSERT_TRUE(vietnamese && vietnamese->isArray()) << json.dump();
+  ASSERT_EQ(english->size(), 1u);
+  ASSERT_EQ(vietnamese->size(), 1u);
+  EXPECT_EQ(english->asArray()[0].asString(), "not met: DMARC record");
+  EXPECT_EQ(vietnamese->asArray()[0].asString(), "chưa đạt: bản ghi DMARC");
 }
 
 TEST(Scoring, GradeBoundaries) {

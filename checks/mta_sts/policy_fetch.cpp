@@ -411,6 +411,9 @@ void fetchFrom(const std::string& address, SteadyClock::time_point deadline,
     if (left.count() <= 0)
       throw Stop{FetchOutcome::Timeout, "time budget exhausted before connecting"};
     socket.connect(Poco::Net::SocketAddress(ip, options.https_port), Poco::Timespan(left.count()));
+    // The request is one small write right after the handshake: without TCP_NODELAY, Nagle may
+    // hold it until the peer acknowledges our last handshake flight (a delayed-ACK timeout).
+    socket.setNoDelay(true);
     f.tls_protocol = capture.protocol;
     f.tls_cipher = capture.cipher;
     f.certificate_verified = capture.verify_error == X509_V_OK;

@@ -11,13 +11,6 @@ namespace {
 
 using tls::ProbeOutcome;
 
-// The rule of TLS-01 (TLS_STARTTLS_HANDSHAKE_FAILED): OpenSSL's own errors ("...:SSL
-// routines::tlsv1 alert protocol version", "no shared cipher") are the server's answer; a bare
-// "connection closed" or errno text is not, so it is "could not tell".
-bool handshakeRejectedByServer(const tls::ProbeResult& p) {
-  return p.detail.find("SSL routines") != std::string::npos;
-}
-
 std::string joined(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
   for (const auto& item : items) {
@@ -70,7 +63,7 @@ MxTlsAddressVerdict judgeMxTlsAddress(const tls::TlsAddressEvidence& a,
       return {MxTlsVerdict::NoStartTls, "STARTTLS refused: " + std::to_string(p.starttls_code) +
                                             (p.starttls_text.empty() ? "" : " " + p.starttls_text)};
     case ProbeOutcome::HandshakeFailed:
-      if (handshakeRejectedByServer(p))
+      if (tls::handshakeRejectedByServer(p))
         return {MxTlsVerdict::NoStartTls, "TLS handshake failed: " + p.detail};
       return {MxTlsVerdict::NotTested, "handshake interrupted: " + p.detail};
     case ProbeOutcome::Ok:

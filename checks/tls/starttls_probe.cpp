@@ -318,6 +318,10 @@ void logResult(const ProbeResult& r) {
 
 }  // namespace
 
+bool handshakeRejectedByServer(const ProbeResult& p) {
+  return p.detail.find("SSL routines") != std::string::npos;
+}
+
 std::string_view toString(ProbeOutcome o) {
   switch (o) {
     case ProbeOutcome::Ok:

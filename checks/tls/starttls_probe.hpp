@@ -122,6 +122,11 @@ struct ProbeResult {
   std::chrono::milliseconds elapsed{0};
 };
 
+// A HandshakeFailed probe whose failure is the server's TLS answer: OpenSSL's own errors
+// ("...:SSL routines::tlsv1 alert protocol version", "no shared cipher"). A bare "connection
+// closed" or errno text is not, so that handshake could not tell anything.
+bool handshakeRejectedByServer(const ProbeResult& p);
+
 // Owns the client SSL_CTX built from the options and probes targets with it.
 //
 // Thread safety: probe() is const and may run on many threads at once with one prober. The

@@ -420,12 +420,6 @@ Status addressStatus(const CheckResult& r, std::size_t firstFinding) {
   return fail ? Status::Fail : error ? Status::Error : rest;
 }
 
-bool handshakeIsTlsLevel(const ProbeResult& p) {
-  // OpenSSL's own errors ("...:SSL routines::tlsv1 alert protocol version", "no shared cipher")
-  // are the server's answer; a bare "connection closed" or errno text is not.
-  return p.detail.find("SSL routines") != std::string::npos;
-}
-
 void checkDhGroup(const TlsAddressEvidence& a, std::string group, int bits, std::string key,
                   CheckResult& r, bool& reported) {
   if (reported) return;
@@ -573,7 +567,7 @@ CheckResult judgeTls01(const TlsEvidence& e, const DomainProfile& profile) {
         s = temporary ? Status::Error : Status::Fail;
         r.add(at(temporary ? "TLS_STARTTLS_TEMPORARY" : "TLS_STARTTLS_REJECTED", s, a)
                   .arg("reply", std::to_string(p.starttls_code) + " " + p.starttls_text));
-      } else if (p.outcome == ProbeOutcome::HandshakeFailed && handshakeIsTlsLevel(p)) {
+      } else if (p.outcome == ProbeOutcome::HandshakeFailed && handshakeRejectedByServer(p)) {
         s = Status::Fail;
         r.add(at("TLS_STARTTLS_HANDSHAKE_FAILED", s, a).arg("detail", p.detail));
       } else {

@@ -24,7 +24,7 @@ std::chrono::seconds DnsCache::lifetime(const DnsAnswer& answer) const {
 }
 
 void DnsCache::erase(std::map<Key, Entry>::iterator it) {
-  recency_.erase(it->second.use);
+  recencyOf(it->second.error).erase(it->second.use);
   entries_.erase(it);
 }
 
@@ -37,25 +37,24 @@ std::optional<DnsAnswer> DnsCache::get(const std::string& name, std::uint16_t ty
     return std::nullopt;
   }
   ++hits_;
-  recency_.splice(recency_.begin(), recency_, it->second.use);
+  auto& recency = recencyOf(it->second.error);
+  recency.splice(recency.begin(), recency, it->second.use);
   return it->second.answer;
 }
 
 void DnsCache::put(const DnsAnswer& answer) {
   auto life = lifetime(answer);
-  if (life.count() <= 0 || options_.max_entries == 0) return;
+  const bool error = answer.isError();
+  const std::size_t limit = error ? options_.max_errors : options_.max_entries;
+  if (life.count() <= 0 || limit == 0) return;
   std::lock_guard lock(mutex_);
   const auto expires = clock_() + life;
   Key key{answer.qname, answer.qtype};
-  if (auto it = entries_.find(key); it != entries_.end()) {
-    it->second.answer = answer;
-    it->second.expires = expires;
-    recency_.splice(recency_.begin(), recency_, it->second.use);
-    return;
-  }
-  while (entries_.size() >= options_.max_entries) erase(entries_.find(recency_.back()));
-  recency_.push_front(key);
-  entries_.emplace(std::move(key), Entry{answer, expires, recency_.begin()});
+  if (auto it = entries_.find(key); it != entries_.end()) erase(it);
+  auto& recency = recencyOf(error);
+  while (recency.size() >= limit) erase(entries_.find(recency.back()));
+  recency.push_front(key);
+  entries_.emplace(std::move(key), Entry{answer, expires, recency.begin(), error});
 }
 
 std::size_t DnsCache::dropErrors() {

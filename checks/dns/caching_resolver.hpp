@@ -26,6 +26,10 @@ struct DnsCacheOptions {
   // run are asked once (a domain's own DKIM selectors, _dmarc, ...); the shared ones (providers'
   // MX hosts and SPF includes) are used again and again and so stay. About 1 KB per entry.
   std::size_t max_entries = 100000;
+  // Lookup errors are kept apart, in a recency list of their own, so that the flood of answers a
+  // national run asks once cannot push them out: each one spares the next asker a timeout
+  // budget (a dead provider, or a dead domain found by the run's look-ahead). They are small.
+  std::size_t max_errors = 20000;
 };
 
 // Shared, TTL-respecting, size-bounded (LRU) cache: positive answers for min(TTL), negative
@@ -51,16 +55,19 @@ class DnsCache {
   struct Entry {
     DnsAnswer answer;
     std::chrono::steady_clock::time_point expires;
-    std::list<Key>::iterator use;  // its place in recency_
+    std::list<Key>::iterator use;  // its place in recency_, or errorRecency_ when error
+    bool error = false;            // answer.isError()
   };
   std::chrono::seconds lifetime(const DnsAnswer& answer) const;
   void erase(std::map<Key, Entry>::iterator it);  // mutex_ held
+  std::list<Key>& recencyOf(bool error) { return error ? errorRecency_ : recency_; }
 
   DnsCacheOptions options_;
   Clock clock_;
   mutable std::mutex mutex_;  // guards the members below
   std::map<Key, Entry> entries_;
-  std::list<Key> recency_;  // most recently used first
+  std::list<Key> recency_;       // answers, most recently used first
+  std::list<Key> errorRecency_;  // lookup errors, most recently used first
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };

@@ -72,13 +72,56 @@ TEST(DnsCache, ExpiredAndDroppedEntriesLeaveTheRecencyListToo) {
   EXPECT_TRUE(cache.get("d.gov.vn", rr::A));
 }
 
+DnsAnswer timeout(const std::string& name) {
+  DnsAnswer a;
+  a.qname = name;
+  a.qtype = rr::MX;
+  a.status = DnsStatus::Timeout;
+  a.error = "udp timeout";
+  return a;
+}
+
+TEST(DnsCache, ErrorsAreNotPushedOutByAnswersButByErrors) {
+  DnsCacheOptions options;
+  options.max_entries = 2;
+  options.max_errors = 2;
+  DnsCache cache(options);
+  cache.put(timeout("dead-1.gov.vn"));
+  for (const char* n : {"a.gov.vn", "b.gov.vn", "c.gov.vn", "d.gov.vn"}) cache.put(answer(n));
+  ASSERT_TRUE(cache.get("dead-1.gov.vn", rr::MX));  // four answers later, still there
+  EXPECT_EQ(cache.get("dead-1.gov.vn", rr::MX)->status, DnsStatus::Timeout);
+  EXPECT_EQ(cache.size(), 3u);
+  cache.put(timeout("dead-2.gov.vn"));
+  ASSERT_TRUE(cache.get("dead-1.gov.vn", rr::MX));  // the most recent error now
+  cache.put(timeout("dead-3.gov.vn"));              // errors full: dead-2 goes
+  EXPECT_TRUE(cache.get("dead-1.gov.vn", rr::MX));
+  EXPECT_FALSE(cache.get("dead-2.gov.vn", rr::MX));
+  EXPECT_TRUE(cache.get("dead-3.gov.vn", rr::MX));
+  EXPECT_EQ(cache.size(), 4u);
+  // An answer that replaces an error moves to the answers' list, and the other way round.
+  DnsAnswer answered = answer("dead-3.gov.vn");
+  answered.qtype = rr::MX;
+  cache.put(answered);
+  cache.put(timeout("dead-4.gov.vn"));
+  cache.put(timeout("dead-5.gov.vn"));  // errors: dead-1 goes, dead-3 is no longer one
+  EXPECT_FALSE(cache.get("dead-1.gov.vn", rr::MX));
+  ASSERT_TRUE(cache.get("dead-3.gov.vn", rr::MX));
+  EXPECT_EQ(cache.get("dead-3.gov.vn", rr::MX)->status, DnsStatus::NoError);
+  EXPECT_EQ(cache.size(), 4u);  // 2 answers (d.gov.vn, dead-3) + 2 errors
+  EXPECT_EQ(cache.dropErrors(), 2u);
+  EXPECT_EQ(cache.size(), 2u);
+}
+
 TEST(DnsCache, ABoundOfZeroCachesNothing) {
   DnsCacheOptions options;
   options.max_entries = 0;
+  options.max_errors = 0;
   DnsCache cache(options);
   cache.put(answer("a.gov.vn"));
+  cache.put(timeout("dead.gov.vn"));
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_FALSE(cache.get("a.gov.vn", rr::A));
+  EXPECT_FALSE(cache.get("dead.gov.vn", rr::MX));
 }
 
 // Records every batch it is asked, and answers from a fixture.

@@ -31,6 +31,9 @@ std::shared_ptr<spdlog::logger> workerLogger() {
 // answer, each waiting out its timeout budget: more threads there turn N budgets into about one,
 // at little CPU cost.
 constexpr unsigned kWaitingThreadFactor = 4;
+// Questions per batch of the look-ahead; it runs on `threads` threads of its own when the run
+// has more than this many domains per thread (a national run, not a self-check).
+constexpr unsigned kLookAheadChunk = 32;
 // How often a waiting re-check thread looks at the stop flag (set from a signal handler, which
 // cannot wake a condition variable).
 constexpr auto kStopPoll = std::chrono::milliseconds(200);
@@ -80,12 +83,17 @@ class AuditRun {
       else
         (t.expect_slow ? slow : normal).push_back(&t);
     }
-    std::atomic<std::size_t> nextNormal{0}, nextSlow{0};
+    Queue normalQueue(std::move(normal)), slowQueue(std::move(slow));
+    std::atomic<std::size_t> nextChunk{0};
     std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < std::min(maxRecheckers_, slow.size()); ++t)
-      pool.emplace_back([&] { firstLooks(slow, nextSlow); });
-    for (std::size_t t = 0; t < std::min<std::size_t>(options_.threads, normal.size()); ++t)
-      pool.emplace_back([&] { firstLooks(normal, nextNormal); });
+    const std::size_t n = normalQueue.tasks.size();
+    if (options_.look_ahead && n > std::size_t(kLookAheadChunk) * options_.threads)
+      for (std::size_t t = 0; t < options_.threads; ++t)
+        pool.emplace_back([&] { lookAhead(normalQueue, nextChunk); });
+    for (std::size_t t = 0; t < std::min(maxRecheckers_, slowQueue.tasks.size()); ++t)
+      pool.emplace_back([&] { firstLooks(slowQueue); });
+    for (std::size_t t = 0; t < std::min<std::size_t>(options_.threads, n); ++t)
+      pool.emplace_back([&] { firstLooks(normalQueue); });
     for (auto& t : pool) t.join();
 
     std::vector<std::thread> recheckers;
@@ -106,6 +114,17 @@ class AuditRun {
   }
 
  private:
+  // First looks handed out in order; the look-ahead may also claim one out of order. Each task
+  // is looked at by whoever claims it first.
+  struct Queue {
+    explicit Queue(std::vector<const AuditTask*> t) : tasks(std::move(t)), claimed(tasks.size()) {}
+    bool claim(std::size_t i) { return !claimed[i].exchange(true); }
+
+    std::vector<const AuditTask*> tasks;
+    std::atomic<std::size_t> next{0};
+    std::vector<std::atomic<bool>> claimed;
+  };
+
   // A first look that asked for a second one, and when that may start.
   struct Deferred {
     const AuditTask* task;
@@ -114,13 +133,39 @@ class AuditRun {
 
   bool stopped() const { return stop_ && stop_->load(); }
 
-  void firstLooks(const std::vector<const AuditTask*>& queue, std::atomic<std::size_t>& next) {
+  void firstLooks(Queue& queue) {
     dns::LdnsResolver ldns(resolverOptions_);  // one per thread (not thread-safe)
     dns::CachingResolver resolver(ldns, firstCache_);
     while (!stopped()) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= queue.size()) return;
-      look(resolver, *queue[i], 1, base_);
+      const std::size_t i = queue.next.fetch_add(1);
+      if (i >= queue.tasks.size()) return;
+      if (queue.claim(i)) look(resolver, *queue.tasks[i], 1, base_);
+    }
+  }
+
+  // Asks the first question of each first look (the domain's MX) ahead of the pool, a chunk at
+  // a time, into the first looks' cache. A domain whose nameservers never answer is then looked
+  // at by this thread at once (its silence is cached: the look takes no time), so its re-check
+  // is done long before the run's end, and no worker of the pool waits out its timeout budget.
+  // Live answers are read back by the first looks, so nothing is asked twice, except by the
+  // first workers when they overtake the look-ahead at the start.
+  void lookAhead(Queue& queue, std::atomic<std::size_t>& nextChunk) {
+    dns::LdnsResolver ldns(resolverOptions_);
+    dns::CachingResolver resolver(ldns, firstCache_);
+    std::vector<dns::DnsQuestion> chunk;
+    while (!stopped()) {
+      const std::size_t from = nextChunk.fetch_add(kLookAheadChunk);
+      if (from >= queue.tasks.size()) return;
+      const std::size_t to = std::min(queue.tasks.size(), from + kLookAheadChunk);
+      chunk.clear();
+      for (std::size_t i = from; i < to; ++i)
+        chunk.push_back({queue.tasks[i]->domain, dns::rr::MX});
+      const auto answers = resolver.queryMany(chunk);
+      for (std::size_t k = 0; k < answers.size() && !stopped(); ++k) {
+        const bool silent = answers[k].status == dns::DnsStatus::Timeout ||
+                            answers[k].status == dns::DnsStatus::NetworkError;
+        if (silent && queue.claim(from + k)) look(resolver, *queue.tasks[from + k], 1, base_);
+      }
     }
   }
 

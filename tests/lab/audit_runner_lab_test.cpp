@@ -179,6 +179,40 @@ TEST(AuditRunnerLab, ARecheckDueLaterStartsOnceTheFirstLooksAreDone) {
   EXPECT_EQ(order.back(), (std::pair<std::string, int>{"dmarc-none.lab.test", 2}));
 }
 
+// The look-ahead asks every domain's MX ahead of the one pool thread and, on silence, looks at
+// the domain itself at once: first looks come from two threads, each domain's exactly once.
+TEST(AuditRunnerLab, TheLookAheadTakesTheDomainsThatNeverAnswerOffThePool) {
+  BlackHole hole;
+  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  audit::AuditOptions base;
+  base.psl = psl.get();
+  service::AuditRunOptions options;
+  options.threads = 1;
+  options.resolver = sharedLab().resolverOptions();
+  options.resolver.nameservers = {hole.nameserver()};
+  options.resolver.timeout = std::chrono::milliseconds(100);
+  options.resolver.retries = 0;
+  options.recheck_after = std::chrono::milliseconds(0);
+  std::vector<service::AuditTask> tasks;
+  for (int i = 0; i < 40; ++i)  // more than 32 per thread: a national run, with a look-ahead
+    tasks.push_back({"silent-" + std::to_string(i) + ".lab.test", {}});
+  std::mutex mutex;
+  std::map<std::string, std::vector<int>> attempts;
+  std::set<std::thread::id> firstLookThreads;
+  service::AuditSink sink;
+  sink.onReport = [&](const audit::DomainReport& r, int attempt) {
+    std::lock_guard lock(mutex);
+    attempts[r.domain].push_back(attempt);
+    if (attempt == 1) firstLookThreads.insert(std::this_thread::get_id());
+  };
+  auto progress = service::runAudit(tasks, base, options, sink);
+  EXPECT_EQ(progress.done, 40u);
+  EXPECT_EQ(progress.with_errors, 40u);
+  ASSERT_EQ(attempts.size(), 40u);
+  for (const auto& [domain, seen] : attempts) EXPECT_EQ(seen, (std::vector<int>{1, 2})) << domain;
+  EXPECT_EQ(firstLookThreads.size(), 2u);  // the pool's one thread and the look-ahead
+}
+
 // A resumed run: a domain whose first look is stored gets its re-check only.
 TEST(AuditRunnerLab, ADomainWhoseFirstLookIsDoneGetsOnlyItsRecheck) {
   auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");

@@ -2,6 +2,7 @@
 // re-checks that run alongside the first looks once their domain has waited long enough.
 #include "service/audit/audit_runner.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -29,8 +30,8 @@ std::shared_ptr<spdlog::logger> workerLogger() {
 
 // Re-checks, and first looks expected to be slow, are mostly domains whose servers do not
 // answer, each waiting out its timeout budget: more threads there turn N budgets into about one,
-// at little CPU cost.
-constexpr unsigned kWaitingThreadFactor = 4;
+// at little CPU cost; twice the pool, as each thread holds a resolver and a stack in memory.
+constexpr unsigned kWaitingThreadFactor = 2;
 // Questions per batch of the look-ahead; it runs on `threads` threads of its own when the run
 // has more than this many domains per thread (a national run, not a self-check).
 constexpr unsigned kLookAheadChunk = 32;
@@ -263,8 +264,15 @@ class AuditRun {
 AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOptions& base,
                        const AuditRunOptions& options, const AuditSink& sink,
                        const std::atomic<bool>* stop) {
-  AuditRun run(base, options, sink, stop);
-  return run.run(tasks);
+  AuditProgress progress;
+  {
+    AuditRun run(base, options, sink, stop);
+    progress = run.run(tasks);
+  }
+  // The run's caches are gone: hand their pages back to the system, or a long-lived service
+  // (serve: a run per schedule) keeps the high-water mark of every run in fragments.
+  ::malloc_trim(0);
+  return progress;
 }
 
 }  // namespace mh::service

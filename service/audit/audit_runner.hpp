@@ -78,7 +78,7 @@ struct AuditSink {
 // that `recheck` selects, and returns when all are done or `stop` becomes true (remaining tasks
 // are then left undone).
 //
-// Re-checks run on threads of their own (up to 4 x threads) alongside the first looks, each
+// Re-checks run on threads of their own (up to 2 x threads) alongside the first looks, each
 // `recheck_after` after its domain's first look, or as soon as the first looks are all done.
 // A re-check asks again for real: its DNS cache holds only answers to re-checks (empty at the
 // start of the run) and, when SMTP is probed, it uses a TLS context of its own (base.tls's

@@ -106,7 +106,7 @@ struct Regression {
   Status after = Status::Fail;
   // Confirmed by a re-check: the domain was audited again and the check was still at least as
   // bad as `after` (not error): either the result in run_after is a later attempt (the
-  // end-of-run retry audited it again), or a later run of any kind (a self-check or the next
+  // run's re-check audited it again), or a later run of any kind (a self-check or the next
   // national run) shows it.
   bool confirmed = false;
   std::string confirmed_by;  // "attempt 2 of run 13" | "run 14 (self_check)"; empty if not

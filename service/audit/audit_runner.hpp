@@ -58,7 +58,7 @@ struct AuditProgress {
   std::size_t done = 0;
   std::size_t with_errors = 0;
   std::size_t rechecked = 0;  // domains audited a second time (errors or regressions)
-  std::size_t recheck_smtp_connections = 0;  // SMTP connections made by the re-check pass
+  std::size_t recheck_smtp_connections = 0;  // SMTP connections made by the re-checks
   double elapsed_seconds = 0;
 };
 

@@ -18,7 +18,7 @@ void expectSlow(std::vector<AuditTask>& tasks, const std::set<std::string, std::
 
 // The domains with a check in `error` (a timeout, SERVFAIL, an MX that could not be reached) in
 // the latest complete national run of `store` other than `current_run`; empty when there is none.
-// Such a domain most likely costs a whole timeout budget again, and then its end-of-run re-check
+// Such a domain most likely costs a whole timeout budget again, and then its re-check
 // one more: started at once on its own thread, the first budget is spent while the others are
 // audited.
 std::set<std::string, std::less<>> domainsWithErrorsLastRun(store::ResultStore& store,

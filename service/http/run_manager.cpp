@@ -132,7 +132,7 @@ void RunManager::execute(std::int64_t run_id, std::vector<AuditTask> tasks,
 
 void RunManager::recheckErrors(std::int64_t run_id, const AuditSink& sink) {
   // Every attempt of the run counts, so a resumed run does not start its rounds over. A domain
-  // left in error has two already: its first look and the end-of-run re-check of runAudit.
+  // left in error has two already: its first look and the in-run re-check of runAudit.
   const int maxAttempts = 2 + recheck_.rounds;
   for (int round = 1; round <= recheck_.rounds; ++round) {
     std::vector<AuditTask> tasks;

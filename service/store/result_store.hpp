@@ -136,7 +136,7 @@ struct WriteResult {
 };
 
 // The store. Runs and results are append-only: a result is never updated once written. A domain
-// audited again in the same run (the end-of-run retry of errors) is written as the next attempt,
+// audited again in the same run (the in-run re-check of errors) is written as the next attempt,
 // and every reader uses the latest attempt, so a completed run has exactly one result per domain.
 // Resume: each domain's write is one transaction, so after a kill -9 a domain has its whole
 // result or none. A resumed run (unfinishedRun) audits the domains not in domainsDoneInRun, then
@@ -163,7 +163,7 @@ class ResultStore {
   // Domains with at least one result in the run (lower case): what --resume skips.
   virtual std::set<std::string> domainsDoneInRun(std::int64_t run_id) = 0;
   // Domains whose latest attempt has a check in error and fewer than max_attempts attempts:
-  // what the end-of-run retry (or a resumed one) still has to do.
+  // what the in-run re-check (or a resumed one) still has to do.
   virtual std::set<std::string> domainsToRetry(std::int64_t run_id, int max_attempts) = 0;
   virtual std::optional<RunInfo> run(std::int64_t run_id) = 0;
   // The newest complete run of a kind.

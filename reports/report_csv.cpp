@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "checks/core/text.hpp"
 #include "reports/csv_writer.hpp"
 
 namespace mh::reports {
@@ -44,12 +45,6 @@ std::string spfPolicyText(const std::string& all) {
 void sortByDomain(std::vector<DomainRunResult>& results) {
   std::sort(results.begin(), results.end(),
             [](const auto& a, const auto& b) { return a.info.domain < b.info.domain; });
-}
-
-std::string joined(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : std::string(sep)) + p;
-  return out;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 
+#include "checks/core/text.hpp"
 #include "checks/mta_sts/mx_tls.hpp"
 
 namespace mh::mta_sts {
@@ -222,15 +223,6 @@ constexpr auto kTagSpecs = std::to_array<TagSpec>({
 // One day (guidance §3.2 MTASTS-01 warn): below it a sender's cached policy lapses between
 // two deliveries, and every refresh is a window for an attacker who strips the TXT record.
 constexpr std::int64_t kShortMaxAge = 86400;
-
-std::string joined(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
-}
 
 // The fetch outcome turned into findings: the domain's faults fail, "could not tell" is error.
 void judgeFetch(const MtaStsEvidence& e, const PolicyFetch& f, CheckResult& r) {

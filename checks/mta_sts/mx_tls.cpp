@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "checks/core/text.hpp"
 #include "checks/tls/address_safety.hpp"
 #include "checks/tls/certificate.hpp"
 
@@ -10,15 +11,6 @@ namespace mh::mta_sts {
 namespace {
 
 using tls::ProbeOutcome;
-
-std::string joined(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
-}
 
 void addUnique(std::vector<std::string>& items, const std::string& item) {
   if (std::find(items.begin(), items.end(), item) == items.end()) items.push_back(item);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "checks/core/text.hpp"
+
 namespace mh::tls {
 
 namespace {
@@ -220,15 +222,6 @@ constexpr TagSpec kTags[] = {
 
 Finding at(std::string tag, Status s, const TlsAddressEvidence& a) {
   return makeFinding(std::move(tag), s).arg("host", a.host).arg("address", a.address);
-}
-
-std::string joined(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out += sep;
-    out += i;
-  }
-  return out;
 }
 
 std::string suiteLabel(std::uint16_t code) {

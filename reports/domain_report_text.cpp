@@ -95,7 +95,11 @@ std::string renderText(const audit::DomainReport& report, const TextOptions& opt
     out << bold << "Score: " << buf << "/100, grade " << audit::toString(*score.grade) << reset
         << "  (" << score.scored.size() << " checks scored, " << score.excluded.size()
         << " left out: error, n/a or not run)\n";
-    for (const auto& cap : score.caps) out << "  capped: " << cap << "\n";
+    for (std::size_t i = 0; i < score.caps.size(); ++i) {
+      out << "  capped: " << score.caps[i] << "\n";
+      if (options.vietnamese && i < score.caps_vi.size())
+        out << "          " << score.caps_vi[i] << "\n";
+    }
   }
   out << "Tier: " << audit::tierLabelVi(score.tier) << " / " << audit::toString(score.tier)
       << "   DMARC phase: " << audit::toString(score.dmarc_phase) << "\n";

@@ -9,7 +9,7 @@ namespace mh::reports {
 
 struct TextOptions {
   bool colour = false;        // ANSI colours (on a TTY)
-  bool vietnamese = true;     // print the Vietnamese remediation and tier reasons too
+  bool vietnamese = true;     // print the Vietnamese remediation, caps and tier reasons too
   bool show_passing = true;   // list the findings of passing checks too
 };
 

@@ -72,6 +72,12 @@ void addReason(DomainScore& s, std::string en, std::string vi) {
   s.tier_reasons_vi.push_back(std::move(vi));
 }
 
+// One cap, in English (caps) and Vietnamese (caps_vi) at the same index.
+void addCap(DomainScore& s, std::string en, std::string vi) {
+  s.caps.push_back(std::move(en));
+  s.caps_vi.push_back(std::move(vi));
+}
+
 // "not met: ..." / "could not be judged: ..." for a criterion that is not met.
 void addCriterionReason(DomainScore& s, const CriterionName& name, Criterion c) {
   if (c == Criterion::NotMet)
@@ -126,12 +132,14 @@ DomainScore scoreReport(const DomainReport& report) {
     if (c.status == Status::Warn) s.earned += entry->weight / 2.0;
     if (c.status == Status::Fail && entry->severity == Severity::Critical) {
       criticalFailure = true;
-      s.caps.push_back("critical failure: " + c.id);
+      addCap(s, "critical failure: " + c.id, "lỗi nghiêm trọng: " + c.id);
     }
   }
   if (hasFinding(report, &isCriticalFinding)) {
     criticalFailure = true;
-    s.caps.push_back("critical finding (SPF +all, SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)");
+    addCap(s, "critical finding (SPF +all, SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)",
+           "phát hiện nghiêm trọng (SPF +all, SSLv2/SSLv3, RC4/3DES hoặc xác thực DNSSEC/DANE "
+           "thất bại)");
   }
 
   if (s.possible > 0) {
@@ -140,7 +148,8 @@ DomainScore scoreReport(const DomainReport& report) {
       score = std::min(score, kCapCritical);
     if (hasFinding(report, &isLegacySslFinding) && s.dmarc_phase == DmarcPhase::NotDeployed) {
       score = std::min(score, kCapF);
-      s.caps.push_back("SSLv2/SSLv3 offered and no DMARC: grade F");
+      addCap(s, "SSLv2/SSLv3 offered and no DMARC: grade F",
+             "chấp nhận SSLv2/SSLv3 và không có DMARC: xếp loại F");
     }
     score = std::round(score * 10) / 10;
     s.score = score;
@@ -296,6 +305,7 @@ Json toJson(const DomainScore& s) {
                        {"scored", list(s.scored)},
                        {"excluded", list(s.excluded)},
                        {"caps", list(s.caps)},
+                       {"caps_vi", list(s.caps_vi)},
                        {"rubric_version", std::string(kRubricVersion)}});
 }
 

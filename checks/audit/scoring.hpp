@@ -30,6 +30,7 @@ struct DomainScore {
   std::vector<std::string> scored;    // check IDs in the denominator
   std::vector<std::string> excluded;  // check IDs left out (error, n/a, info, not run)
   std::vector<std::string> caps;      // caps applied, e.g. "critical failure: DMARC-02"
+  std::vector<std::string> caps_vi;   // the same caps in Vietnamese, one for one
   Tier tier = Tier::Indeterminate;
   std::vector<std::string> tier_reasons;     // why the tier is what it is, in English
   std::vector<std::string> tier_reasons_vi;  // the same reasons in Vietnamese, one for one

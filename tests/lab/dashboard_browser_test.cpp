@@ -255,6 +255,20 @@ TEST(DashboardBrowser, OverviewLanguageSwitchAndSelfCheckInHeadlessChromium) {
   EXPECT_NE(findingEn.find("Applied policy"), std::string::npos) << findingEn;
   EXPECT_EQ(count(browser, "#findings .finding-text[lang=\"vi\"]"), 0);
   expectNoProblems(browser, "domain page, English");
+
+  // The score caps follow the language too: SPF "+all" is a critical finding (English is
+  // remembered from the switch above, then back to Vietnamese).
+  browser.navigate(base + "/domain/spf-plus-all.lab.test");
+  waitForPage(browser);
+  const std::string capsEn = text(browser, "#summary .score-caps ul");
+  EXPECT_NE(capsEn.find("critical finding (SPF +all"), std::string::npos) << capsEn;
+  EXPECT_EQ(count(browser, "#summary .score-caps li[lang=\"vi\"]"), 0);
+  browser.click(browser.findElement("#lang-switch"));
+  const std::string capsVi = text(browser, "#summary .score-caps ul");
+  EXPECT_NE(capsVi.find("phát hiện nghiêm trọng (SPF +all"), std::string::npos) << capsVi;
+  EXPECT_EQ(count(browser, "#summary .score-caps li[lang=\"en\"]"), 0);
+  EXPECT_EQ(count(browser, "#summary .score-caps .english-only"), 0);
+  expectNoProblems(browser, "domain page, score caps");
 }
 
 }  // namespace

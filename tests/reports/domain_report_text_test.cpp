@@ -52,6 +52,27 @@ TEST(DomainReportText, TierReasonsInEnglishThenVietnamese) {
   EXPECT_EQ(text.find("không đánh giá được"), std::string::npos) << text;
 }
 
+TEST(DomainReportText, CapsInEnglishThenVietnamese) {
+  // DMARC-01 (critical) failed: the score is capped, the cap printed in both languages.
+  auto report = sampleReport();
+  CheckResult dmarc;
+  dmarc.id = "DMARC-01";
+  dmarc.add(makeFinding("DMARC_NO_RECORD", Status::Fail)).arg("domain", "example.gov.vn");
+  report.checks.push_back(dmarc);
+  auto text = renderText(report, {});
+  EXPECT_NE(text.find("  capped: critical failure: DMARC-01\n"
+                      "          lỗi nghiêm trọng: DMARC-01\n"),
+            std::string::npos)
+      << text;
+  TextOptions englishOnly;
+  englishOnly.vietnamese = false;
+  text = renderText(report, englishOnly);
+  EXPECT_NE(text.find("  capped: critical failure: DMARC-01\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("lỗi nghiêm trọng"), std::string::npos) << text;
+  // No cap, no "capped:" line.
+  EXPECT_EQ(renderText(sampleReport(), {}).find("capped:"), std::string::npos);
+}
+
 TEST(DomainReportText, ColourOnlyWhenAsked) {
   TextOptions options;
   options.colour = true;

@@ -42,14 +42,28 @@ function fact(label, value, className = '') {
   ]);
 }
 
-// Why the tier is what it is, in the page language: results stored before the reasons had a
-// Vietnamese version have only the English ones, which are then shown marked as English.
-function tierReasons(scoring) {
-  const english = scoring.tier_reasons || [];
-  const vietnamese = scoring.tier_reasons_vi || [];
+// A scoring list (tier reasons, caps) in the page language: results stored before the list had a
+// Vietnamese version have only the English one, which is then shown marked as English.
+function inPageLanguage(english, vietnamese) {
+  english = english || [];
+  vietnamese = vietnamese || [];
   if (language() === 'vi' && vietnamese.length === english.length && vietnamese.length)
     return {texts: vietnamese, lang: 'vi', englishOnVietnamesePage: false};
   return {texts: english, lang: 'en', englishOnVietnamesePage: language() === 'vi'};
+}
+
+// A titled list of tier reasons or caps; nothing when the list is empty.
+function scoringList(className, title, list) {
+  if (!list.texts.length) return null;
+  return el('div', {className: 'reasons ' + className}, [
+    el('h3', {}, [
+      title,
+      list.englishOnVietnamesePage
+        ? el('span', {className: 'note english-only', text: ' ' + t('domain.messageEnglish')})
+        : null,
+    ]),
+    el('ul', {}, list.texts.map((text) => el('li', {text, attrs: {lang: list.lang}}))),
+  ]);
 }
 
 // The score, grade, tier and audit facts of a result.
@@ -68,23 +82,10 @@ export function renderSummary(result) {
   const notes = [];
   if (result.network_checked === false)
     notes.push(el('p', {className: 'note', text: t('domain.noSmtp')}));
-  const reasons = tierReasons(scoring);
-  if (reasons.texts.length)
-    notes.push(el('div', {className: 'reasons tier-reasons'}, [
-      el('h3', {}, [
-        t('domain.tierReasons'),
-        reasons.englishOnVietnamesePage
-          ? el('span', {className: 'note english-only', text: ' ' + t('domain.messageEnglish')})
-          : null,
-      ]),
-      el('ul', {}, reasons.texts.map((r) => el('li', {text: r, attrs: {lang: reasons.lang}}))),
-    ]));
-  const caps = scoring.caps || [];
-  if (caps.length)
-    notes.push(el('div', {className: 'reasons'}, [
-      el('h3', {text: t('domain.caps')}),
-      el('ul', {}, caps.map((c) => el('li', {text: c, attrs: {lang: 'en'}}))),
-    ]));
+  const reasons = inPageLanguage(scoring.tier_reasons, scoring.tier_reasons_vi);
+  const caps = inPageLanguage(scoring.caps, scoring.caps_vi);
+  notes.push(scoringList('tier-reasons', t('domain.tierReasons'), reasons));
+  notes.push(scoringList('score-caps', t('domain.caps'), caps));
   return el('div', {className: 'summary'}, [facts, ...notes]);
 }
 

@@ -296,6 +296,92 @@ TEST(Scoring, TheJsonCarriesTheReasonsInBothLanguages) {
   EXPECT_EQ(vietnamese->asArray()[0].asString(), "chưa đạt: bản ghi DMARC");
 }
 
+// The caps in English and in Vietnamese, index for index.
+using Caps = std::vector<std::pair<std::string, std::string>>;
+Caps capsOf(const DomainScore& s) {
+  EXPECT_EQ(s.caps.size(), s.caps_vi.size());
+  Caps out;
+  for (std::size_t i = 0; i < s.caps.size() && i < s.caps_vi.size(); ++i)
+    out.emplace_back(s.caps[i], s.caps_vi[i]);
+  return out;
+}
+
+const std::pair<std::string, std::string> kCriticalFindingCap = {
+    "critical finding (SPF +all, SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)",
+    "phát hiện nghiêm trọng (SPF +all, SSLv2/SSLv3, RC4/3DES hoặc xác thực DNSSEC/DANE thất bại)"};
+
+TEST(Scoring, ACriticalCheckFailureCapsInEnglishAndVietnamese) {
+  for (const char* id : {"SPF-01", "DMARC-01", "DMARC-02", "TLS-01", "TLS-02"}) {
+    auto checks = allPass();
+    checks[id] = {Fail, {}};
+    EXPECT_EQ(
+        capsOf(scoreReport(makeReport(true, true, checks))),
+        (Caps{{std::string("critical failure: ") + id, std::string("lỗi nghiêm trọng: ") + id}}))
+        << id;
+  }
+}
+
+TEST(Scoring, ACriticalFindingCapsInEnglishAndVietnamese) {
+  // Each critical finding in a check that is not itself critical: one cap, in both languages.
+  const std::vector<std::tuple<std::string, std::string, std::string>> findings = {
+      {"SPF-02", "SPF_POLICY_PASS_ALL", ""},         {"TLS-03", "TLS_CIPHER_INSUFFICIENT", "RC4"},
+      {"TLS-03", "TLS_CIPHER_INSUFFICIENT", "3DES"}, {"DNSSEC-01", "DNSSEC_BOGUS", ""},
+      {"DNSSEC-01", "DNSSEC_MX_HOST_BOGUS", ""},     {"DANE-01", "DANE_TLSA_MISMATCH", ""},
+  };
+  for (const auto& [id, tag, kind] : findings) {
+    auto checks = allPass();
+    checks[id] = {Fail, {tag}};
+    auto report = makeReport(true, true, checks);
+    for (auto& c : report.checks)
+      if (c.id == id && !kind.empty()) c.findings[0].arg("kind", kind);
+    const auto s = scoreReport(report);
+    EXPECT_EQ(capsOf(s), (Caps{kCriticalFindingCap})) << tag << " " << kind;
+    EXPECT_EQ(*s.grade, Grade::D) << tag << " " << kind;
+  }
+}
+
+TEST(Scoring, LegacySslWithoutDmarcCapsInEnglishAndVietnamese) {
+  // SSLv2/SSLv3 fails TLS-02 (critical), is a critical finding, and without DMARC caps at F;
+  // the missing DMARC record fails DMARC-01 and DMARC-02 (both critical).
+  auto checks = allPass();
+  checks["TLS-02"] = {Fail, {"TLS_SSL_OFFERED"}};
+  checks["DMARC-01"] = {Fail, {"DMARC_NO_RECORD"}};
+  checks["DMARC-02"] = {Fail, {"DMARC_NO_USABLE_RECORD"}};
+  EXPECT_EQ(capsOf(scoreReport(makeReport(true, true, checks))),
+            (Caps{{"critical failure: DMARC-01", "lỗi nghiêm trọng: DMARC-01"},
+                  {"critical failure: DMARC-02", "lỗi nghiêm trọng: DMARC-02"},
+                  {"critical failure: TLS-02", "lỗi nghiêm trọng: TLS-02"},
+                  kCriticalFindingCap,
+                  {"SSLv2/SSLv3 offered and no DMARC: grade F",
+                   "chấp nhận SSLv2/SSLv3 và không có DMARC: xếp loại F"}}));
+
+  // With DMARC in place the F cap does not apply.
+  checks = allPass();
+  checks["TLS-02"] = {Fail, {"TLS_SSL_OFFERED"}};
+  EXPECT_EQ(capsOf(scoreReport(makeReport(true, true, checks))),
+            (Caps{{"critical failure: TLS-02", "lỗi nghiêm trọng: TLS-02"}, kCriticalFindingCap}));
+
+  EXPECT_TRUE(capsOf(scoreReport(makeReport(true, true, allPass()))).empty());
+}
+
+TEST(Scoring, TheJsonCarriesTheCapsInBothLanguages) {
+  auto checks = allPass();
+  checks["DMARC-02"] = {Fail, {"DMARC_POLICY_NONE"}};
+  const Json json = toJson(scoreReport(makeReport(true, true, checks)));
+  const Json* english = json.find("caps");
+  const Json* vietnamese = json.find("caps_vi");
+  ASSERT_TRUE(english && english->isArray()) << json.dump();
+  ASSERT_TRUE(vietnamese && vietnamese->isArray()) << json.dump();
+  ASSERT_EQ(english->size(), 1u);
+  ASSERT_EQ(vietnamese->size(), 1u);
+  EXPECT_EQ(english->asArray()[0].asString(), "critical failure: DMARC-02");
+  EXPECT_EQ(vietnamese->asArray()[0].asString(), "lỗi nghiêm trọng: DMARC-02");
+
+  const Json clean = toJson(scoreReport(makeReport(true, true, allPass())));
+  ASSERT_TRUE(clean.find("caps_vi") && clean.find("caps_vi")->isArray()) << clean.dump();
+  EXPECT_EQ(clean.find("caps_vi")->size(), 0u);
+}
+
 TEST(Scoring, GradeBoundaries) {
   // Non-critical failures only lower the score: 88/96 is still an A, 81/96 a B.
   auto checks = allPass();

@@ -14,6 +14,19 @@
 namespace mh::lab {
 namespace {
 
+// What every run here starts from: the lab PSL, DNS only, the lab's knotd, `threads` workers.
+struct LabRun {
+  explicit LabRun(unsigned threads) {
+    base.psl = psl.get();
+    options.threads = threads;
+    options.resolver = sharedLab().resolverOptions();
+  }
+  std::unique_ptr<dmarc::PublicSuffixList> psl =
+      dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
+  audit::AuditOptions base;
+  service::AuditRunOptions options;
+};
+
 std::vector<service::AuditTask> labTasks() {
   std::vector<service::AuditTask> tasks;
   for (const auto& zone : zonesIn(zoneDir())) {
@@ -26,14 +39,10 @@ std::vector<service::AuditTask> labTasks() {
 }
 
 TEST(AuditRunnerLab, EveryDomainIsAuditedExactlyOnceByThePool) {
-  KnotLab& lab = sharedLab();
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  ASSERT_TRUE(psl);
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 4;
-  options.resolver = lab.resolverOptions();
+  LabRun run(4);
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
 
   auto tasks = labTasks();
   ASSERT_GE(tasks.size(), 25u);
@@ -56,14 +65,10 @@ TEST(AuditRunnerLab, EveryDomainIsAuditedExactlyOnceByThePool) {
 }
 
 TEST(AuditRunnerLab, ExpectedSlowDomainsRunOnThreadsOfTheirOwnBesidesThePool) {
-  KnotLab& lab = sharedLab();
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  ASSERT_TRUE(psl);
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 1;  // the pool is one thread: anything else is a thread of the slow ones
-  options.resolver = lab.resolverOptions();
+  LabRun run(1);  // the pool is one thread: anything else is a thread of the slow ones
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
   auto tasks = labTasks();
   ASSERT_GE(tasks.size(), 4u);
   std::set<std::string> slow = {tasks[1].domain, tasks[3].domain};
@@ -91,12 +96,10 @@ TEST(AuditRunnerLab, ExpectedSlowDomainsRunOnThreadsOfTheirOwnBesidesThePool) {
 
 TEST(AuditRunnerLab, DomainsWithErrorsAreRecheckedOnce) {
   BlackHole hole;
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 2;
-  options.resolver = sharedLab().resolverOptions();
+  LabRun run(2);
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
   options.resolver.nameservers = {hole.nameserver()};
   options.resolver.timeout = std::chrono::milliseconds(50);
   options.resolver.retries = 0;
@@ -118,13 +121,10 @@ TEST(AuditRunnerLab, DomainsWithErrorsAreRecheckedOnce) {
 // The re-check of a domain looked at early does not wait for the first looks of the others: the
 // pool's last first look is held (up to 30 s) until that re-check has been reported.
 TEST(AuditRunnerLab, ARecheckRunsAlongsideTheFirstLooksOfOthers) {
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  ASSERT_TRUE(psl);
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 1;
-  options.resolver = sharedLab().resolverOptions();
+  LabRun run(1);
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
   options.recheck_after = std::chrono::milliseconds(0);
   options.recheck = [](const audit::DomainReport& r) { return r.domain == "dmarc-none.lab.test"; };
   std::vector<service::AuditTask> tasks = {
@@ -155,13 +155,10 @@ TEST(AuditRunnerLab, ARecheckRunsAlongsideTheFirstLooksOfOthers) {
 
 // Until recheck_after has passed, a re-check waits, unless every first look is done.
 TEST(AuditRunnerLab, ARecheckDueLaterStartsOnceTheFirstLooksAreDone) {
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  ASSERT_TRUE(psl);
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 1;
-  options.resolver = sharedLab().resolverOptions();
+  LabRun run(1);
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
   options.recheck_after = std::chrono::hours(1);
   options.recheck = [](const audit::DomainReport& r) { return r.domain == "dmarc-none.lab.test"; };
   std::vector<service::AuditTask> tasks = {
@@ -183,12 +180,10 @@ TEST(AuditRunnerLab, ARecheckDueLaterStartsOnceTheFirstLooksAreDone) {
 // the domain itself at once: first looks come from two threads, each domain's exactly once.
 TEST(AuditRunnerLab, TheLookAheadTakesTheDomainsThatNeverAnswerOffThePool) {
   BlackHole hole;
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 1;
-  options.resolver = sharedLab().resolverOptions();
+  LabRun run(1);
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
   options.resolver.nameservers = {hole.nameserver()};
   options.resolver.timeout = std::chrono::milliseconds(100);
   options.resolver.retries = 0;
@@ -215,13 +210,10 @@ TEST(AuditRunnerLab, TheLookAheadTakesTheDomainsThatNeverAnswerOffThePool) {
 
 // A resumed run: a domain whose first look is stored gets its re-check only.
 TEST(AuditRunnerLab, ADomainWhoseFirstLookIsDoneGetsOnlyItsRecheck) {
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  ASSERT_TRUE(psl);
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 2;
-  options.resolver = sharedLab().resolverOptions();
+  LabRun run(2);
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
   std::vector<service::AuditTask> tasks = {{.domain = "good.lab.test", .first_look_done = true},
                                            {"null-mx.lab.test", {}}};
   std::mutex mutex;
@@ -239,13 +231,10 @@ TEST(AuditRunnerLab, ADomainWhoseFirstLookIsDoneGetsOnlyItsRecheck) {
 }
 
 TEST(AuditRunnerLab, DomainsTheRecheckSelectsAreAuditedAgain) {
-  auto psl = dmarc::PublicSuffixList::load(std::string(MH_LAB_DIR) + "/public_suffix_list.dat");
-  ASSERT_TRUE(psl);
-  audit::AuditOptions base;
-  base.psl = psl.get();
-  service::AuditRunOptions options;
-  options.threads = 2;
-  options.resolver = sharedLab().resolverOptions();
+  LabRun run(2);
+  ASSERT_TRUE(run.psl);
+  const audit::AuditOptions& base = run.base;
+  service::AuditRunOptions& options = run.options;
   std::mutex mutex;
   std::map<std::string, int> asked;  // how often the re-check predicate saw each domain
   options.recheck = [&](const audit::DomainReport& r) {

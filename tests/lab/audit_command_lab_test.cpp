@@ -107,6 +107,20 @@ std::vector<std::string> commonArgs(const TempDir& dir) {
           std::string(MH_LAB_DIR) + "/public_suffix_list.dat"};
 }
 
+// Starts `mailhygiene args`, kills it with SIGKILL once `db` holds two domain results (or after
+// 60 s), and returns how many it holds then.
+std::int64_t killAfterTwoResults(const std::vector<std::string>& args, const fs::path& log,
+                                 const fs::path& db) {
+  const pid_t pid = spawnCli(args, log);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (count(db, "SELECT count(*) FROM domain_results") < 2 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, SIGKILL);
+  waitExit(pid);
+  return count(db, "SELECT count(*) FROM domain_results");
+}
+
 TEST(AuditCommandLab, ANationalRunStoresEveryDomainWithItsScore) {
   TempDir dir;
   const auto n = writeLabDomainList(dir.path / "domains.csv");
@@ -135,14 +149,7 @@ TEST(AuditCommandLab, KilledInTheMiddleAndRunAgainCompletesWithEveryDomainOnce) 
   args.insert(args.end(), {"--threads", "1", "--timeout", "0.03", "--retries", "0", "--resolver",
                            "127.0.0.1:" + std::to_string(slow.port()), "--resolver",
                            "127.0.0.1:" + std::to_string(sharedLab().port())});
-  const pid_t first = spawnCli(args, dir.path / "log1");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (count(db, "SELECT count(*) FROM domain_results") < 2 &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  kill(first, SIGKILL);
-  waitExit(first);
-  const auto before = count(db, "SELECT count(*) FROM domain_results");
+  const auto before = killAfterTwoResults(args, dir.path / "log1", db);
   ASSERT_GE(before, 2) << readFile(dir.path / "log1");
   ASSERT_LT(before, static_cast<std::int64_t>(n)) << "the run finished before it could be killed";
   EXPECT_EQ(count(db, "SELECT count(*) FROM runs WHERE state = 'running'"), 1);
@@ -172,14 +179,7 @@ TEST(AuditCommandLab, AResumedRunRechecksTheFirstLooksInErrorTheKillLeftUnchecke
   args.insert(args.end(),
               {"--threads", "1", "--timeout", "0.05", "--retries", "0", "--recheck-after", "3600",
                "--resolver", "127.0.0.1:" + std::to_string(silent.port())});
-  const pid_t first = spawnCli(args, dir.path / "log1");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (count(db, "SELECT count(*) FROM domain_results") < 2 &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  kill(first, SIGKILL);
-  waitExit(first);
-  const auto erred = count(db, "SELECT count(*) FROM domain_results");
+  const auto erred = killAfterTwoResults(args, dir.path / "log1", db);
   ASSERT_GE(erred, 2) << readFile(dir.path / "log1");
   ASSERT_LT(erred, static_cast<std::int64_t>(n)) << "the run finished before it could be killed";
   EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results WHERE attempt > 1"), 0);

@@ -85,12 +85,11 @@ class AuditRun {
         (t.expect_slow ? slow : normal).push_back(&t);
     }
     Queue normalQueue(std::move(normal)), slowQueue(std::move(slow));
-    std::atomic<std::size_t> nextChunk{0};
     std::vector<std::thread> pool;
     const std::size_t n = normalQueue.tasks.size();
     if (options_.look_ahead && n > std::size_t(kLookAheadChunk) * options_.threads)
       for (std::size_t t = 0; t < options_.threads; ++t)
-        pool.emplace_back([&] { lookAhead(normalQueue, nextChunk); });
+        pool.emplace_back([&] { lookAhead(normalQueue); });
     for (std::size_t t = 0; t < std::min(maxRecheckers_, slowQueue.tasks.size()); ++t)
       pool.emplace_back([&] { firstLooks(slowQueue); });
     for (std::size_t t = 0; t < std::min<std::size_t>(options_.threads, n); ++t)
@@ -122,7 +121,8 @@ class AuditRun {
     bool claim(std::size_t i) { return !claimed[i].exchange(true); }
 
     std::vector<const AuditTask*> tasks;
-    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> next{0};       // the next task in order, for the pool
+    std::atomic<std::size_t> nextChunk{0};  // the next task the look-ahead asks about
     std::vector<std::atomic<bool>> claimed;
   };
 
@@ -150,12 +150,12 @@ class AuditRun {
   // is done long before the run's end, and no worker of the pool waits out its timeout budget.
   // Live answers are read back by the first looks, so nothing is asked twice, except by the
   // first workers when they overtake the look-ahead at the start.
-  void lookAhead(Queue& queue, std::atomic<std::size_t>& nextChunk) {
+  void lookAhead(Queue& queue) {
     dns::LdnsResolver ldns(resolverOptions_);
     dns::CachingResolver resolver(ldns, firstCache_);
     std::vector<dns::DnsQuestion> chunk;
     while (!stopped()) {
-      const std::size_t from = nextChunk.fetch_add(kLookAheadChunk);
+      const std::size_t from = queue.nextChunk.fetch_add(kLookAheadChunk);
       if (from >= queue.tasks.size()) return;
       const std::size_t to = std::min(queue.tasks.size(), from + kLookAheadChunk);
       chunk.clear();

@@ -1,12 +1,15 @@
 // Entry point of the mailhygiene executable: dispatches to the subcommands.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "service/cli/audit_command.hpp"
 #include "service/cli/check_command.hpp"
-#include "service/http/server.hpp"
 #include "service/cli/report_command.hpp"
+#include "service/http/server.hpp"
 
 namespace {
 
@@ -24,6 +27,9 @@ commands:
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go to stderr; stdout carries only command output (`mailhygiene report > national.csv`).
+  // Every subsystem's logger is a clone of this default, made on first use.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mailhygiene"));
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::cout << kUsage;

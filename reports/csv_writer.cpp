@@ -6,7 +6,7 @@ namespace mh::reports {
 namespace {
 
 constexpr std::string_view kFormulaStarts = "=+-@\t\r";
-constexpr std::string_view kNeedsQuotes = ",\"\r\n";
+constexpr std::string_view kNeedsQuotes = ",;\"\r\n";
 
 bool isDigit(char c) {
   return c >= '0' && c <= '9';
@@ -66,6 +66,13 @@ void CsvWriter::writeRow(const std::vector<std::string>& cells) {
   line += "\r\n";
   out_ << line;
   ++rows_;
+}
+
+void CsvWriter::row(const Row& cells) {
+  std::vector<std::string> texts;
+  texts.reserve(cells.size());
+  for (const auto& cell : cells) texts.push_back(cell.text);
+  writeRow(texts);
 }
 
 }  // namespace mh::reports

@@ -13,6 +13,7 @@ packages=(
   libidn2-dev
   libssl-dev
   libyaml-cpp-dev
+  libxlsxwriter-dev
   knot knot-dnsutils
   ca-certificates openssl
   dns-root-data

@@ -18,7 +18,7 @@ const char* const kUsage = R"(usage: mailhygiene COMMAND [options]
 commands:
   check DOMAIN   audit one domain and print the findings (see `mailhygiene check --help`)
   audit          audit every domain of domains.csv into the SQLite store (`mailhygiene audit --help`)
-  report         write a CSV report from the SQLite store (`mailhygiene report --help`)
+  report         write a CSV or XLSX report from the SQLite store (`mailhygiene report --help`)
   serve          the HTTP service: JSON API, self-check, metrics (`mailhygiene serve --help`)
   version        print the version
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/report_csv.hpp"
+#include "reports/report_tables.hpp"
 #include "reports/report_model.hpp"
 #include "reports/trend.hpp"
 #include "service/store/sqlite_store.hpp"

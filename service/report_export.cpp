@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <sstream>
 #include <unordered_map>
 
 #include "checks/audit/domain_audit.hpp"
-#include "reports/report_csv.hpp"
+#include "checks/core/text.hpp"
+#include "reports/csv_writer.hpp"
+#include "reports/report_tables.hpp"
+#include "reports/xlsx_writer.hpp"
 #include "service/report_data.hpp"
 
 namespace mh::service {
@@ -63,8 +67,20 @@ std::string groupSuffix(const ReportRequest& request) {
   return request.group.empty() ? "" : "-" + fileNamePart(request.group, "group");
 }
 
-std::string csvName(std::string_view stem) {
-  return "mailhygiene-" + std::string(stem) + ".csv";
+std::string fileName(std::string_view stem, ReportFormat format) {
+  return "mailhygiene-" + std::string(stem) + "." + std::string(toString(format));
+}
+
+// The bytes of the rows `fill` writes, in the request's format; an XLSX sheet is named after
+// the report's kind.
+std::string render(const ReportRequest& request,
+                   const std::function<void(reports::RowWriter&)>& fill) {
+  if (request.format == ReportFormat::Xlsx)
+    return reports::xlsxBytes(std::string(toString(request.kind)), fill);
+  std::ostringstream out;
+  reports::CsvWriter csv(out);
+  fill(csv);
+  return out.str();
 }
 
 std::variant<ReportFile, ReportError> singleRunReport(
@@ -85,21 +101,21 @@ std::variant<ReportFile, ReportError> singleRunReport(
                          std::string(store::toString(run.state)) + "; its report is partial");
     stem += "-partial";
   }
-  file.file_name = csvName(stem);
+  file.file_name = fileName(stem, request.format);
 
   auto results = runResults(db, run.id, infos);
   const DomainFilter filter(request.group);
   std::erase_if(results, [&](const auto& r) { return !filter.keeps(r.info); });
-  std::ostringstream csv;
-  if (request.kind == ReportKind::National) {
-    reports::writeNationalCsv(csv, std::move(results));
-  } else if (request.kind == ReportKind::Matrix) {
-    reports::writeMatrixCsv(csv, std::move(results), reportCheckIds());
-  } else {
-    const auto by = *reports::parseGroupBy(request.group_by);
-    reports::writeGroupsCsv(csv, run.id, by, reports::groupAggregates(results, by));
-  }
-  file.csv = csv.str();
+  file.bytes = render(request, [&](reports::RowWriter& out) {
+    if (request.kind == ReportKind::National) {
+      reports::writeNational(out, std::move(results));
+    } else if (request.kind == ReportKind::Matrix) {
+      reports::writeMatrix(out, std::move(results), reportCheckIds());
+    } else {
+      const auto by = *reports::parseGroupBy(request.group_by);
+      reports::writeGroups(out, run.id, by, reports::groupAggregates(results, by));
+    }
+  });
   return file;
 }
 
@@ -120,21 +136,23 @@ std::variant<ReportFile, ReportError> trendReport(
       std::erase_if(row.regressions, [&](const auto& r) { return r.run_after > *only; });
 
   ReportFile file;
-  std::ostringstream csv;
   if (request.kind == ReportKind::Trend) {
-    reports::writeTrendCsv(csv, runs, rows);
+    file.bytes =
+        render(request, [&](reports::RowWriter& out) { reports::writeTrend(out, runs, rows); });
     file.file_name =
-        csvName("trend" + (only ? "-to-run" + std::to_string(*only) : "") + groupSuffix(request));
+        fileName("trend" + (only ? "-to-run" + std::to_string(*only) : "") + groupSuffix(request),
+                 request.format);
   } else {
     std::vector<reports::Regression> all;
     for (const auto& row : rows)
       for (const auto& r : row.regressions)
         if (!only || r.run_after == *only) all.push_back(r);
-    reports::writeRegressionsCsv(csv, all, infos);
-    file.file_name = csvName("regressions" + (only ? "-run" + std::to_string(*only) : "") +
-                             groupSuffix(request));
+    file.bytes = render(
+        request, [&](reports::RowWriter& out) { reports::writeRegressions(out, all, infos); });
+    file.file_name = fileName(
+        "regressions" + (only ? "-run" + std::to_string(*only) : "") + groupSuffix(request),
+        request.format);
   }
-  file.csv = csv.str();
   return file;
 }
 
@@ -147,9 +165,11 @@ std::variant<ReportFile, ReportError> historyReport(store::ResultStore& db,
   if (!domain) return badRequest("invalid_domain", "invalid domain name: " + error);
   auto rows = historyRows(db, *domain);
   if (rows.empty()) return notFound("no_history", "no result for " + *domain);
-  std::ostringstream csv;
-  reports::writeHistoryCsv(csv, *domain, rows, reportCheckIds());
-  return ReportFile{csv.str(), csvName("history-" + fileNamePart(*domain, "domain")), {}};
+  auto bytes = render(request, [&](reports::RowWriter& out) {
+    reports::writeHistory(out, *domain, rows, reportCheckIds());
+  });
+  return ReportFile{
+      std::move(bytes), fileName("history-" + fileNamePart(*domain, "domain"), request.format), {}};
 }
 
 // The code points of Vietnamese (and other Latin) letters with marks, by their base letter.
@@ -180,21 +200,6 @@ const std::unordered_map<char32_t, char>& foldedLetters() {
   return table;
 }
 
-// The next code point of UTF-8 `text` at `at` (advanced); U+FFFD for a malformed sequence.
-char32_t nextCodePoint(std::string_view text, std::size_t& at) {
-  const auto lead = static_cast<unsigned char>(text[at++]);
-  if (lead < 0x80) return lead;
-  int extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : -1;
-  if (extra < 0 || lead > 0xF4) return U'\uFFFD';
-  char32_t c = lead & (0x3F >> extra);
-  for (; extra > 0; --extra) {
-    if (at >= text.size() || (static_cast<unsigned char>(text[at]) & 0xC0) != 0x80)
-      return U'\uFFFD';
-    c = (c << 6) | (static_cast<unsigned char>(text[at++]) & 0x3F);
-  }
-  return c;
-}
-
 }  // namespace
 
 std::optional<ReportKind> parseReportKind(std::string_view text) {
@@ -220,6 +225,22 @@ std::string_view toString(ReportKind kind) {
       return "history";
   }
   return "national";
+}
+
+std::optional<ReportFormat> parseReportFormat(std::string_view text) {
+  for (auto format : {ReportFormat::Csv, ReportFormat::Xlsx})
+    if (toString(format) == text) return format;
+  return std::nullopt;
+}
+
+std::string_view toString(ReportFormat format) {
+  return format == ReportFormat::Xlsx ? "xlsx" : "csv";
+}
+
+std::string_view contentType(ReportFormat format) {
+  return format == ReportFormat::Xlsx
+             ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+             : "text/csv; charset=utf-8";
 }
 
 std::optional<std::int64_t> parseRunNumber(std::string_view text) {

@@ -1,4 +1,4 @@
-// One report request to CSV bytes and a file name: the report selection shared by
+// One report request to CSV or XLSX bytes and a file name: the report selection shared by
 // `mailhygiene report` and the HTTP downloads (/reports/...), so both give the same bytes.
 #pragma once
 
@@ -18,11 +18,20 @@ enum class ReportKind { National, Matrix, Groups, Trend, Regressions, History };
 std::optional<ReportKind> parseReportKind(std::string_view text);
 std::string_view toString(ReportKind kind);
 
+// The file format of a report: the same rows (reports/report_tables.hpp) either way.
+enum class ReportFormat { Csv, Xlsx };
+// "csv" | "xlsx".
+std::optional<ReportFormat> parseReportFormat(std::string_view text);
+std::string_view toString(ReportFormat format);
+// The media type of a download: "text/csv; charset=utf-8" or the OOXML spreadsheet type.
+std::string_view contentType(ReportFormat format);
+
 // A run number as a user writes it ("12"): nullopt unless a positive decimal integer.
 std::optional<std::int64_t> parseRunNumber(std::string_view text);
 
 struct ReportRequest {
   ReportKind kind = ReportKind::National;
+  ReportFormat format = ReportFormat::Csv;
   // national, matrix, groups: the run (default: the latest complete national run).
   // trend: the last run to consider; regressions: only those found at this run.
   std::optional<std::int64_t> run;
@@ -34,7 +43,9 @@ struct ReportRequest {
 };
 
 struct ReportFile {
-  std::string csv;                 // UTF-8 with BOM, CRLF (reports/report_csv.hpp)
+  // CSV: UTF-8 with BOM, CRLF (reports/csv_writer.hpp); XLSX: a workbook of one sheet named
+  // after the kind (reports/xlsx_writer.hpp).
+  std::string bytes;
   std::string file_name;           // e.g. "mailhygiene-national-run12.csv": [a-z0-9.-] only
   std::vector<std::string> notes;  // for the reader, e.g. "run 3 is running; its report is partial"
 };
@@ -47,7 +58,8 @@ struct ReportError {
   std::string message;  // for a person; names no file or path
 };
 
-// Reads the store and writes the report. Throws only what the store throws (broken database).
+// Reads the store and writes the report. Throws only what the store throws (broken database)
+// and, for XLSX, std::runtime_error when its temporary file cannot be written.
 std::variant<ReportFile, ReportError> exportReport(store::ResultStore& db,
                                                    const ReportRequest& request);
 

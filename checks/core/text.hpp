@@ -11,4 +11,8 @@ namespace mh {
 // written after a non-empty start, so leading empty items leave no separator behind.
 std::string joined(const std::vector<std::string>& items, std::string_view sep = ", ");
 
+// The next code point of UTF-8 `text` at `at` (advanced past it); U+FFFD for a malformed
+// sequence. `at` must be below text.size().
+char32_t nextCodePoint(std::string_view text, std::size_t& at);
+
 }  // namespace mh

@@ -1,5 +1,5 @@
 // Wiring of the report subcommand: options to a report request (service/report_export.hpp), its
-// CSV to stdout or a file.
+// CSV to stdout or a file, its XLSX to a file.
 #include "service/cli/report_command.hpp"
 
 #include <cstdlib>
@@ -18,6 +18,7 @@ struct ReportOptions {
   std::string db = "var/mailhygiene.db";
   std::string run;
   std::string kind = "national";
+  std::string format = "csv";
   std::string domain;
   std::string output;
   std::string group_by = "category";
@@ -37,6 +38,11 @@ ReportRequest requestOf(const ReportOptions& o) {
     throw UsageError{"unknown --kind " + o.kind +
                      " (national, matrix, groups, trend, regressions or history)"};
   request.kind = *kind;
+  auto format = parseReportFormat(o.format);
+  if (!format) throw UsageError{"unknown --format " + o.format + " (csv or xlsx)"};
+  if (*format == ReportFormat::Xlsx && o.output.empty())
+    throw UsageError{"--format xlsx needs --output FILE (a workbook is not written to stdout)"};
+  request.format = *format;
   if (!o.run.empty()) {
     request.run = parseRunNumber(o.run);
     if (!request.run) throw UsageError{"--run: give a run number"};
@@ -60,7 +66,7 @@ std::string writeReport(store::SqliteStore& db, const ReportOptions& o, std::ost
   }
   auto& file = std::get<ReportFile>(exported);
   for (const auto& note : file.notes) err << "mailhygiene report: note: " << note << "\n";
-  return std::move(file.csv);
+  return std::move(file.bytes);
 }
 
 }  // namespace
@@ -68,9 +74,11 @@ std::string writeReport(store::SqliteStore& db, const ReportOptions& o, std::ost
 std::string reportUsage() {
   return R"(usage: mailhygiene report [options]
 
-Writes a CSV report (UTF-8 with BOM, CRLF, RFC 4180) from the SQLite store. With no option it
-writes the latest complete national run (one row per domain) to stdout.
-Columns are documented in reports/CSV_COLUMNS.md.
+Writes a report from the SQLite store as CSV (UTF-8 with BOM, CRLF, RFC 4180) or as an Excel
+workbook (.xlsx: numbers, dates, a frozen and filtered header row). With no option it writes
+the latest complete national run (one row per domain) as CSV to stdout; stdout gets nothing
+but the report (logs and notes go to stderr). Columns are documented in
+reports/CSV_COLUMNS.md; both formats have the same columns and rows.
 
 options:
   --db PATH          the SQLite database (default var/mailhygiene.db)
@@ -86,6 +94,7 @@ options:
   --group-by FIELD   groups: category (default) or group
   --group NAME       national, matrix, trend, regressions: only the domains whose group or
                      category is NAME (case-insensitive)
+  --format FORMAT    csv (default) or xlsx (needs --output)
   --output FILE      write to FILE instead of stdout
 )";
 }
@@ -102,9 +111,9 @@ int runReportCommand(const std::vector<std::string>& args, std::ostream& out, st
     if (a == "-h" || a == "--help") {
       o.help = true;
     } else if ((a == "--db" && value(o.db)) || (a == "--run" && value(o.run)) ||
-               (a == "--kind" && value(o.kind)) || (a == "--domain" && value(o.domain)) ||
-               (a == "--output" && value(o.output)) || (a == "--group-by" && value(o.group_by)) ||
-               (a == "--group" && value(o.group))) {
+               (a == "--kind" && value(o.kind)) || (a == "--format" && value(o.format)) ||
+               (a == "--domain" && value(o.domain)) || (a == "--output" && value(o.output)) ||
+               (a == "--group-by" && value(o.group_by)) || (a == "--group" && value(o.group))) {
     } else {
       err << "mailhygiene report: unknown or incomplete option " << a << "\n\n" << reportUsage();
       return 2;

@@ -1,4 +1,4 @@
-// Report downloads: route parameters to a ReportRequest, its CSV as an attachment.
+// Report downloads: route parameters to a ReportRequest, its CSV or XLSX as an attachment.
 #include "service/http/report_routes.hpp"
 
 #include <string>
@@ -10,20 +10,27 @@ namespace {
 constexpr ReportKind kRunReports[] = {ReportKind::National, ReportKind::Matrix, ReportKind::Groups,
                                       ReportKind::Trend, ReportKind::Regressions};
 
-std::string csvPath(ReportKind kind) {
-  return std::string(toString(kind)) + ".csv";
+constexpr ReportFormat kFormats[] = {ReportFormat::Csv, ReportFormat::Xlsx};
+
+std::string filePath(ReportKind kind, ReportFormat format) {
+  return std::string(toString(kind)) + "." + std::string(toString(format));
 }
 
 ApiResponse reportIndex(ApiContext& ctx) {
   const auto latest = ctx.env.store.latestRun(store::RunKind::National);
   Json downloads = Json::array();
   for (auto kind : kRunReports) {
+    const auto csv = filePath(kind, ReportFormat::Csv);
+    const auto xlsx = filePath(kind, ReportFormat::Xlsx);
     downloads.push(Json::object({{"kind", toString(kind)},
-                                 {"latest", "/reports/" + csvPath(kind)},
-                                 {"run", "/reports/runs/{id}/" + csvPath(kind)}}));
+                                 {"latest", "/reports/" + csv},
+                                 {"run", "/reports/runs/{id}/" + csv},
+                                 {"latest_xlsx", "/reports/" + xlsx},
+                                 {"run_xlsx", "/reports/runs/{id}/" + xlsx}}));
   }
-  downloads.push(
-      Json::object({{"kind", "history"}, {"domain", "/reports/domains/{domain}/history.csv"}}));
+  downloads.push(Json::object({{"kind", "history"},
+                               {"domain", "/reports/domains/{domain}/history.csv"},
+                               {"domain_xlsx", "/reports/domains/{domain}/history.xlsx"}}));
   ApiResponse r;
   r.body = Json::object({{"latest_complete_run", latest ? Json(latest->id) : Json()},
                          {"columns", "reports/CSV_COLUMNS.md"},
@@ -33,10 +40,11 @@ ApiResponse reportIndex(ApiContext& ctx) {
 
 }  // namespace
 
-ApiResponse reportDownload(ApiContext& ctx, ReportKind kind,
+ApiResponse reportDownload(ApiContext& ctx, ReportKind kind, ReportFormat format,
                            const std::optional<std::string_view>& run_text, const Request& req) {
   ReportRequest request;
   request.kind = kind;
+  request.format = format;
   if (run_text) {
     request.run = parseRunNumber(*run_text);
     if (!request.run) return errorResponse(400, "invalid_run", "a run id is a positive number");
@@ -51,8 +59,8 @@ ApiResponse reportDownload(ApiContext& ctx, ReportKind kind,
                          error->message);
   auto& file = std::get<ReportFile>(exported);
   ApiResponse r;
-  r.text = std::move(file.csv);
-  r.content_type = "text/csv; charset=utf-8";
+  r.text = std::move(file.bytes);
+  r.content_type = std::string(contentType(format));
   // fileNamePart keeps file names to [a-z0-9.-]: nothing to quote or escape.
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file.file_name + "\"");
   return r;
@@ -62,20 +70,22 @@ std::vector<Route> reportRoutes() {
   std::vector<Route> routes;
   routes.push_back(
       {"GET", "/reports", false, [](ApiContext& c, const Request&) { return reportIndex(c); }});
-  for (auto kind : kRunReports) {
-    routes.push_back(
-        {"GET", "/reports/" + csvPath(kind), false, [kind](ApiContext& c, const Request& r) {
-           return reportDownload(c, kind, std::nullopt, r);
-         }});
-    routes.push_back({"GET", "/reports/runs/{}/" + csvPath(kind), false,
-                      [kind](ApiContext& c, const Request& r) {
-                        return reportDownload(c, kind, r.params.at(0), r);
+  for (auto format : kFormats) {
+    for (auto kind : kRunReports) {
+      routes.push_back({"GET", "/reports/" + filePath(kind, format), false,
+                        [kind, format](ApiContext& c, const Request& r) {
+                          return reportDownload(c, kind, format, std::nullopt, r);
+                        }});
+      routes.push_back({"GET", "/reports/runs/{}/" + filePath(kind, format), false,
+                        [kind, format](ApiContext& c, const Request& r) {
+                          return reportDownload(c, kind, format, r.params.at(0), r);
+                        }});
+    }
+    routes.push_back({"GET", "/reports/domains/{}/" + filePath(ReportKind::History, format), false,
+                      [format](ApiContext& c, const Request& r) {
+                        return reportDownload(c, ReportKind::History, format, std::nullopt, r);
                       }});
   }
-  routes.push_back(
-      {"GET", "/reports/domains/{}/history.csv", false, [](ApiContext& c, const Request& r) {
-         return reportDownload(c, ReportKind::History, std::nullopt, r);
-       }});
   return routes;
 }
 

@@ -133,6 +133,10 @@ TEST(DashboardBrowser, OverviewLanguageSwitchAndSelfCheckInHeadlessChromium) {
   EXPECT_EQ(count(browser, "#groups-table tbody tr"), 3);
   EXPECT_EQ(count(browser, "#domains-table tbody tr"), static_cast<int>(kDashboardDomains.size()));
   EXPECT_EQ(count(browser, "#downloads a[href='/reports/national.csv']"), 1);
+  EXPECT_EQ(count(browser, "#downloads a[href='/reports/national.xlsx']"), 1);
+  EXPECT_EQ(count(browser, "#downloads a[href$='.xlsx']"),
+            count(browser, "#downloads a[href$='.csv']"))
+      << "every download in both formats";
   browser.setWindowSize(1280, 3200);  // the whole overview
   saveScreenshot(browser, "dashboard-overview.png");
   browser.setWindowSize(1280, 1600);
@@ -223,6 +227,9 @@ TEST(DashboardBrowser, OverviewLanguageSwitchAndSelfCheckInHeadlessChromium) {
   EXPECT_EQ(
       browser.executeString("return document.querySelector('#history-csv').getAttribute('href');"),
       "/reports/domains/good.lab.test/history.csv");
+  EXPECT_EQ(
+      browser.executeString("return document.querySelector('#history-xlsx').getAttribute('href');"),
+      "/reports/domains/good.lab.test/history.xlsx");
   browser.setWindowSize(1280, 2400);
   saveScreenshot(browser, "dashboard-domain.png");
   expectNoProblems(browser, "domain page");

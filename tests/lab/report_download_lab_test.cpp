@@ -1,5 +1,6 @@
-// Lab test of the CSV downloads (/reports/...): two national runs of lab domains (a zone changed
-// in between) into the server's store; every download has the bytes of `mailhygiene report`.
+// Lab test of the CSV and XLSX downloads (/reports/...): two national runs of lab domains (a zone
+// changed in between) into the server's store; every CSV download has the bytes of
+// `mailhygiene report`, every XLSX download the rows of its CSV.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include "tests/lab/knot_lab.hpp"
 #include "tests/service/http/http_test_support.hpp"
 #include "tests/support/csv_reader.hpp"
+#include "tests/support/xlsx_reader.hpp"
 
 namespace mh::lab {
 namespace {
@@ -146,6 +148,21 @@ TEST_F(ReportDownloadLab, EveryDownloadHasTheBytesOfTheCliExport) {
     EXPECT_EQ(r.header("Content-Disposition"), "attachment; filename=\"" + d.file_name + "\"");
     EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(r.header("Cache-Control"), "no-store");
+
+    // The same report as .xlsx beside it: the CSV's rows, numbers as numbers.
+    std::string xlsxPath = d.path;
+    xlsxPath.replace(xlsxPath.find(".csv"), 4, ".xlsx");
+    const auto x = server_.get(xlsxPath);
+    ASSERT_EQ(x.status, 200) << xlsxPath << " " << x.body.substr(0, 200);
+    EXPECT_EQ(x.header("Content-Type"),
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    EXPECT_EQ(
+        x.header("Content-Disposition"),
+        "attachment; filename=\"" + d.file_name.substr(0, d.file_name.size() - 4) + ".xlsx\"");
+    EXPECT_EQ(x.header("X-Content-Type-Options"), "nosniff");
+    const auto sheet = testing_support::readXlsx(x.body);
+    EXPECT_EQ(testing_support::differences(readCsv(r.body), sheet), "");
+    EXPECT_TRUE(sheet.header_frozen);
   }
   // The regression of run 2 is in its download; none was found at run 1.
   EXPECT_NE(server_.get("/reports/runs/2/regressions.csv").body.find("good.lab.test"),
@@ -156,6 +173,8 @@ TEST_F(ReportDownloadLab, EveryDownloadHasTheBytesOfTheCliExport) {
       Poco::JSON::Parser().parse(server_.get("/reports").body).extract<Poco::JSON::Object::Ptr>();
   EXPECT_EQ(index->getValue<int>("latest_complete_run"), 2);
   EXPECT_EQ(index->getArray("downloads")->size(), 6u);
+  EXPECT_EQ(index->getArray("downloads")->getObject(0)->getValue<std::string>("latest_xlsx"),
+            "/reports/national.xlsx");
 }
 
 TEST_F(ReportDownloadLab, BadRequestsAndMissingReportsAreJsonErrors) {
@@ -175,6 +194,11 @@ TEST_F(ReportDownloadLab, BadRequestsAndMissingReportsAreJsonErrors) {
       {"/reports/domains/" + std::string(300, 'a') + ".vn/history.csv", 400, "invalid_domain"},
       {"/reports/domains/unknown.lab.test/history.csv", 404, "no_history"},
       {"/reports/pie.csv", 404, "not_found"},
+      {"/reports/runs/abc/national.xlsx", 400, "invalid_run"},
+      {"/reports/runs/99/trend.xlsx", 404, "no_such_run"},
+      {"/reports/groups.xlsx?by=pie", 400, "invalid_group_by"},
+      {"/reports/domains/unknown.lab.test/history.xlsx", 404, "no_history"},
+      {"/reports/national.xls", 404, "not_found"},
   };
   for (const auto& [path, status, code] : cases) {
     const auto r = server_.get(path);

@@ -1,11 +1,13 @@
 // Lab test of `mailhygiene report`: two national runs with a zone changed in between show the
-// change and the regression in the history and trend CSVs; the national CSV is Excel-ready.
+// change and the regression in the history and trend CSVs; the national CSV is Excel-ready, on
+// stdout too; the XLSX files hold the CSVs' rows.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -13,7 +15,9 @@
 
 #include "reports/report_model.hpp"
 #include "tests/lab/knot_lab.hpp"
+#include "tests/lab/run_program.hpp"
 #include "tests/support/csv_reader.hpp"
+#include "tests/support/xlsx_reader.hpp"
 
 extern char** environ;
 
@@ -216,6 +220,63 @@ TEST_F(ReportLab, AZoneChangedBetweenRunsShowsInHistoryTrendAndNationalCsv) {
   EXPECT_EQ(report({"--kind", "pie"}, "bad4.csv"), 2);
   EXPECT_EQ(runCli({"report", "--db", (dir_.path / "missing.db").string()}, dir_.path / "bad5.log"),
             2);
+  EXPECT_EQ(report({"--format", "xls"}, "bad6.csv"), 2);
+  EXPECT_EQ(runCli({"report", "--db", db(), "--format", "xlsx"}, dir_.path / "bad7.log"), 2)
+      << "a workbook needs --output";
+}
+
+// `mailhygiene report --db PATH > out.csv`: stdout is the report alone, from the BOM on (the
+// store's log line and any note go to stderr); every kind as --format xlsx holds its CSV's rows.
+TEST_F(ReportLab, StdoutIsTheReportAloneAndEveryXlsxHasItsCsvRows) {
+  ASSERT_EQ(audit(zoneDir(), "audit.log"), 0) << readFile(dir_.path / "audit.log");
+
+  const auto run = runProgram({MH_CLI_PATH, "report", "--db", db()});
+  ASSERT_EQ(run.exit_status, 0) << run.err;
+  EXPECT_TRUE(
+      run.out.starts_with("\xEF\xBB\xBF"
+                          "domain,agency_vi,"))
+      << run.out.substr(0, 200);
+  EXPECT_NE(run.err.find("store opened"), std::string::npos) << "the log is on stderr: " << run.err;
+  ASSERT_EQ(report({}, "national.csv"), 0);
+  EXPECT_EQ(run.out, readFile(dir_.path / "national.csv")) << "stdout and --output agree";
+
+  const std::vector<std::vector<std::string>> kinds = {
+      {},
+      {"--kind", "matrix"},
+      {"--kind", "groups", "--group-by", "group"},
+      {"--kind", "trend"},
+      {"--kind", "regressions"},
+      {"--kind", "history", "--domain", "good.lab.test"}};
+  for (const auto& kind : kinds) {
+    const std::string name = kind.empty() ? "national" : kind[1];
+    SCOPED_TRACE(name);
+    ASSERT_EQ(report(kind, name + ".csv"), 0) << readFile(dir_.path / (name + ".csv.log"));
+    auto args = kind;
+    args.insert(args.end(), {"--format", "xlsx"});
+    ASSERT_EQ(report(args, name + ".xlsx"), 0) << readFile(dir_.path / (name + ".xlsx.log"));
+    const auto csv = readCsv(readFile(dir_.path / (name + ".csv")));
+    const auto sheet = testing_support::readXlsx(readFile(dir_.path / (name + ".xlsx")));
+    EXPECT_EQ(testing_support::differences(csv, sheet), "");
+    EXPECT_GE(sheet.rows.size(), name == "regressions" ? 1u : 2u) << "one run: no regression";
+    EXPECT_TRUE(sheet.header_frozen);
+  }
+
+  // The national workbook: numeric scores, the Vietnamese agency names as written in domains.csv.
+  const auto sheet = testing_support::readXlsx(readFile(dir_.path / "national.xlsx"));
+  ASSERT_EQ(sheet.rows.size(), 4u);
+  const auto& header = sheet.rows[0];
+  std::vector<std::string> names;
+  for (const auto& cell : header) names.push_back(cell.value);
+  const std::size_t agency = column(names, "agency_vi"), score = column(names, "score");
+  std::vector<std::string> agencies;
+  for (std::size_t r = 1; r < sheet.rows.size(); ++r) {
+    agencies.push_back(sheet.rows[r][agency].value);
+    EXPECT_EQ(sheet.rows[r][score].kind, testing_support::XlsxCell::Kind::Number) << r;
+    EXPECT_EQ(sheet.rows[r][score].format, "0.0");
+  }
+  std::sort(agencies.begin(), agencies.end());
+  EXPECT_EQ(agencies, (std::vector<std::string>{"Bộ Thử nghiệm Điện tử", "Cục Giám sát",
+                                                "Sở Lưu trữ, Hà Nội"}));
 }
 
 #endif

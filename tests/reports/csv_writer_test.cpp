@@ -73,6 +73,13 @@ TEST(CsvWriter, QuotesCommasQuotesAndLineBreaks) {
   EXPECT_EQ(quoteField("no special"), "no special");
 }
 
+TEST(CsvWriter, QuotesSemicolonsForExcelInVietnameseLocales) {
+  // Excel in a locale whose decimal mark is a comma (Vietnamese) splits fields on ';'.
+  EXPECT_EQ(write({{"v=DMARC1; p=reject", "a;b", "plain"}}),
+            "\"v=DMARC1; p=reject\",\"a;b\",plain\r\n");
+  EXPECT_EQ(quoteField(";"), "\";\"");
+}
+
 TEST(CsvWriter, EmptyCellsAndALoneEmptyCell) {
   EXPECT_EQ(write({{"", "x", ""}}), ",x,\r\n");
   EXPECT_EQ(write({{""}}), "\"\"\r\n");

@@ -7,6 +7,7 @@
 
 #include "service/store/sqlite_store.hpp"
 #include "tests/support/csv_reader.hpp"
+#include "tests/support/xlsx_reader.hpp"
 
 namespace mh::service {
 namespace {
@@ -97,6 +98,16 @@ TEST(ReportKinds, ParseAndPrintEveryKind) {
   EXPECT_FALSE(parseReportKind(""));
 }
 
+TEST(ReportFormats, ParseAndPrintBothFormats) {
+  for (auto format : {ReportFormat::Csv, ReportFormat::Xlsx})
+    EXPECT_EQ(parseReportFormat(toString(format)), format);
+  EXPECT_FALSE(parseReportFormat("xls"));
+  EXPECT_FALSE(parseReportFormat("XLSX"));
+  EXPECT_EQ(contentType(ReportFormat::Csv), "text/csv; charset=utf-8");
+  EXPECT_EQ(contentType(ReportFormat::Xlsx),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+}
+
 TEST(ReportRunNumber, OnlyPositiveDecimalNumbers) {
   EXPECT_EQ(parseRunNumber("12"), 12);
   EXPECT_EQ(parseRunNumber("007"), 7);
@@ -135,8 +146,8 @@ TEST_F(ReportExport, NationalDefaultsToTheLatestCompleteRun) {
   const auto file = exported({});
   EXPECT_EQ(file.file_name, "mailhygiene-national-run" + std::to_string(second) + ".csv");
   EXPECT_TRUE(file.notes.empty());
-  EXPECT_TRUE(file.csv.starts_with(kBom));
-  EXPECT_EQ(firstColumn(file.csv),
+  EXPECT_TRUE(file.bytes.starts_with(kBom));
+  EXPECT_EQ(firstColumn(file.bytes),
             (std::vector<std::string>{"domain", "good.lab.test", "other.lab.test"}));
 }
 
@@ -150,7 +161,7 @@ TEST_F(ReportExport, ARunNotCompleteIsMarkedPartial) {
   EXPECT_EQ(file.file_name, "mailhygiene-matrix-run" + std::to_string(running) + "-partial.csv");
   ASSERT_EQ(file.notes.size(), 1u);
   EXPECT_NE(file.notes[0].find("running"), std::string::npos) << file.notes[0];
-  EXPECT_EQ(firstColumn(file.csv), (std::vector<std::string>{"domain", "good.lab.test"}));
+  EXPECT_EQ(firstColumn(file.bytes), (std::vector<std::string>{"domain", "good.lab.test"}));
 }
 
 TEST_F(ReportExport, UnknownRunIsNotFound) {
@@ -172,13 +183,13 @@ TEST_F(ReportExport, AGroupFilterKeepsItsDomainsAndNamesTheFile) {
   request.group = "TỉNH/THàNH";  // ASCII letters compared case-insensitively
   auto file = exported(request);
   EXPECT_EQ(file.file_name, "mailhygiene-national-run" + std::to_string(id) + "-tinh-thanh.csv");
-  EXPECT_EQ(firstColumn(file.csv), (std::vector<std::string>{"domain", "other.lab.test"}));
+  EXPECT_EQ(firstColumn(file.bytes), (std::vector<std::string>{"domain", "other.lab.test"}));
 
   request.group = "MINISTRY";  // a category
   request.kind = ReportKind::Trend;
   file = exported(request);
   EXPECT_EQ(file.file_name, "mailhygiene-trend-ministry.csv");
-  EXPECT_EQ(firstColumn(file.csv), (std::vector<std::string>{"domain", "good.lab.test"}));
+  EXPECT_EQ(firstColumn(file.bytes), (std::vector<std::string>{"domain", "good.lab.test"}));
 
   request.group = "nobody";
   const auto error = failed(request);
@@ -206,7 +217,7 @@ TEST_F(ReportExport, GroupsAreByCategoryOrGroupOnly) {
   request.group_by = "group";
   const auto file = exported(request);
   EXPECT_EQ(file.file_name, "mailhygiene-groups-by-group-run" + std::to_string(id) + ".csv");
-  EXPECT_NE(file.csv.find("Tỉnh/thành"), std::string::npos);
+  EXPECT_NE(file.bytes.find("Tỉnh/thành"), std::string::npos);
   request.group_by = "agency";
   const auto error = failed(request);
   EXPECT_EQ(error.problem, ReportProblem::BadRequest);
@@ -220,23 +231,23 @@ TEST_F(ReportExport, RegressionsOfOneRunOrOfAll) {
   request.kind = ReportKind::Regressions;
   auto file = exported(request);
   EXPECT_EQ(file.file_name, "mailhygiene-regressions.csv");
-  EXPECT_EQ(firstColumn(file.csv), (std::vector<std::string>{"domain", "good.lab.test"}));
+  EXPECT_EQ(firstColumn(file.bytes), (std::vector<std::string>{"domain", "good.lab.test"}));
   request.run = second;
   file = exported(request);
   EXPECT_EQ(file.file_name, "mailhygiene-regressions-run" + std::to_string(second) + ".csv");
-  EXPECT_EQ(readCsv(file.csv).size(), 2u);
+  EXPECT_EQ(readCsv(file.bytes).size(), 2u);
   request.run = first;
-  EXPECT_EQ(readCsv(exported(request).csv).size(), 1u) << "no regression found at the first run";
+  EXPECT_EQ(readCsv(exported(request).bytes).size(), 1u) << "no regression found at the first run";
   request.run = std::nullopt;
   request.group = "province";
-  EXPECT_EQ(readCsv(exported(request).csv).size(), 1u) << "good.lab.test is not a province";
+  EXPECT_EQ(readCsv(exported(request).bytes).size(), 1u) << "good.lab.test is not a province";
 
   request = {};
   request.kind = ReportKind::Trend;
   request.run = first;
   file = exported(request);
   EXPECT_EQ(file.file_name, "mailhygiene-trend-to-run" + std::to_string(first) + ".csv");
-  const auto header = readCsv(file.csv).at(0);
+  const auto header = readCsv(file.bytes).at(0);
   EXPECT_NE(std::find(header.begin(), header.end(), "run_" + std::to_string(first)), header.end());
   EXPECT_EQ(std::find(header.begin(), header.end(), "run_" + std::to_string(second)), header.end());
 }
@@ -260,7 +271,30 @@ TEST_F(ReportExport, HistoryNeedsAValidKnownDomain) {
   request.domain = "GOOD.lab.test.";
   const auto file = exported(request);
   EXPECT_EQ(file.file_name, "mailhygiene-history-good.lab.test.csv");
-  EXPECT_EQ(readCsv(file.csv).size(), 2u);
+  EXPECT_EQ(readCsv(file.bytes).size(), 2u);
+}
+
+TEST_F(ReportExport, EveryKindAsXlsxHasTheRowsOfItsCsv) {
+  run(Status::Pass);
+  run(Status::Fail);
+  for (auto kind : {ReportKind::National, ReportKind::Matrix, ReportKind::Groups, ReportKind::Trend,
+                    ReportKind::Regressions, ReportKind::History}) {
+    SCOPED_TRACE(std::string(toString(kind)));
+    ReportRequest request;
+    request.kind = kind;
+    if (kind == ReportKind::History) request.domain = "good.lab.test";
+    const auto csv = exported(request);
+    request.format = ReportFormat::Xlsx;
+    const auto xlsx = exported(request);
+    const std::string stem = csv.file_name.substr(0, csv.file_name.size() - 4);
+    EXPECT_EQ(xlsx.file_name, stem + ".xlsx");
+    EXPECT_TRUE(xlsx.bytes.starts_with("PK\x03\x04")) << "a zip archive";
+    const auto sheet = testing_support::readXlsx(xlsx.bytes);
+    EXPECT_EQ(testing_support::differences(readCsv(csv.bytes), sheet), "");
+    EXPECT_GE(sheet.rows.size(), 2u);
+    EXPECT_TRUE(sheet.header_frozen);
+    EXPECT_FALSE(sheet.autofilter.empty());
+  }
 }
 
 }  // namespace

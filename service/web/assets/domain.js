@@ -27,8 +27,10 @@ function render() {
   const registry = state.result && state.result.registry;
   const names = registry ? [registry.agency_vi, registry.agency_en] : [];
   agency.textContent = (language() === 'vi' ? names[0] || names[1] : names[1] || names[0]) || '';
-  const download = document.getElementById('history-csv');
-  download.href = '/reports/domains/' + encodeURIComponent(domain) + '/history.csv';
+  for (const format of ['csv', 'xlsx']) {
+    document.getElementById('history-' + format).href =
+      '/reports/domains/' + encodeURIComponent(domain) + '/history.' + format;
+  }
   clear(document.getElementById('check-now')).append(selfCheckLink());
 
   if (state.error) {

@@ -38,7 +38,7 @@ const DICTIONARY = {
     'overview.trendNote':
       'Tỷ lệ tính trên các tên miền có thư điện tử mà chỉ tiêu đánh giá được ' +
       '(lỗi kiểm tra không tính).',
-    'overview.downloads': 'Tải xuống (CSV)',
+    'overview.downloads': 'Tải xuống (CSV, Excel)',
     'overview.noDomains': 'Danh sách tên miền trống.',
 
     'download.national': 'Kết quả đợt kiểm tra quốc gia mới nhất',
@@ -47,7 +47,7 @@ const DICTIONARY = {
     'download.groupsGroup': 'Chỉ tiêu theo nhóm',
     'download.trend': 'Điểm của từng tên miền qua các đợt',
     'download.regressions': 'Các tiêu chí bị giảm mức',
-    'download.history': 'Lịch sử của tên miền (CSV)',
+    'download.history': 'Lịch sử của tên miền',
 
     'tier.non_compliant': 'Không đạt',
     'tier.partial': 'Đạt một phần',
@@ -201,7 +201,7 @@ const DICTIONARY = {
     'overview.trendNote':
       'Percentages are of the mail domains on which the metric could be judged ' +
       '(check errors are left out).',
-    'overview.downloads': 'Downloads (CSV)',
+    'overview.downloads': 'Downloads (CSV, Excel)',
     'overview.noDomains': 'The domain list is empty.',
 
     'download.national': 'Latest national run',
@@ -210,7 +210,7 @@ const DICTIONARY = {
     'download.groupsGroup': 'Metrics by group',
     'download.trend': 'Every domain’s score over runs',
     'download.regressions': 'Checks that got worse',
-    'download.history': 'Domain history (CSV)',
+    'download.history': 'Domain history',
 
     'tier.non_compliant': 'Non-compliant',
     'tier.partial': 'Partial',

@@ -1,11 +1,10 @@
-// CSV report writers: each builds its rows from report data and writes them through CsvWriter.
-#include "reports/report_csv.hpp"
+// Report rows: each report builds its typed rows from report data and hands them to a RowWriter.
+#include "reports/report_tables.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 #include "checks/core/text.hpp"
-#include "reports/csv_writer.hpp"
 
 namespace mh::reports {
 
@@ -57,32 +56,31 @@ std::vector<std::string> nationalColumns() {
           "mta_sts_mode", "dnssec",          "profile",     "run_id"};
 }
 
-void writeNationalCsv(std::ostream& out, std::vector<DomainRunResult> results) {
+void writeNational(RowWriter& out, std::vector<DomainRunResult> results) {
   sortByDomain(results);
-  CsvWriter csv(out);
-  csv.writeRow(nationalColumns());
+  out.header(nationalColumns());
   for (const auto& r : results) {
     const auto& f = r.facts;
-    csv.writeRow({r.info.domain,
-                  r.info.agency_vi,
-                  r.info.agency_en,
-                  r.info.category,
-                  r.info.group,
-                  yesNo(r.info.legacy),
-                  scoreText(r.score),
-                  r.grade.value_or(""),
-                  r.tier.value_or(""),
-                  tierLabelVi(r.tier.value_or("")),
-                  r.dmarc_phase.value_or(""),
-                  spfPolicyText(f.spf_all),
-                  f.dmarc_policy,
-                  statusText(r.status("TLS-01")),
-                  f.lowest_tls,
-                  r.exists ? yesNo(f.dkim_found) : std::string(),
-                  f.mta_sts_mode,
-                  statusText(r.status("DNSSEC-01")),
-                  profileText(r),
-                  std::to_string(r.run_id)});
+    out.row({r.info.domain,
+             r.info.agency_vi,
+             r.info.agency_en,
+             r.info.category,
+             r.info.group,
+             yesNo(r.info.legacy),
+             Cell::decimal(scoreText(r.score)),
+             r.grade.value_or(""),
+             r.tier.value_or(""),
+             tierLabelVi(r.tier.value_or("")),
+             r.dmarc_phase.value_or(""),
+             spfPolicyText(f.spf_all),
+             f.dmarc_policy,
+             statusText(r.status("TLS-01")),
+             f.lowest_tls,
+             r.exists ? yesNo(f.dkim_found) : std::string(),
+             f.mta_sts_mode,
+             statusText(r.status("DNSSEC-01")),
+             profileText(r),
+             Cell::integer(r.run_id)});
   }
 }
 
@@ -92,16 +90,19 @@ std::vector<std::string> matrixColumns(const std::vector<std::string>& check_ids
   return cols;
 }
 
-void writeMatrixCsv(std::ostream& out, std::vector<DomainRunResult> results,
-                    const std::vector<std::string>& check_ids) {
+void writeMatrix(RowWriter& out, std::vector<DomainRunResult> results,
+                 const std::vector<std::string>& check_ids) {
   sortByDomain(results);
-  CsvWriter csv(out);
-  csv.writeRow(matrixColumns(check_ids));
+  out.header(matrixColumns(check_ids));
   for (const auto& r : results) {
-    std::vector<std::string> row = {r.info.domain, r.info.agency_vi,   r.info.category,
-                                    r.info.group,  scoreText(r.score), r.grade.value_or("")};
+    Row row = {r.info.domain,
+               r.info.agency_vi,
+               r.info.category,
+               r.info.group,
+               Cell::decimal(scoreText(r.score)),
+               r.grade.value_or("")};
     for (const auto& id : check_ids) row.push_back(statusText(r.status(id)));
-    csv.writeRow(row);
+    out.row(row);
   }
 }
 
@@ -116,25 +117,24 @@ std::vector<std::string> groupsColumns() {
   return cols;
 }
 
-void writeGroupsCsv(std::ostream& out, std::int64_t run_id, GroupBy by,
-                    const std::vector<Aggregate>& aggregates) {
-  CsvWriter csv(out);
-  csv.writeRow(groupsColumns());
+void writeGroups(RowWriter& out, std::int64_t run_id, GroupBy by,
+                 const std::vector<Aggregate>& aggregates) {
+  out.header(groupsColumns());
   for (const auto& a : aggregates) {
-    std::vector<std::string> row = {std::to_string(run_id),
-                                    a.group.empty() ? "national" : std::string(toString(by)),
-                                    a.group.empty() ? "(national)" : a.group,
-                                    std::string(toString(a.population)),
-                                    std::to_string(a.domains),
-                                    std::to_string(a.scored),
-                                    scoreText(a.mean_score),
-                                    scoreText(a.median_score)};
+    Row row = {Cell::integer(run_id),
+               a.group.empty() ? "national" : std::string(toString(by)),
+               a.group.empty() ? "(national)" : a.group,
+               std::string(toString(a.population)),
+               Cell::integer(a.domains),
+               Cell::integer(a.scored),
+               Cell::decimal(scoreText(a.mean_score)),
+               Cell::decimal(scoreText(a.median_score))};
     for (const auto& m : a.metrics) {
-      row.push_back(percentText(m.percent()));
-      row.push_back(std::to_string(m.count));
-      row.push_back(std::to_string(m.of));
+      row.push_back(Cell::decimal(percentText(m.percent())));
+      row.push_back(Cell::integer(m.count));
+      row.push_back(Cell::integer(m.of));
     }
-    csv.writeRow(row);
+    out.row(row);
   }
 }
 
@@ -146,19 +146,18 @@ std::vector<std::string> trendColumns(const std::vector<RunRef>& runs) {
   return cols;
 }
 
-void writeTrendCsv(std::ostream& out, const std::vector<RunRef>& runs,
-                   const std::vector<TrendRow>& rows) {
-  CsvWriter csv(out);
-  csv.writeRow(trendColumns(runs));
+void writeTrend(RowWriter& out, const std::vector<RunRef>& runs,
+                const std::vector<TrendRow>& rows) {
+  out.header(trendColumns(runs));
   std::vector<std::int64_t> runIds;
   for (const auto& r : runs) runIds.push_back(r.id);
   for (const auto& t : rows) {
-    std::vector<std::string> row = {t.info.domain, t.info.agency_vi, t.info.category, t.info.group};
+    Row row = {t.info.domain, t.info.agency_vi, t.info.category, t.info.group};
     std::optional<double> first, last;
     for (const auto& run : runs) {
       auto it = t.scores.find(run.id);
       const std::optional<double> s = it == t.scores.end() ? std::nullopt : it->second;
-      row.push_back(scoreText(s));
+      row.push_back(Cell::decimal(scoreText(s)));
       if (s) {
         if (!first) first = s;
         last = s;
@@ -173,10 +172,12 @@ void writeTrendCsv(std::ostream& out, const std::vector<RunRef>& runs,
       details.push_back(describe(r));
     }
     row.insert(row.end(),
-               {scoreText(first), scoreText(last), scoreText(change),
-                std::to_string(t.regressions.size()), std::to_string(unconfirmed),
-                joined(details, "\n"), joined(unreachableChecks(t.errored_checks, runIds), " ")});
-    csv.writeRow(row);
+               {Cell::decimal(scoreText(first)), Cell::decimal(scoreText(last)),
+                Cell::decimal(scoreText(change)),
+                Cell::integer(static_cast<std::int64_t>(t.regressions.size())),
+                Cell::integer(static_cast<std::int64_t>(unconfirmed)), joined(details, "\n"),
+                joined(unreachableChecks(t.errored_checks, runIds), " ")});
+    out.row(row);
   }
 }
 
@@ -186,19 +187,18 @@ std::vector<std::string> regressionsColumns() {
           "status_after", "confirmed",  "confirmed_by", "record_changes"};
 }
 
-void writeRegressionsCsv(std::ostream& out, const std::vector<Regression>& regressions,
-                         const std::map<std::string, DomainInfo>& infos) {
-  CsvWriter csv(out);
-  csv.writeRow(regressionsColumns());
+void writeRegressions(RowWriter& out, const std::vector<Regression>& regressions,
+                      const std::map<std::string, DomainInfo>& infos) {
+  out.header(regressionsColumns());
   for (const auto& r : regressions) {
     DomainInfo info;
     if (auto it = infos.find(r.domain); it != infos.end()) info = it->second;
     std::vector<std::string> changes;
     for (const auto& c : r.record_changes) changes.push_back(describe(c));
-    csv.writeRow({r.domain, info.agency_vi, info.category, info.group, r.check_id,
-                  std::to_string(r.run_before), std::to_string(r.run_after),
-                  std::string(toString(r.before)), std::string(toString(r.after)),
-                  yesNo(r.confirmed), r.confirmed_by, joined(changes, "\n")});
+    out.row({r.domain, info.agency_vi, info.category, info.group, r.check_id,
+             Cell::integer(r.run_before), Cell::integer(r.run_after),
+             std::string(toString(r.before)), std::string(toString(r.after)), yesNo(r.confirmed),
+             r.confirmed_by, joined(changes, "\n")});
   }
 }
 
@@ -211,31 +211,29 @@ std::vector<std::string> historyColumns(const std::vector<std::string>& check_id
   return cols;
 }
 
-void writeHistoryCsv(std::ostream& out, const std::string& domain,
-                     const std::vector<HistoryRow>& rows,
-                     const std::vector<std::string>& check_ids) {
-  CsvWriter csv(out);
-  csv.writeRow(historyColumns(check_ids));
+void writeHistory(RowWriter& out, const std::string& domain, const std::vector<HistoryRow>& rows,
+                  const std::vector<std::string>& check_ids) {
+  out.header(historyColumns(check_ids));
   for (const auto& h : rows) {
     const auto& s = h.snapshot;
-    std::vector<std::string> row = {domain,
-                                    std::to_string(s.run_id),
-                                    s.kind,
-                                    s.state,
-                                    s.started_at,
-                                    std::to_string(s.attempt),
-                                    scoreText(h.score),
-                                    h.grade.value_or(""),
-                                    h.tier.value_or(""),
-                                    tierLabelVi(h.tier.value_or("")),
-                                    h.dmarc_phase.value_or("")};
+    Row row = {domain,
+               Cell::integer(s.run_id),
+               s.kind,
+               s.state,
+               Cell::date(s.started_at),
+               Cell::integer(s.attempt),
+               Cell::decimal(scoreText(h.score)),
+               h.grade.value_or(""),
+               h.tier.value_or(""),
+               tierLabelVi(h.tier.value_or("")),
+               h.dmarc_phase.value_or("")};
     for (const auto& id : check_ids) row.push_back(statusText(s.status(id)));
     std::vector<std::string> regressions, changes;
     for (const auto& r : h.regressions) regressions.push_back(describe(r));
     for (const auto& c : h.changes) changes.push_back(describe(c));
     row.push_back(joined(regressions, "\n"));
     row.push_back(joined(changes, "\n"));
-    csv.writeRow(row);
+    out.row(row);
   }
 }
 

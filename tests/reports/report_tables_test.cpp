@@ -1,16 +1,36 @@
-// Tests for reports/report_csv.cpp and report_model.cpp: key facts from evidence and the CSV rows.
-#include "reports/report_csv.hpp"
+// Tests for reports/report_tables.cpp and report_model.cpp: key facts from evidence and the report
+// rows, written as CSV.
+#include "reports/report_tables.hpp"
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 
+#include "reports/csv_writer.hpp"
+#include "reports/xlsx_writer.hpp"
 #include "tests/support/csv_reader.hpp"
+#include "tests/support/xlsx_reader.hpp"
 
 namespace mh::reports {
 namespace {
 
 using testing_support::readCsv;
+using testing_support::readXlsx;
+using testing_support::XlsxCell;
+using testing_support::XlsxSheet;
+
+// The CSV of the rows `fill` writes. The same rows written as XLSX (into `sheet`) must read back
+// equal: one row model, two writers.
+std::string csvAndXlsx(const std::function<void(RowWriter&)>& fill, XlsxSheet* sheet = nullptr) {
+  std::ostringstream text;
+  CsvWriter csv(text);
+  fill(csv);
+  const XlsxSheet xlsx = readXlsx(xlsxBytes("report", fill));
+  EXPECT_EQ(testing_support::differences(readCsv(text.str()), xlsx), "");
+  if (sheet) *sheet = xlsx;
+  return text.str();
+}
 
 CheckResult check(std::string id, Status status, Json evidence = {}) {
   CheckResult r;
@@ -108,9 +128,12 @@ TEST(NationalCsv, OneRowPerDomainWithVietnameseTextBomAndCrlf) {
   parked.exists = false;
   parked.receives_mail = parked.sends_mail = false;
   parked.run_id = 7;
-  std::ostringstream out;
-  writeNationalCsv(out, {goodResult(), parked});
-  const std::string text = out.str();
+  XlsxSheet sheet;
+  const std::string text = csvAndXlsx(
+      [&](RowWriter& out) {
+        writeNational(out, {goodResult(), parked});
+      },
+      &sheet);
   EXPECT_TRUE(
       text.starts_with("\xEF\xBB\xBF"
                        "domain,agency_vi,"));
@@ -143,12 +166,35 @@ TEST(NationalCsv, OneRowPerDomainWithVietnameseTextBomAndCrlf) {
                                              "R+S",
                                              "7"};
   EXPECT_EQ(rows[2], expected);
+
+  // The XLSX of the same rows: the score and the run are numbers, text is text (never a
+  // formula, so it needs no apostrophe), the Vietnamese name is intact.
+  ASSERT_EQ(sheet.rows.size(), 3u);
+  const XlsxCell& score = sheet.rows[2][6];
+  EXPECT_EQ(score.kind, XlsxCell::Kind::Number);
+  EXPECT_EQ(score.value, "92.5");
+  EXPECT_EQ(score.format, "0.0");
+  EXPECT_EQ(sheet.rows[2][19].kind, XlsxCell::Kind::Number);
+  EXPECT_EQ(sheet.rows[2][19].value, "7");
+  EXPECT_EQ(sheet.rows[2][19].format, "0");
+  EXPECT_EQ(sheet.rows[1][6].kind, XlsxCell::Kind::Blank) << "no score: a blank cell";
+  EXPECT_EQ(sheet.rows[2][1].kind, XlsxCell::Kind::Text);
+  EXPECT_EQ(sheet.rows[2][1].value, "Bộ Tài chính, Hà Nội");
+  EXPECT_EQ(sheet.rows[2][4].kind, XlsxCell::Kind::Text);
+  EXPECT_EQ(sheet.rows[2][4].value, "=HYPERLINK(1)");
+  EXPECT_TRUE(sheet.rows[0][0].bold);
+  EXPECT_TRUE(sheet.header_frozen);
+  EXPECT_EQ(sheet.autofilter, "A1:T3");
 }
 
 TEST(MatrixCsv, StatusPerCheckColumn) {
-  std::ostringstream out;
-  writeMatrixCsv(out, {goodResult()}, {"SPF-02", "DANE-01", "DNSSEC-01"});
-  const auto rows = readCsv(out.str());
+  XlsxSheet sheet;
+  const std::string csvText = csvAndXlsx(
+      [&](RowWriter& out) {
+        writeMatrix(out, {goodResult()}, {"SPF-02", "DANE-01", "DNSSEC-01"});
+      },
+      &sheet);
+  const auto rows = readCsv(csvText);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"domain", "agency_vi", "category", "group", "score",
                                                "grade", "SPF-02", "DANE-01", "DNSSEC-01"}));
@@ -158,10 +204,14 @@ TEST(MatrixCsv, StatusPerCheckColumn) {
 }
 
 TEST(GroupsCsv, MetricColumnsInThreesWithNationalFirst) {
-  std::ostringstream out;
   auto r = goodResult();
-  writeGroupsCsv(out, 7, GroupBy::Category, groupAggregates({r}, GroupBy::Category));
-  const auto rows = readCsv(out.str());
+  XlsxSheet sheet;
+  const std::string csvText = csvAndXlsx(
+      [&](RowWriter& out) {
+        writeGroups(out, 7, GroupBy::Category, groupAggregates({r}, GroupBy::Category));
+      },
+      &sheet);
+  const auto rows = readCsv(csvText);
   ASSERT_EQ(rows.size(), 7u);  // header + national x3 + ministry x3
   EXPECT_EQ(rows[0], groupsColumns());
   EXPECT_EQ(rows[0].size(), 8 + 3 * metricSpecs().size());
@@ -191,13 +241,17 @@ TEST(TrendCsv, ScorePerRunAndRegressions) {
   t.regressions = {reg};
   // TLS-01 could not be tested in any of the three runs; DNSSEC-01 only in the last two.
   t.errored_checks = {{1, {"TLS-01"}}, {2, {"TLS-01", "DNSSEC-01"}}, {3, {"DNSSEC-01", "TLS-01"}}};
-  std::ostringstream out;
-  writeTrendCsv(out,
-                {{1, "national", "complete", ""},
-                 {2, "national", "complete", ""},
-                 {3, "national", "complete", ""}},
-                {t});
-  const auto rows = readCsv(out.str());
+  XlsxSheet sheet;
+  const std::string csvText = csvAndXlsx(
+      [&](RowWriter& out) {
+        writeTrend(out,
+                   {{1, "national", "complete", ""},
+                    {2, "national", "complete", ""},
+                    {3, "national", "complete", ""}},
+                   {t});
+      },
+      &sheet);
+  const auto rows = readCsv(csvText);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{
                          "domain", "agency_vi", "category", "group", "run_1", "run_2", "run_3",
@@ -208,6 +262,9 @@ TEST(TrendCsv, ScorePerRunAndRegressions) {
   EXPECT_EQ(rows[1][5], "");
   EXPECT_EQ(rows[1][6], "76.0");
   EXPECT_EQ(rows[1][9], "-24.0");  // a plain number is not neutralised
+  EXPECT_EQ(sheet.rows[1][9].kind, XlsxCell::Kind::Number);
+  EXPECT_EQ(sheet.rows[1][9].value, "-24");
+  EXPECT_EQ(sheet.rows[1][10].format, "0");
   EXPECT_EQ(rows[1][10], "1");
   EXPECT_EQ(rows[1][11], "1");
   EXPECT_EQ(rows[1][12], "DMARC-02 pass->fail (run 1->3, unconfirmed)");
@@ -229,15 +286,23 @@ TEST(HistoryCsv, ChecksChangesAndRegressionsPerRun) {
   second.score = 64;
   second.tier = "non_compliant";
   second.changes = {{"_dmarc.x.gov.vn", "TXT", {"v=DMARC1; p=reject"}, {"v=DMARC1; p=none"}}};
-  std::ostringstream out;
-  writeHistoryCsv(out, "x.gov.vn", {first, second}, {"DMARC-02"});
-  const auto rows = readCsv(out.str());
+  XlsxSheet sheet;
+  const std::string csvText = csvAndXlsx(
+      [&](RowWriter& out) {
+        writeHistory(out, "x.gov.vn", {first, second}, {"DMARC-02"});
+      },
+      &sheet);
+  const auto rows = readCsv(csvText);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0], historyColumns({"DMARC-02"}));
   EXPECT_EQ(rows[1][9], "Nâng cao");
   EXPECT_EQ(rows[2][9], "Không đạt");
   EXPECT_EQ(rows[2][11], "fail");
   EXPECT_EQ(rows[2][13], "_dmarc.x.gov.vn TXT: \"v=DMARC1; p=reject\" -> \"v=DMARC1; p=none\"");
+  // The run's start is an Excel date in the XLSX (csvAndXlsx compared its value).
+  EXPECT_EQ(rows[1][4], "2026-11-20T08:00:00Z");
+  EXPECT_EQ(sheet.rows[1][4].kind, XlsxCell::Kind::Number);
+  EXPECT_EQ(sheet.rows[1][4].format, "yyyy-mm-dd hh:mm:ss");
 }
 
 }  // namespace

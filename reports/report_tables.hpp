@@ -1,32 +1,34 @@
-// The CSV reports (national run, check matrix, group summary, trend, regressions, domain history).
+// The reports (national run, check matrix, group summary, trend, regressions, domain history) as
+// typed rows for a RowWriter: the CSV and the XLSX of a report are the same rows.
 #pragma once
 
 #include <map>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "reports/report_model.hpp"
+#include "reports/report_rows.hpp"
 #include "reports/trend.hpp"
 
 namespace mh::reports {
 
-// Every writer goes through CsvWriter: UTF-8 with BOM, RFC 4180 quoting, CRLF, formula cells
-// neutralised. Column names are stable (reports/CSV_COLUMNS.md); new columns are only appended.
+// Each writes the header, then the rows, to `out` (CsvWriter: UTF-8 with BOM, RFC 4180 quoting,
+// CRLF, formula cells neutralised; XlsxWriter: numbers, dates, text). Column names are stable
+// (reports/CSV_COLUMNS.md); new columns are only appended.
 
 // (a) One row per domain of a run, sorted by domain.
 std::vector<std::string> nationalColumns();
-void writeNationalCsv(std::ostream& out, std::vector<DomainRunResult> results);
+void writeNational(RowWriter& out, std::vector<DomainRunResult> results);
 
 // (b) domain x check ID -> status. `check_ids` are the columns (the rubric's IDs, in order).
 std::vector<std::string> matrixColumns(const std::vector<std::string>& check_ids);
-void writeMatrixCsv(std::ostream& out, std::vector<DomainRunResult> results,
-                    const std::vector<std::string>& check_ids);
+void writeMatrix(RowWriter& out, std::vector<DomainRunResult> results,
+                 const std::vector<std::string>& check_ids);
 
 // (c) The §3.4 metrics of a run: national rows then each group's, for all, mail and non_mail.
 std::vector<std::string> groupsColumns();
-void writeGroupsCsv(std::ostream& out, std::int64_t run_id, GroupBy by,
-                    const std::vector<Aggregate>& aggregates);
+void writeGroups(RowWriter& out, std::int64_t run_id, GroupBy by,
+                 const std::vector<Aggregate>& aggregates);
 
 // (d) domain x run -> score, with the latest change and every regression of the domain.
 struct TrendRow {
@@ -38,13 +40,12 @@ struct TrendRow {
   std::map<std::int64_t, std::vector<std::string>> errored_checks;
 };
 std::vector<std::string> trendColumns(const std::vector<RunRef>& runs);
-void writeTrendCsv(std::ostream& out, const std::vector<RunRef>& runs,
-                   const std::vector<TrendRow>& rows);
+void writeTrend(RowWriter& out, const std::vector<RunRef>& runs, const std::vector<TrendRow>& rows);
 
 // Every regression, one row each.
 std::vector<std::string> regressionsColumns();
-void writeRegressionsCsv(std::ostream& out, const std::vector<Regression>& regressions,
-                         const std::map<std::string, DomainInfo>& infos);
+void writeRegressions(RowWriter& out, const std::vector<Regression>& regressions,
+                      const std::map<std::string, DomainInfo>& infos);
 
 // (e) One domain's history, oldest run first.
 struct HistoryRow {
@@ -57,8 +58,7 @@ struct HistoryRow {
   std::vector<Regression> regressions;  // found at this run
 };
 std::vector<std::string> historyColumns(const std::vector<std::string>& check_ids);
-void writeHistoryCsv(std::ostream& out, const std::string& domain,
-                     const std::vector<HistoryRow>& rows,
-                     const std::vector<std::string>& check_ids);
+void writeHistory(RowWriter& out, const std::string& domain, const std::vector<HistoryRow>& rows,
+                  const std::vector<std::string>& check_ids);
 
 }  // namespace mh::reports

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/core/rubric.hpp"
 #include "service/cli/audit_command.hpp"
 #include "service/cli/check_command.hpp"
 #include "service/cli/report_command.hpp"
@@ -20,6 +21,7 @@ commands:
   audit          audit every domain of domains.csv into the SQLite store (`mailhygiene audit --help`)
   report         write a CSV or XLSX report from the SQLite store (`mailhygiene report --help`)
   serve          the HTTP service: JSON API, self-check, metrics (`mailhygiene serve --help`)
+  rubric         print the scoring rubric in force (`--format json` for machine use)
   version        print the version
 
 )";
@@ -41,6 +43,18 @@ int main(int argc, char** argv) {
   if (command == "audit") return mh::service::runAuditCommand(args, std::cout, std::cerr);
   if (command == "report") return mh::service::runReportCommand(args, std::cout, std::cerr);
   if (command == "serve") return mh::service::http::runServeCommand(args, std::cout, std::cerr);
+  if (command == "rubric") {
+    if (args.empty()) {
+      std::cout << mh::rubricMarkdown();
+      return 0;
+    }
+    if (args.size() == 2 && args[0] == "--format" && (args[1] == "json" || args[1] == "markdown")) {
+      std::cout << (args[1] == "json" ? mh::rubricJson().pretty() + "\n" : mh::rubricMarkdown());
+      return 0;
+    }
+    std::cerr << "usage: mailhygiene rubric [--format markdown|json]\n";
+    return 2;
+  }
   if (command == "version" || command == "--version") {
     std::cout << "mailhygiene " << MH_VERSION << "\n";
     return 0;

@@ -5,44 +5,34 @@
 #include <cmath>
 
 #include "checks/core/rubric.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::audit {
 
 namespace {
 
-// Bogus DNSSEC or DANE breaks delivery from validating senders: grade at most D (§3.3).
-bool isBogusFinding(const Finding& f) {
-  if (f.tag == "DNSSEC_BOGUS" || f.tag == "DNSSEC_MX_HOST_BOGUS") return true;
-  return f.tag.starts_with("DANE_") &&
-         (f.tag.find("MISMATCH") != std::string::npos || f.tag.find("BOGUS") != std::string::npos);
-}
+// The rubric's caps that a verdict finding (warn or fail, not an error) of the report brings.
+struct FindingCaps {
+  bool critical = false;        // a tag rule of critical severity matched
+  bool breaks_delivery = false;
+  bool legacy_ssl = false;
+  std::vector<std::string> tags;  // the tags that matched, once each, in report order
+};
 
-// Findings that are critical whatever the check's own severity (guidance §3.2 marks them "C"):
-// SSLv2/SSLv3 offered, RC4 or 3DES suites accepted, and bogus DNSSEC or DANE. Rubric 2026.11-2
-// adds SPF "+all" (our choice, beyond §3.2, which rates SPF-02 "high"): it makes every host on the
-// Internet an authorised sender, so a forger's mail passes SPF aligned with the domain and DMARC
-// passes it even under p=reject (RFC 7489 §4.2) — the domain is as spoofable as with no DMARC.
-bool isCriticalFinding(const Finding& f) {
-  if (f.tag == "TLS_SSL_OFFERED" || f.tag == "SPF_POLICY_PASS_ALL") return true;
-  if (f.tag == "TLS_CIPHER_INSUFFICIENT") {
-    const std::string kind = f.argText("kind");
-    return kind == "RC4" || kind == "3DES";
-  }
-  return isBogusFinding(f);
-}
-
-// SSLv2/SSLv3 together with no DMARC caps the grade at F (§3.3).
-bool isLegacySslFinding(const Finding& f) { return f.tag == "TLS_SSL_OFFERED"; }
-
-constexpr double kCapCritical = 64;  // top of grade D
-constexpr double kCapF = 49;         // top of grade F
-
-// True when a verdict finding (warn or fail, not an error) satisfies the predicate.
-bool hasFinding(const DomainReport& r, bool (*predicate)(const Finding&)) {
+FindingCaps findingCaps(const DomainReport& r) {
+  FindingCaps caps;
   for (const auto& c : r.checks)
-    for (const auto& f : c.findings)
-      if ((f.status == Status::Warn || f.status == Status::Fail) && predicate(f)) return true;
-  return false;
+    for (const auto& f : c.findings) {
+      if (f.status != Status::Warn && f.status != Status::Fail) continue;
+      const TagRule* rule = findTagRule(f);
+      if (rule == nullptr) continue;
+      if (rule->severity == Severity::Critical) caps.critical = true;
+      if (rule->cap == Cap::BreaksDelivery) caps.breaks_delivery = true;
+      if (rule->cap == Cap::LegacySslNoDmarc) caps.legacy_ssl = true;
+      if (std::find(caps.tags.begin(), caps.tags.end(), f.tag) == caps.tags.end())
+        caps.tags.push_back(f.tag);
+    }
+  return caps;
 }
 
 // A tier criterion: met, not met, or could not be judged.
@@ -87,11 +77,15 @@ void addCriterionReason(DomainScore& s, const CriterionName& name, Criterion c) 
               "không đánh giá được: " + std::string(name.vi));
 }
 
+Grade parseGrade(std::string_view text) {
+  for (Grade g : {Grade::A, Grade::B, Grade::C, Grade::D})
+    if (toString(g) == text) return g;
+  return Grade::F;
+}
+
 Grade gradeOf(double score) {
-  if (score >= 90) return Grade::A;
-  if (score >= 80) return Grade::B;
-  if (score >= 65) return Grade::C;
-  if (score >= 50) return Grade::D;
+  for (const auto& bound : gradeBounds())
+    if (score >= bound.min_score) return parseGrade(bound.grade);
   return Grade::F;
 }
 
@@ -129,27 +123,27 @@ DomainScore scoreReport(const DomainReport& report) {
     s.scored.push_back(c.id);
     s.possible += entry->weight;
     if (c.status == Status::Pass) s.earned += entry->weight;
-    if (c.status == Status::Warn) s.earned += entry->weight / 2.0;
+    if (c.status == Status::Warn) s.earned += entry->weight * kWarnShare;
     if (c.status == Status::Fail && entry->severity == Severity::Critical) {
       criticalFailure = true;
       addCap(s, "critical failure: " + c.id, "lỗi nghiêm trọng: " + c.id);
     }
   }
-  if (hasFinding(report, &isCriticalFinding)) {
+  const FindingCaps found = findingCaps(report);
+  if (found.critical) {
     criticalFailure = true;
-    addCap(s, "critical finding (SPF +all, SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)",
-           "phát hiện nghiêm trọng (SPF +all, SSLv2/SSLv3, RC4/3DES hoặc xác thực DNSSEC/DANE "
-           "thất bại)");
+    addCap(s, "critical finding: " + joined(found.tags),
+           "phát hiện nghiêm trọng: " + joined(found.tags));
   }
 
   if (s.possible > 0) {
     double score = 100.0 * s.earned / s.possible;
-    if (criticalFailure || hasFinding(report, &isBogusFinding))
-      score = std::min(score, kCapCritical);
-    if (hasFinding(report, &isLegacySslFinding) && s.dmarc_phase == DmarcPhase::NotDeployed) {
-      score = std::min(score, kCapF);
-      addCap(s, "SSLv2/SSLv3 offered and no DMARC: grade F",
-             "chấp nhận SSLv2/SSLv3 và không có DMARC: xếp loại F");
+    if (criticalFailure) score = std::min(score, capRule(Cap::Critical).max_score);
+    if (found.breaks_delivery) score = std::min(score, capRule(Cap::BreaksDelivery).max_score);
+    if (found.legacy_ssl && s.dmarc_phase == DmarcPhase::NotDeployed) {
+      const CapRule& cap = capRule(Cap::LegacySslNoDmarc);
+      score = std::min(score, cap.max_score);
+      addCap(s, std::string(cap.en), std::string(cap.vi));
     }
     score = std::round(score * 10) / 10;
     s.score = score;
@@ -197,6 +191,12 @@ DomainScore scoreReport(const DomainReport& report) {
                             statusIn(check("TLS-03"), {Status::Pass, Status::Warn}));
     }
   }
+
+  // Rubric 2026-12: a domain under a critical finding (mail that cannot be delivered, bogus
+  // DNSSEC or DANE, SPF that passes anyone...) is never baseline compliant, whatever else it does.
+  if (found.critical)
+    criteria.emplace_back(CriterionName{"no critical finding", "không có phát hiện nghiêm trọng"},
+                          Criterion::NotMet);
 
   Criterion baseline = Criterion::Met;
   for (const auto& [name, c] : criteria) {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <map>
 
+#include "checks/core/rubric.hpp"
 #include "service/audit/scored_row.hpp"
 
 namespace mh::service::http {
@@ -74,7 +75,10 @@ Json runJson(const store::RunSummary& s, const std::optional<AuditProgress>& pro
     j.set("progress", Json::object({{"total", progress->total},
                                     {"done", progress->done},
                                     {"with_errors", progress->with_errors},
-                                    {"elapsed_seconds", progress->elapsed_seconds}}));
+                                    {"elapsed_seconds", progress->elapsed_seconds},
+                                    {"dnssec_unavailable", progress->dnssec_unavailable.empty()
+                                                               ? Json()
+                                                               : Json(progress->dnssec_unavailable)}}));
   return j;
 }
 
@@ -108,6 +112,12 @@ ApiResponse openApiDocument() {
   ApiResponse r;
   r.text = std::string(kOpenApi);
   r.content_type = "application/json; charset=utf-8";
+  return r;
+}
+
+ApiResponse rubricDocument() {
+  ApiResponse r;
+  r.body = rubricJson();
   return r;
 }
 

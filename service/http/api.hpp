@@ -36,6 +36,8 @@ struct ApiContext {
 ApiResponse health(ApiContext& ctx);
 ApiResponse metrics(ApiContext& ctx);
 ApiResponse openApiDocument();
+// The scoring rubric in force (checks/core/rubric.cpp): checks, weights, critical tags, caps.
+ApiResponse rubricDocument();
 // Every registry domain with its latest score; `group` (optional) keeps the domains whose group
 // or category equals it (case-insensitive).
 ApiResponse listDomains(ApiContext& ctx, std::string_view group);

@@ -86,6 +86,7 @@ std::vector<Route> serviceRoutes() {
       {"GET", "/metrics", false, [](ApiContext& c, const Request&) { return metrics(c); }},
       {"GET", "/api/v1/openapi.json", false,
        [](ApiContext&, const Request&) { return openApiDocument(); }},
+      {"GET", "/api/v1/rubric", false, [](ApiContext&, const Request&) { return rubricDocument(); }},
       {"GET", "/api/v1/domains", false,
        [](ApiContext& c, const Request& r) { return listDomains(c, r.queryValue("group")); }},
       {"GET", "/api/v1/domains/{}", false,

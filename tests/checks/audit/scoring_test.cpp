@@ -306,9 +306,10 @@ Caps capsOf(const DomainScore& s) {
   return out;
 }
 
-const std::pair<std::string, std::string> kCriticalFindingCap = {
-    "critical finding (SPF +all, SSLv2/SSLv3, RC4/3DES, or bogus DNSSEC/DANE)",
-    "phát hiện nghiêm trọng (SPF +all, SSLv2/SSLv3, RC4/3DES hoặc xác thực DNSSEC/DANE thất bại)"};
+// The cap names the critical tags found (rubric 2026-12: tags declared in checks/core/rubric.cpp).
+std::pair<std::string, std::string> criticalFindingCap(const std::string& tags) {
+  return {"critical finding: " + tags, "phát hiện nghiêm trọng: " + tags};
+}
 
 TEST(Scoring, ACriticalCheckFailureCapsInEnglishAndVietnamese) {
   for (const char* id : {"SPF-01", "DMARC-01", "DMARC-02", "TLS-01", "TLS-02"}) {
@@ -335,7 +336,7 @@ TEST(Scoring, ACriticalFindingCapsInEnglishAndVietnamese) {
     for (auto& c : report.checks)
       if (c.id == id && !kind.empty()) c.findings[0].arg("kind", kind);
     const auto s = scoreReport(report);
-    EXPECT_EQ(capsOf(s), (Caps{kCriticalFindingCap})) << tag << " " << kind;
+    EXPECT_EQ(capsOf(s), (Caps{criticalFindingCap(tag)})) << tag << " " << kind;
     EXPECT_EQ(*s.grade, Grade::D) << tag << " " << kind;
   }
 }
@@ -351,7 +352,7 @@ TEST(Scoring, LegacySslWithoutDmarcCapsInEnglishAndVietnamese) {
             (Caps{{"critical failure: DMARC-01", "lỗi nghiêm trọng: DMARC-01"},
                   {"critical failure: DMARC-02", "lỗi nghiêm trọng: DMARC-02"},
                   {"critical failure: TLS-02", "lỗi nghiêm trọng: TLS-02"},
-                  kCriticalFindingCap,
+                  criticalFindingCap("TLS_SSL_OFFERED"),
                   {"SSLv2/SSLv3 offered and no DMARC: grade F",
                    "chấp nhận SSLv2/SSLv3 và không có DMARC: xếp loại F"}}));
 
@@ -359,7 +360,8 @@ TEST(Scoring, LegacySslWithoutDmarcCapsInEnglishAndVietnamese) {
   checks = allPass();
   checks["TLS-02"] = {Fail, {"TLS_SSL_OFFERED"}};
   EXPECT_EQ(capsOf(scoreReport(makeReport(true, true, checks))),
-            (Caps{{"critical failure: TLS-02", "lỗi nghiêm trọng: TLS-02"}, kCriticalFindingCap}));
+            (Caps{{"critical failure: TLS-02", "lỗi nghiêm trọng: TLS-02"},
+                  criticalFindingCap("TLS_SSL_OFFERED")}));
 
   EXPECT_TRUE(capsOf(scoreReport(makeReport(true, true, allPass()))).empty());
 }

@@ -73,7 +73,11 @@ KeyFacts keyFacts(const std::vector<CheckResult>& checks) {
   KeyFacts facts;
   for (const char* id : {"SPF-02", "SPF-01", "SPF-03"}) {
     if (const auto* c = find(checks, id)) {
-      facts.spf_all = text(member(member(&c->evidence, "policy"), "effective_all"));
+      const Json* policy = member(&c->evidence, "policy");
+      // Rubric 2026-12: a record whose evaluation permerrors has no policy, whatever it ends with.
+      facts.spf_all = text(member(policy, "result")) == "permerror"
+                          ? std::string("permerror")
+                          : text(member(policy, "effective_all"));
       if (!facts.spf_all.empty()) break;
     }
   }

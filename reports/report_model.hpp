@@ -27,7 +27,8 @@ struct DomainInfo {
 // The key facts of a national report, read from check evidence (keyFacts). Empty text means
 // "not known" (no usable record, not probed, lookup failed).
 struct KeyFacts {
-  std::string spf_all;          // the effective all qualifier after redirects: "-all", "~all", ...
+  std::string spf_all;          // the effective all qualifier after redirects: "-all", "~all", ...,
+                                // or "permerror" when the evaluation permerrors (rubric 2026-12)
   std::string dmarc_policy;     // p= of the usable DMARC record: "reject" | "quarantine" | "none"
   bool dmarc_rua = false;       // the DMARC record has a rua= tag
   std::string lowest_tls;       // the oldest protocol any MX address accepted, e.g. "TLSv1.2"

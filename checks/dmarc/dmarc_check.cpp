@@ -5,6 +5,8 @@
 #include <array>
 #include <map>
 
+#include "checks/core/text.hpp"
+
 namespace mh::dmarc {
 namespace {
 
@@ -185,6 +187,16 @@ constexpr std::array kTagSpecs = {
     TagSpec{"DMARC_EXTERNAL_AUTHORISED", "DMARC-04",
             "{tag} destination {destination} accepts reports for {record_domain} ({name})", "", "",
             "Địa chỉ {tag} {destination} chấp nhận báo cáo cho {record_domain} ({name})"},
+    TagSpec{"DMARC_DESTINATION_CANNOT_RECEIVE", "DMARC-04",
+            "Report destination {destination} ({uri}) cannot receive mail ({reason}): the reports bounce",
+            "Send reports to an address whose domain has an MX record (or an address), e.g. rua=mailto:dmarc@{destination} once {destination} receives mail, or a mailbox under the agency's own mail domain.",
+            "Gửi báo cáo tới một địa chỉ mà tên miền có bản ghi MX (hoặc địa chỉ IP), ví dụ rua=mailto:dmarc@{destination} khi {destination} đã nhận được thư, hoặc một hộp thư thuộc tên miền thư của chính cơ quan.",
+            "Địa chỉ nhận báo cáo {destination} ({uri}) không nhận được thư ({reason}): báo cáo sẽ bị trả lại"},
+    TagSpec{"DMARC_DESTINATION_LOOKUP_ERROR", "DMARC-04",
+            "Could not tell whether report destination {destination} receives mail: {name} {type} {status}",
+            "Make sure the name servers of {destination} answer; the check is run again.",
+            "Bảo đảm máy chủ tên của {destination} trả lời truy vấn; phép kiểm tra sẽ được thực hiện lại.",
+            "Không xác định được địa chỉ nhận báo cáo {destination} có nhận được thư hay không: {name} {type} {status}"},
     TagSpec{"DMARC_EXTERNAL_RUA_UNAUTHORISED", "DMARC-04",
             "rua {uri}: {destination} does not authorise reports for {record_domain} (no v=DMARC1 at {name}, RFC 7489 §7.1); receivers drop these reports",
             "Ask the operator of {destination} to publish {name} TXT \"v=DMARC1\", or use an address under {record_domain}.",
@@ -338,6 +350,26 @@ Json lookupJson(const DmarcLookup& l) {
 
 }  // namespace
 
+namespace {
+
+enum class Receives { Yes, No, Unknown };
+
+// Can the destination domain receive mail? An MX other than the null MX, or (with no MX record)
+// an address; a null MX alone says it accepts none (RFC 7505). A failed lookup: we cannot tell.
+Receives receivesMail(const ReportDestination& d) {
+  if (d.mx.isError()) return Receives::Unknown;
+  if (d.mx.hasRecords()) {
+    for (const auto& rec : d.mx.records)
+      if (rec.type == dns::rr::MX && rec.data != ".") return Receives::Yes;
+    return Receives::No;
+  }
+  if ((d.a && d.a->isError()) || (d.aaaa && d.aaaa->isError())) return Receives::Unknown;
+  if ((d.a && d.a->hasRecords()) || (d.aaaa && d.aaaa->hasRecords())) return Receives::Yes;
+  return Receives::No;
+}
+
+}  // namespace
+
 bool DmarcEvidence::lookupError() const {
   for (const DmarcLookup* l : neededLookups(*this, true))
     if (l->error()) return true;
@@ -406,6 +438,25 @@ DmarcEvidence gatherDmarc(dns::Resolver& resolver, std::string_view domain,
     };
     check("rua", e.parse->record.rua);
     check("ruf", e.parse->record.ruf);
+    for (const auto* uris : {&e.parse->record.rua, &e.parse->record.ruf})
+      for (const ReportUri& u : *uris) {
+        if (!u.mailto) continue;
+        auto same = [&](const ReportDestination& d) { return d.domain == u.domain; };
+        auto it = std::find_if(e.destinations.begin(), e.destinations.end(), same);
+        if (it == e.destinations.end()) {
+          ReportDestination d;
+          d.domain = u.domain;
+          d.mx = resolver.query(u.domain, dns::rr::MX);
+          if (d.mx.status == DnsStatus::NoData || d.mx.status == DnsStatus::NxDomain ||
+              (d.mx.status == DnsStatus::NoError && d.mx.records.empty())) {
+            d.a = resolver.query(u.domain, dns::rr::A);
+            d.aaaa = resolver.query(u.domain, dns::rr::AAAA);
+          }
+          e.destinations.push_back(std::move(d));
+          it = std::prev(e.destinations.end());
+        }
+        it->uris.push_back(u.text);
+      }
   }
   return e;
 }
@@ -604,6 +655,25 @@ CheckResult judgeDmarc04(const DmarcEvidence& e, const DomainProfile& profile) {
           .arg("name", a.query_name);
     }
   }
+  for (const auto& d : e.destinations) {
+    const Receives receives = receivesMail(d);
+    if (receives == Receives::Unknown) {
+      const dns::DnsAnswer& failed =
+          d.mx.isError() ? d.mx : (d.a && d.a->isError() ? *d.a : *d.aaaa);
+      addTo(r, "DMARC_DESTINATION_LOOKUP_ERROR", Status::Error)
+          .arg("destination", d.domain)
+          .arg("name", failed.qname)
+          .arg("type", dns::typeName(failed.qtype))
+          .arg("status", std::string(dns::toString(failed.status)));
+    } else if (receives == Receives::No) {
+      addTo(r, "DMARC_DESTINATION_CANNOT_RECEIVE", Status::Warn)
+          .arg("destination", d.domain)
+          .arg("uri", joined(d.uris))
+          .arg("reason", d.mx.hasRecords() ? "null MX" : d.mx.status == DnsStatus::NxDomain
+                                                              ? "NXDOMAIN"
+                                                              : "no MX and no address");
+    }
+  }
   return finish(std::move(r));
 }
 
@@ -665,6 +735,16 @@ Json toJson(const DmarcEvidence& e) {
       auths.push(x);
     }
     j.set("authorisations", auths);
+  }
+  if (!e.destinations.empty()) {
+    Json dests = Json::array();
+    for (const auto& d : e.destinations) {
+      Json x = Json::object({{"domain", d.domain}, {"mx", dns::toJson(d.mx)}});
+      if (d.a) x.set("a", dns::toJson(*d.a));
+      if (d.aaaa) x.set("aaaa", dns::toJson(*d.aaaa));
+      dests.push(x);
+    }
+    j.set("destinations", dests);
   }
   return j;
 }

@@ -37,6 +37,16 @@ struct ReportAuthorisation {
   bool error() const { return answer.isError(); }
 };
 
+// A report destination domain (rua or ruf mailto) and whether it can receive mail: its MX, and
+// its addresses when it has no MX (the implicit MX of RFC 5321 §5.1). Rubric 2026-12: reports
+// to a domain that cannot receive mail bounce.
+struct ReportDestination {
+  std::string domain;
+  std::vector<std::string> uris;  // the rua/ruf URIs that name it, as written
+  dns::DnsAnswer mx;
+  std::optional<dns::DnsAnswer> a, aaaa;  // asked when the MX query found no MX record
+};
+
 struct DmarcEvidence {
   std::string domain;      // the audited domain, normalised
   std::string org_domain;  // its organisational domain (RFC 7489 §3.2, PSL)
@@ -57,6 +67,7 @@ struct DmarcEvidence {
   std::optional<bool> domain_exists;
   std::optional<dns::DnsAnswer> existence_answer;
   std::vector<ReportAuthorisation> authorisations;
+  std::vector<ReportDestination> destinations;  // every distinct mailto domain of rua and ruf
 
   // A lookup some DMARC check needs could not be answered (those checks are Error). The
   // existence query is not counted: its failure only makes the sp-not-np assumption noted.
@@ -64,7 +75,8 @@ struct DmarcEvidence {
 };
 
 // The only DNS access of the area: _dmarc.<domain>, _dmarc.<org>, <domain> A (existence, only
-// when inheriting) and <policy-domain>._report._dmarc.<dest> for external report destinations.
+// when inheriting), <policy-domain>._report._dmarc.<dest> for external report destinations, and
+// MX (then A and AAAA when there is none) of every report destination domain.
 DmarcEvidence gatherDmarc(dns::Resolver& resolver, std::string_view domain,
                           const PublicSuffixList& psl);
 

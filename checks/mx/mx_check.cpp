@@ -65,6 +65,17 @@ constexpr TagSpec kTags[] = {
      "Publish an A (and/or AAAA) record for {host}, or remove the MX record that names it.",
      "Xuất bản bản ghi A (và/hoặc AAAA) cho {host}, hoặc xóa bản ghi MX trỏ tới nó.",
      "Máy chủ MX {host} không có địa chỉ ({status})"},
+    {"MX_NO_RESOLVABLE_HOST", "MX-01",
+     "none of the {count} MX host(s) resolves to an address: mail to the domain cannot be "
+     "delivered",
+     "Point the MX records at host names that have A (and/or AAAA) records, or publish \"MX 0 .\" "
+     "if the domain receives no mail. An MX host under a domain that nobody holds can be "
+     "registered by anyone, who then receives the agency's mail: fix it first.",
+     "Trỏ bản ghi MX tới các tên máy chủ có bản ghi A (và/hoặc AAAA), hoặc công bố \"MX 0 .\" nếu "
+     "tên miền không nhận thư. Máy chủ MX thuộc một tên miền chưa ai đăng ký có thể bị người khác "
+     "đăng ký để nhận thư của cơ quan: cần khắc phục ngay.",
+     "Không máy chủ MX nào trong {count} máy chủ phân giải được ra địa chỉ: thư gửi tới tên miền "
+     "không thể chuyển phát"},
     {"MX_TOO_MANY_HOSTS", "MX-01", "{count} MX hosts; only the first {limit} are checked", "", "",
      "Có {count} máy chủ MX; chỉ {limit} máy chủ đầu tiên được kiểm tra"},
 };
@@ -201,6 +212,7 @@ CheckResult judgeMx01(const MxEvidence& e) {
               .arg("limit", static_cast<std::int64_t>(kMaxMxHosts)));
 
   bool allUsable = true;
+  std::size_t resolving = 0, undecided = 0;
   for (const auto& h : e.hosts) {
     if (h.ip_literal) {
       // A name like "192.0.2.1." is looked up as a name by senders and normally fails.
@@ -210,6 +222,7 @@ CheckResult judgeMx01(const MxEvidence& e) {
     }
     const bool aErr = h.a.isError(), aaaaErr = h.aaaa.isError();
     if (hasAddress(h.a) || hasAddress(h.aaaa)) {
+      ++resolving;
       if (h.viaCname()) {
         const auto& chain = !h.a.cnames.empty() ? h.a.cnames : h.aaaa.cnames;
         r.add(makeFinding("MX_TARGET_CNAME", Status::Warn)
@@ -221,11 +234,18 @@ CheckResult judgeMx01(const MxEvidence& e) {
     allUsable = false;
     if (aErr || aaaaErr) {
       r.add(lookupError(aErr ? h.a : h.aaaa));
+      ++undecided;
       continue;
     }
     const auto status = h.a.status == DnsStatus::NxDomain ? "NXDOMAIN" : "no A/AAAA record";
     r.add(makeFinding("MX_HOST_UNRESOLVABLE", Status::Fail).arg("host", h.name).arg("status", status));
   }
+  // Rubric 2026-12 (guidance §3.6): no MX host resolves, so every message to the domain bounces
+  // (and a host under an unregistered domain can be registered by anyone). Critical. When a
+  // lookup failed we cannot tell, and the check is an error.
+  if (resolving == 0 && undecided == 0)
+    r.add(makeFinding("MX_NO_RESOLVABLE_HOST", Status::Fail))
+        .arg("count", static_cast<std::int64_t>(e.hosts.size()));
   if (e.total_hosts == 1 && allUsable)
     r.add(makeFinding("MX_SINGLE_HOST", Status::Warn).arg("host", e.hosts.front().name));
   if (allUsable)

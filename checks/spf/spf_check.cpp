@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "checks/core/text.hpp"
+
 namespace mh::spf {
 namespace {
 
@@ -11,8 +13,13 @@ constexpr int kVoidLimit = 2;
 constexpr int kMxLimit = 10;
 constexpr int kNearLimit = 9;  // guidance §3.2 SPF-03: 9-10 lookups is a warning
 constexpr int kMaxRedirectHops = 10;
+// A passing term wider than these lists no sender of its own (guidance §3.6).
+constexpr int kWidestListedPrefix4 = 8;
+constexpr int kWidestListedPrefix6 = 16;
+// Clients passed through such terms before the record counts as authorising arbitrary senders.
+constexpr std::size_t kArbitraryClients = 2;
 
-constexpr std::array<TagSpec, 22> kTags{{
+constexpr std::array<TagSpec, 23> kTags{{
     {"SPF_LOOKUP_ERROR", "SPF-01", "DNS lookup {name} {type} could not be answered: {status}",
      "Make sure every authoritative name server answers TXT, A, AAAA and MX queries for the "
      "domain and the names its SPF record uses.",
@@ -75,6 +82,15 @@ constexpr std::array<TagSpec, 22> kTags{{
      "Xoá \"+all\"; liệt kê các máy chủ gửi thư và kết thúc bản ghi bằng \"-all\".",
      "\"+all\" tại {domain}: bất kỳ máy chủ nào trên Internet cũng có thể gửi thư nhân danh tên "
      "miền này"},
+    {"SPF_POLICY_PERMERROR", "SPF-02",
+     "The SPF evaluation of {domain} ends in permerror, so receivers treat the domain as having "
+     "no usable SPF (RFC 7208 §2.6.7); see SPF-01 and SPF-03 for the cause",
+     "Fix the cause reported by SPF-03 (too many lookups, a missing or looping include or "
+     "redirect, too many void lookups) so that the record evaluates to its \"all\" again.",
+     "Khắc phục nguyên nhân do SPF-03 nêu (quá nhiều truy vấn, include hoặc redirect bị thiếu "
+     "hay lặp vòng, quá nhiều truy vấn rỗng) để bản ghi lại được đánh giá tới mục \"all\".",
+     "Đánh giá SPF của {domain} kết thúc bằng permerror nên bên nhận coi như tên miền không có "
+     "SPF dùng được (RFC 7208 §2.6.7); xem SPF-01 và SPF-03 để biết nguyên nhân"},
     {"SPF_NO_ALL", "SPF-02",
      "The record of {domain} has no \"all\" and no redirect: unlisted senders get neutral "
      "(RFC 7208 §4.7)",
@@ -82,12 +98,14 @@ constexpr std::array<TagSpec, 22> kTags{{
      "Bản ghi của {domain} không có \"all\" và không có redirect: máy chủ gửi không được liệt "
      "kê nhận kết quả neutral (RFC 7208 §4.7)"},
     {"SPF_PASSES_ANY_ADDRESS", "SPF-02",
-     "The record authorises an arbitrary address ({address}) through \"{path}\"",
+     "The record authorises addresses it lists nowhere ({address}) through \"{path}\": any host "
+     "on the Internet passes SPF as this domain",
      "Remove the overly broad term (for example +all, ip4:0.0.0.0/0, a/0, or an include that "
      "ends in +all) so that only your own servers pass.",
      "Gỡ bỏ mục cho phép quá rộng (ví dụ +all, ip4:0.0.0.0/0, a/0 hoặc một include kết thúc "
      "bằng +all) để chỉ các máy chủ của cơ quan mới được chấp nhận.",
-     "Bản ghi cho phép một địa chỉ bất kỳ ({address}) thông qua \"{path}\""},
+     "Bản ghi cho phép các địa chỉ không được liệt kê ở đâu ({address}) thông qua \"{path}\": mọi "
+     "máy chủ trên Internet đều qua được SPF nhân danh tên miền này"},
     {"SPF_REDIRECT_TARGET_MISSING", "SPF-03",
      "redirect target {target} has no SPF record: permerror",
      "Publish a v=spf1 TXT record at {target}, or point redirect= at a domain that has one.",
@@ -236,14 +254,41 @@ bool onlyRejects(const SpfNode& node, int hops) {
   return next != nullptr && onlyRejects(*next, hops + 1);
 }
 
-// The path of terms that matched the audit client, e.g. "include:x > +all".
-bool matchPath(const SpfNode& node, std::string& path) {
+// The path of terms that matched the audit client, e.g. "include:x > +all", and its last term.
+bool matchPath(const SpfNode& node, std::string& path, std::string& last) {
   for (const auto& c : node.children) {
     bool redirect = c.term.rfind("redirect=", 0) == 0;
     if (c.result != "match" && !(redirect && c.result == "pass")) continue;
     path += (path.empty() ? "" : " > ") + c.term;
-    matchPath(c, path);
+    last = c.term;
+    matchPath(c, path, last);
     return true;
+  }
+  return false;
+}
+
+// Did a passing client match a term that lists it (a network or a host of the sender's own), or
+// one that passes addresses listed nowhere: "all", "exists" (a wildcard answers every address),
+// or a network wider than /8 (IPv4) or /16 (IPv6), such as ip4:0.0.0.0/0 or a/0?
+bool passesUnlisted(const SpfProbe& p) {
+  if (p.result != SpfResult::Pass) return false;
+  SpfParseResult parsed = parseSpfRecord("v=spf1 " + p.match_term);
+  if (!parsed.ok() || parsed.record.mechanisms.size() != 1) return false;
+  const Mechanism& m = parsed.record.mechanisms.front();
+  switch (m.kind) {
+    case MechanismKind::All:
+    case MechanismKind::Exists:
+      return true;
+    case MechanismKind::Ip4:
+      return m.cidr4 < kWidestListedPrefix4;
+    case MechanismKind::Ip6:
+      return m.cidr6 < kWidestListedPrefix6;
+    case MechanismKind::A:
+    case MechanismKind::Mx:
+      return m.cidr4 < kWidestListedPrefix4 || m.cidr6 < kWidestListedPrefix6;
+    case MechanismKind::Include:
+    case MechanismKind::Ptr:
+      return false;
   }
   return false;
 }
@@ -265,7 +310,7 @@ Json recordEvidence(const SpfEvidence& e) {
 }
 
 Json evaluationEvidence(const SpfEvidence& e) {
-  Json out = Json::object({{"client", std::string(kAuditClientAddress)},
+  Json out = Json::object({{"client", e.audit_client},
                            {"result", std::string(toString(e.audit.result))},
                            {"lookups", e.audit.lookups},
                            {"lookup_limit", kLookupLimit},
@@ -276,6 +321,15 @@ Json evaluationEvidence(const SpfEvidence& e) {
   Json answers = Json::array();
   for (const auto& a : e.audit.answers) answers.push(dns::toJson(a));
   out.set("answers", answers);
+  Json probes = Json::array();
+  for (const auto& p : e.probes) {
+    Json probe = Json::object({{"client", p.client},
+                               {"result", std::string(toString(p.result))},
+                               {"lookups", p.lookups}});
+    if (!p.match_path.empty()) probe.set("match_path", p.match_path);
+    probes.push(probe);
+  }
+  out.set("probes", probes);
   return out;
 }
 
@@ -308,11 +362,27 @@ SpfEvidence gatherSpf(dns::Resolver& resolver, std::string_view domain) {
   e.record = e.records.front();
   e.parsed = parseSpfRecord(e.record);
   if (!e.parsed->ok()) return e;
-  e.audit = auditSpf(resolver, e.domain);
+  // Every audit client walks the record (the cache answers the repeated names). The walk kept
+  // for judgement is the worst case: most lookups, a client the record matches nowhere first.
+  std::optional<std::size_t> worst;
+  std::vector<SpfEvaluation> walks;
+  for (std::string_view client : kAuditClientAddresses) {
+    SpfEvaluation walk = auditSpf(resolver, e.domain, client);
+    SpfProbe probe{std::string(client), walk.result, walk.lookups, {}, {}};
+    if (walk.result == SpfResult::Pass) matchPath(walk.tree, probe.match_path, probe.match_term);
+    e.probes.push_back(std::move(probe));
+    walks.push_back(std::move(walk));
+    const std::size_t i = walks.size() - 1;
+    auto rank = [&](std::size_t k) {
+      return std::pair(walks[k].lookups, walks[k].result != SpfResult::Pass);
+    };
+    if (!worst || rank(i) > rank(*worst)) worst = i;
+  }
+  e.audit = std::move(walks[*worst]);
+  e.audit_client = e.probes[*worst].client;
   e.evaluated = true;
   resolveEffectivePolicy(e);
   e.rejects_all = onlyRejects(e.audit.tree, 0);
-  if (e.audit.result == SpfResult::Pass) matchPath(e.audit.tree, e.pass_path);
   return e;
 }
 
@@ -338,13 +408,30 @@ CheckResult judgeSpf02(const SpfEvidence& e, bool dmarcEnforcing) {
   for (const auto& d : e.redirect_chain) chain.push(d);
   policy.set("redirect_chain", chain);
   policy.set("audit_result", std::string(toString(e.audit.result)));
+  // A walk that ends in permerror gives receivers no usable SPF (RFC 7208 §2.6.7), whatever
+  // "all" the record ends with: the policy is the permerror (guidance §3.6). SPF-03 names the
+  // cause; a redirect target that is missing or invalid is reported below.
+  const bool permerror = e.audit.result == SpfResult::PermError &&
+                         e.effective != EffectivePolicy::RedirectMissing &&
+                         e.effective != EffectivePolicy::RedirectInvalid;
+  if (permerror) policy.set("result", "permerror");
   r.evidence.set("policy", policy);
 
-  if (e.audit.result == SpfResult::Pass) {
-    // The documentation address passed: the record (or an include) authorises everyone.
+  // Rubric 2026-12: several clients from different ranges and families, listed nowhere in the
+  // record, pass it: any host on the Internet passes SPF aligned with the domain.
+  std::vector<const SpfProbe*> arbitrary;
+  for (const auto& p : e.probes)
+    if (passesUnlisted(p)) arbitrary.push_back(&p);
+  if (arbitrary.size() >= kArbitraryClients) {
+    std::vector<std::string> clients;
+    for (const auto* p : arbitrary) clients.push_back(p->client);
     r.add(makeFinding("SPF_PASSES_ANY_ADDRESS", Status::Fail))
-        .arg("address", std::string(kAuditClientAddress))
-        .arg("path", e.pass_path);
+        .arg("address", joined(clients))
+        .arg("path", arbitrary.front()->match_path);
+  }
+  if (permerror) {
+    r.add(makeFinding("SPF_POLICY_PERMERROR", Status::Fail)).arg("domain", e.domain);
+    return finish(std::move(r));
   }
   switch (e.effective) {
     case EffectivePolicy::LookupError:

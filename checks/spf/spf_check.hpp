@@ -25,6 +25,15 @@ enum class EffectivePolicy {
   LookupError,      // a lookup on the way failed: we cannot tell
 };
 
+// One audit client's evaluation, summarised (the full tree is kept only for the walk judged).
+struct SpfProbe {
+  std::string client;
+  SpfResult result = SpfResult::None;
+  int lookups = 0;
+  std::string match_path;  // when the client passed: the term path that matched it
+  std::string match_term;  // the last term of that path (the one that listed the client)
+};
+
 struct SpfEvidence {
   std::string domain;
   dns::DnsAnswer txt;                    // TXT at the domain
@@ -34,13 +43,17 @@ struct SpfEvidence {
   std::string record;                    // the record, when exactly one
   std::optional<SpfParseResult> parsed;  // its parse, when exactly one
   bool evaluated = false;                // `audit` holds an evaluation
-  SpfEvaluation audit;                   // check_host() for a non-matching client (auditSpf)
+  // check_host() for every audit client (kAuditClientAddresses), in that order.
+  std::vector<SpfProbe> probes;
+  // The worst-case walk over those clients: the one with most lookups, a client the record
+  // matches nowhere when there is one. SPF-02 and SPF-03 judge this evaluation.
+  SpfEvaluation audit;
+  std::string audit_client;
   EffectivePolicy effective = EffectivePolicy::Unknown;
   std::optional<Qualifier> effective_all;
   std::string effective_domain;             // the record holding the effective "all"
   std::vector<std::string> redirect_chain;  // redirect targets followed
   std::string redirect_target;              // the failing target for RedirectMissing/Invalid
-  std::string pass_path;  // when the audit client passed: the term path that matched it
   bool rejects_all = false;
 };
 

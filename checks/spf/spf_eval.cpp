@@ -527,10 +527,11 @@ SpfEvaluation checkHost(dns::Resolver& resolver, const IpAddress& ip, std::strin
   return out;
 }
 
-SpfEvaluation auditSpf(dns::Resolver& resolver, std::string_view domain) {
+SpfEvaluation auditSpf(dns::Resolver& resolver, std::string_view domain,
+                       std::string_view client) {
   SpfEvalOptions options;
   options.audit = true;
-  auto ip = IpAddress::parse(kAuditClientAddress);
+  auto ip = IpAddress::parse(client);
   std::string d = dns::normaliseName(domain);
   return checkHost(resolver, *ip, d, "postmaster@" + d, d, options);
 }

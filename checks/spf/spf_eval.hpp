@@ -1,6 +1,7 @@
 // RFC 7208 check_host() over an injected resolver, recording an expansion tree with lookup counts.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -102,11 +103,24 @@ SpfEvaluation checkHost(dns::Resolver& resolver, const IpAddress& ip, std::strin
                         std::string_view sender, std::string_view helo,
                         const SpfEvalOptions& options = {});
 
-// The address an audit evaluates with: RFC 5737 TEST-NET-1, which no legitimate record lists.
-inline constexpr std::string_view kAuditClientAddress = "192.0.2.1";
+// The clients an audit evaluates with (rubric 2026-12, guidance §3.6): addresses from different
+// ranges and both families, so that no verdict hangs on one probe address. A record may list one
+// of them (lab zones and examples list the documentation ranges); the others then still walk it
+// as a sender it matches nowhere. The first is the classic RFC 5737 TEST-NET-1 client.
+inline constexpr std::array<std::string_view, 6> kAuditClientAddresses = {
+    "192.0.2.1",    // RFC 5737 TEST-NET-1
+    "198.51.100.1", // RFC 5737 TEST-NET-2
+    "203.0.113.1",  // RFC 5737 TEST-NET-3
+    "240.0.0.1",    // RFC 1112 reserved (class E): listed by no real sender
+    "2001:db8::1",  // RFC 3849 documentation prefix
+    "3fff::1",      // RFC 9637 documentation prefix
+};
+inline constexpr std::string_view kAuditClientAddress = kAuditClientAddresses[0];
 
-// check_host() for a client that matches nothing, in audit mode: every term up to the first
-// "all" is evaluated, so the lookup count is the one a receiver pays for forged mail.
-SpfEvaluation auditSpf(dns::Resolver& resolver, std::string_view domain);
+// check_host() for `client` in audit mode: every term up to the first match (for a client the
+// record lists nowhere, up to the final "all") is evaluated, so the lookup count is the one a
+// receiver pays for forged mail.
+SpfEvaluation auditSpf(dns::Resolver& resolver, std::string_view domain,
+                       std::string_view client = kAuditClientAddress);
 
 }  // namespace mh::spf

@@ -200,6 +200,7 @@ constexpr TagSpec kTags[] = {
      "Cấp lại chứng thư số cho {host} với khóa RSA tối thiểu 3072 bit hoặc khóa ECDSA "
      "P-256/P-384.",
      "Chứng thư số của {host} ({address}) có khóa {key_type} {bits} bit (không đạt)"},
+    // Judged until rubric 2026.11-2; kept so that results stored under it still render.
     {"TLS_CERT_KEY_PHASE_OUT", "TLS-04",
      "the certificate of {host} ({address}) has a {bits}-bit {key_type} key (NCSC-NL 2025: "
      "phase out)",
@@ -208,6 +209,12 @@ constexpr TagSpec kTags[] = {
      "Ở lần gia hạn tới, cấp chứng thư số của {host} với khóa RSA 3072 bit hoặc ECDSA P-256.",
      "Chứng thư số của {host} ({address}) có khóa {key_type} {bits} bit (NCSC-NL 2025: cần loại bỏ "
      "dần)"},
+    {"TLS_CERT_KEY_RSA2048", "TLS-04",
+     "the certificate of {host} ({address}) has a {bits}-bit {key_type} key: accepted; "
+     "RSA-3072 or ECDSA P-256 would last beyond 2030",
+     "", "",
+     "Chứng thư số của {host} ({address}) có khóa {key_type} {bits} bit: đạt yêu cầu; khóa RSA "
+     "3072 bit hoặc ECDSA P-256 sẽ dùng được sau năm 2030"},
     {"TLS_CERT_WEAK_SIGNATURE", "TLS-04",
      "the certificate chain of {host} ({address}) has a {hash} signature ({subject})",
      "Replace the certificate of {host} (and any intermediate) with one signed with SHA-256 or "
@@ -720,9 +727,8 @@ CheckResult judgeTls04(const TlsEvidence& e, const DomainProfile& profile,
     if (!c.name_matches)
       r.add(at("TLS_CERT_NAME_MISMATCH", Status::Warn, a)
                 .arg("names", c.dns_names.empty() ? c.subject : joined(c.dns_names)));
-    if (j.key != KeyStrength::Good)
-      r.add(at(j.key == KeyStrength::Insufficient ? "TLS_CERT_KEY_WEAK" : "TLS_CERT_KEY_PHASE_OUT",
-               j.key == KeyStrength::Insufficient ? Status::Fail : Status::Warn, a)
+    if (j.key == KeyStrength::Insufficient)
+      r.add(at("TLS_CERT_KEY_WEAK", Status::Fail, a)
                 .arg("key_type", c.key_type)
                 .arg("bits", static_cast<std::int64_t>(c.key_bits)));
     if (j.signature == SignatureHash::Weak)
@@ -734,6 +740,12 @@ CheckResult judgeTls04(const TlsEvidence& e, const DomainProfile& profile,
                 .arg("days_left", j.days_left)
                 .arg("key", c.key_type + " " + std::to_string(c.key_bits))
                 .arg("hash", c.signature_hash.empty() ? c.signature_algorithm : c.signature_hash));
+    // Rubric 2026-12 (guidance §3.6): RSA-2048 passes (NIST SP 800-57 and BSI TR-02102 accept
+    // it through 2030); NCSC-NL's phase-out is only a suggestion for the next renewal.
+    if (j.key == KeyStrength::PhaseOut)
+      r.add(at("TLS_CERT_KEY_RSA2048", Status::Info, a)
+                .arg("key_type", c.key_type)
+                .arg("bits", static_cast<std::int64_t>(c.key_bits)));
     return addressStatus(r, first);
   });
   markUntestable(r, e, profile);

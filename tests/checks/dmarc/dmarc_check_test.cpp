@@ -194,11 +194,44 @@ std::vector<Scenario> scenarios() {
        {"DMARC_EXTERNAL_RUF_UNAUTHORISED"}},
       {"same organisational domain needs no authorisation",
        "example.test",
-       R"(_dmarc.example.test. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example.test")",
+       R"(_dmarc.example.test. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example.test"
+         reports.example.test. 300 IN MX 10 mx.example.test.)",
        {},
        {P, P, P, P},
        {"DMARC_RUA_PRESENT"},
        {"DMARC_EXTERNAL_AUTHORISED", "DMARC_EXTERNAL_RUA_UNAUTHORISED"}},
+      // Rubric 2026-12: reports to a domain with no MX and no address bounce.
+      {"DMARC-04 rua destination that cannot receive mail",
+       "example.test",
+       R"(_dmarc.example.test. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example.test"
+         reports.example.test. 300 IN TXT "no mail here")",
+       {},
+       {P, P, P, W},
+       {"DMARC_RUA_PRESENT", "DMARC_DESTINATION_CANNOT_RECEIVE"},
+       {}},
+      {"DMARC-04 rua destination with a null MX",
+       "example.test",
+       R"(_dmarc.example.test. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example.test"
+         reports.example.test. 300 IN MX 0 .)",
+       {},
+       {P, P, P, W},
+       {"DMARC_DESTINATION_CANNOT_RECEIVE"},
+       {}},
+      {"DMARC-04 rua destination reached by its address (implicit MX)",
+       "example.test",
+       R"(_dmarc.example.test. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example.test"
+         reports.example.test. 300 IN A 192.0.2.25)",
+       {},
+       {P, P, P, P},
+       {"DMARC_RUA_PRESENT"},
+       {"DMARC_DESTINATION_CANNOT_RECEIVE"}},
+      {"DMARC-04 rua destination whose MX lookup fails: error, not a warning",
+       "example.test",
+       R"(_dmarc.example.test. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@reports.example.test")",
+       {{"reports.example.test", dns::rr::MX, dns::DnsStatus::ServFail}},
+       {P, P, P, E},
+       {"DMARC_DESTINATION_LOOKUP_ERROR"},
+       {"DMARC_DESTINATION_CANNOT_RECEIVE"}},
       {"no reporting",
        "example.test",
        R"(_dmarc.example.test. 300 IN TXT "v=DMARC1; p=reject")",
@@ -279,6 +312,7 @@ std::vector<Scenario> scenarios() {
        R"(
          x.hanoi.gov.vn. 300 IN A 192.0.2.1
          _dmarc.hanoi.gov.vn. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@hanoi.gov.vn"
+         hanoi.gov.vn. 300 IN MX 10 mail.hanoi.gov.vn.
          _dmarc.gov.vn. 300 IN TXT "v=DMARC1; p=none; rua=mailto:x@gov.vn")",
        {},
        {W, P, P, P},
@@ -297,6 +331,9 @@ class DmarcScenario : public ::testing::TestWithParam<Scenario> {};
 TEST_P(DmarcScenario, StatusesAndTags) {
   const Scenario& s = GetParam();
   dns::FixtureResolver f;
+  // The report destinations of the table receive mail (DMARC-04 asks), unless a row says not.
+  f.addZone(R"(example.test. 300 IN MX 10 mx.example.test.
+               collector.test. 300 IN MX 10 mx.collector.test.)");
   f.addZone(s.zone);
   for (const auto& o : s.outcomes) f.setOutcome(o.name, o.type, o.status);
   auto e = gatherDmarc(f, s.domain, psl());
@@ -385,14 +422,20 @@ TEST(DmarcCheck, FailedOrgLookupDoesNotHideTheOwnPolicy) {
 TEST(DmarcCheck, AsksOnlyWhatItNeeds) {
   dns::FixtureResolver f;
   f.addZone(R"(
-    _dmarc.hanoi.gov.vn. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@hanoi.gov.vn,mailto:a@collector.test,mailto:b@collector.test")");
+    _dmarc.hanoi.gov.vn. 300 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@hanoi.gov.vn,mailto:a@collector.test,mailto:b@collector.test"
+    hanoi.gov.vn. 300 IN MX 10 mail.hanoi.gov.vn.
+    collector.test. 300 IN MX 10 mx.collector.test.)");
   auto e = gatherDmarc(f, "HANOI.gov.vn.", psl());
   EXPECT_EQ(e.domain, "hanoi.gov.vn");
   EXPECT_EQ(e.org_domain, "hanoi.gov.vn");
-  // _dmarc.hanoi.gov.vn, then one authorisation query shared by both collector addresses.
-  ASSERT_EQ(f.queryCount(), 2u);
+  // _dmarc.hanoi.gov.vn, one authorisation query shared by both collector addresses, then the
+  // MX of each destination domain once (both have one, so no address is asked).
+  ASSERT_EQ(f.queryCount(), 4u);
   EXPECT_EQ(f.queries()[1].first, "hanoi.gov.vn._report._dmarc.collector.test");
+  EXPECT_EQ(f.queries()[2], std::make_pair(std::string("hanoi.gov.vn"), dns::rr::MX));
+  EXPECT_EQ(f.queries()[3], std::make_pair(std::string("collector.test"), dns::rr::MX));
   EXPECT_EQ(e.authorisations.size(), 2u);
+  EXPECT_EQ(e.destinations.size(), 2u);
 }
 
 TEST(DmarcCheck, EvidenceHasTheAnswersAndTheRecord) {

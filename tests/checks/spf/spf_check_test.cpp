@@ -329,8 +329,12 @@ TEST(SpfCheck, TooManyLookupsNamesTheIncludeThatBreaksTheLimit) {
   EXPECT_NE(evidence.find("\"cumulative_lookups\":11"), std::string::npos);
   EXPECT_NE(evidence.find("\"query\":\"gov.test TXT\""), std::string::npos);
   EXPECT_NE(r.remediation.vi.find("tối đa 10"), std::string::npos);
-  // The declared policy is still -all; SPF-02 judges it, SPF-03 carries the limit.
-  EXPECT_EQ(judgeSpf02(e, true).status, Status::Pass);
+  // Rubric 2026-12: the record permerrors, so receivers get no policy from it whatever it ends
+  // with; SPF-02 says so (critical) and SPF-03 carries the cause.
+  const CheckResult spf2 = judgeSpf02(e, true);
+  EXPECT_EQ(spf2.status, Status::Fail);
+  EXPECT_TRUE(spf2.hasTag("SPF_POLICY_PERMERROR"));
+  EXPECT_FALSE(spf2.hasTag("SPF_POLICY_HARDFAIL"));
 }
 
 TEST(SpfCheck, RejectsAllSignalFollowsRedirects) {

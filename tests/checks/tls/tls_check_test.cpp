@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/checks/tls/lab_smtp_server.hpp"
+#include "tests/support/tls_evidence.hpp"
 
 namespace mh::tls {
 namespace {
@@ -34,91 +35,7 @@ std::multiset<std::string> tags(const CheckResult& r) {
   return out;
 }
 
-// ---- hand-built evidence -------------------------------------------------------------------
-
-TlsAddressEvidence address(ProbeOutcome outcome, std::string addr = "192.0.2.10") {
-  TlsAddressEvidence a;
-  a.host = kMxHost;
-  a.address = std::move(addr);
-  a.address_class = AddressClass::Public;
-  a.probe.outcome = outcome;
-  a.probe.target = {kMxHost, a.address, 25};
-  if (outcome == ProbeOutcome::Ok) {
-    TlsSessionFacts t;
-    t.protocol = "TLSv1.3";
-    t.protocol_version = 0x0304;
-    t.cipher_iana = "TLS_AES_256_GCM_SHA384";
-    t.cipher_id = 0x1302;
-    t.group = "x25519";
-    t.peer_tmp_key = "X25519";
-    t.peer_tmp_key_bits = 253;
-    t.verify_result = 0;
-    a.probe.tls = t;
-  }
-  return a;
-}
-
-TlsEnumeration enumeration(std::initializer_list<ProtocolVersion> accepted,
-                           std::uint16_t preferred = 0xC02B) {
-  TlsEnumeration e;
-  for (auto v : {ProtocolVersion::Tls13, ProtocolVersion::Tls12, ProtocolVersion::Tls11,
-                 ProtocolVersion::Tls10, ProtocolVersion::SslV3, ProtocolVersion::SslV2}) {
-    VersionProbe p;
-    p.version = v;
-    p.support = std::find(accepted.begin(), accepted.end(), v) != accepted.end()
-                    ? Support::Accepted
-                    : Support::NotAccepted;
-    e.versions.push_back(p);
-  }
-  for (auto g : kFailingGroups) e.suites.push_back({g, Support::NotAccepted});
-  for (auto g : kPhaseOutGroups) e.suites.push_back({g, Support::NotAccepted});
-  e.preferred_suite = preferred;
-  return e;
-}
-
-void setVersion(TlsEnumeration& e, ProtocolVersion v, Support s) {
-  for (auto& p : e.versions)
-    if (p.version == v) p.support = s;
-}
-void setGroup(TlsEnumeration& e, SuiteGroup g, Support s, std::uint16_t suite = 0) {
-  for (auto& p : e.suites)
-    if (p.group == g) {
-      p.support = s;
-      p.suite = suite;
-    }
-}
-
-CertificateFacts goodCertificate() {
-  CertificateFacts c;
-  c.parsed = true;
-  c.subject = "CN=mx1.example.test";
-  c.issuer = "CN=Public CA";
-  c.dns_names = {kMxHost};
-  c.not_before =
-      std::chrono::duration_cast<std::chrono::seconds>((Clock::now() - 24h * 30).time_since_epoch())
-          .count();
-  c.not_after = c.not_before + 365 * 86'400;
-  c.key_type = "EC";
-  c.key_bits = 256;
-  c.signature_hash = c.weakest_hash = "SHA256";
-  c.verify_result = 0;
-  c.trust = CertTrust::Trusted;
-  c.name_matches = true;
-  c.host = kMxHost;
-  return c;
-}
-
-TlsEvidence evidence(std::vector<TlsAddressEvidence> addresses, bool enumerated = true) {
-  TlsEvidence e;
-  e.domain = "example.test";
-  e.enumerated = enumerated;
-  TlsHostEvidence h;
-  h.name = kMxHost;
-  h.preference = 10;
-  h.addresses = std::move(addresses);
-  e.hosts.push_back(std::move(h));
-  return e;
-}
+// ---- hand-built evidence: tests/support/tls_evidence.hpp -----------------------------------
 
 TEST(Tls01Judge, Scenarios) {
   struct Case {
@@ -325,7 +242,7 @@ TEST(Tls03Judge, Scenarios) {
   EXPECT_TRUE(r.hasTag("TLS_DH_GROUP_WEAK"));
 }
 
-TEST(Tls04Judge, Scenarios) {
+TEST(Tls04Judge, TLS04_Scenarios) {
   struct Case {
     const char* name;
     std::function<void(CertificateFacts&)> edit;
@@ -363,8 +280,8 @@ TEST(Tls04Judge, Scenarios) {
          c.key_type = "RSA";
          c.key_bits = 2048;
        },
-       Status::Warn,
-       {"TLS_CERT_KEY_PHASE_OUT"}},
+       Status::Pass,  // rubric 2026-12: RSA-2048 passes, with a note for the next renewal
+       {"TLS_CERT_OK", "TLS_CERT_KEY_RSA2048"}},
       {"rsa 1024",
        [](CertificateFacts& c) {
          c.key_type = "RSA";

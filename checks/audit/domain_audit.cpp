@@ -18,6 +18,7 @@
 #include "checks/dmarc/public_suffix.hpp"
 #include "checks/dnssec/dane_check.hpp"
 #include "checks/dnssec/dnssec_check.hpp"
+#include "checks/dnssec/resolver_capability.hpp"
 #include "checks/dnssec/trust_anchor.hpp"
 #include "checks/hygiene/reverse_dns_check.hpp"
 #include "checks/mta_sts/mta_sts_check.hpp"
@@ -263,7 +264,7 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
                        : options.now;
   std::optional<dnssec::DnssecEvidence> dnssecEvidence;
   std::optional<dnssec::DaneEvidence> daneEvidence;
-  if (options.trust_anchors) {
+  if (options.trust_anchors && options.dnssec_unavailable.empty()) {
     dnssecEvidence =
         dnssec::gatherDnssec(counting, report.domain, mxEvidence, *options.trust_anchors, now);
     const std::uint16_t port = options.tls ? options.tls->options().smtp_port : 25;
@@ -310,6 +311,10 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
     }
     checks.push_back(dnssec::judgeDane01(*daneEvidence, chains, profile));
   }
+  if (options.trust_anchors && !options.dnssec_unavailable.empty()) {
+    checks.push_back(dnssec::judgeDnssecUnavailable("DNSSEC-01", options.dnssec_unavailable));
+    checks.push_back(dnssec::judgeDnssecUnavailable("DANE-01", options.dnssec_unavailable));
+  }
   checks.push_back(hygiene::judgeHyg01(reverseEvidence, profile));
 
   report.dns_queries = counting.count();
@@ -321,6 +326,17 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
       "domain audited domain={} checks={} errors={} queries={} ms={:.0f} gave_up={}", report.domain,
       checks.size(), errors, report.dns_queries, report.duration_ms, counting.gaveUp());
   return report;
+}
+
+bool needsRecheck(const DomainReport& report) {
+  for (const auto& c : report.checks) {
+    if (c.status != Status::Error) continue;
+    const bool runLevel = std::any_of(c.findings.begin(), c.findings.end(), [](const Finding& f) {
+      return dnssec::isRunLevelError(f);
+    });
+    if (!runLevel) return true;
+  }
+  return false;
 }
 
 std::optional<std::string> normaliseDomainArgument(std::string_view text, std::string& error) {

@@ -39,6 +39,10 @@ struct AuditOptions {
   // The DNSSEC trust anchors our own validation starts from (DNSSEC-01, DANE-01). nullptr: those
   // checks are not run and not reported.
   const dnssec::TrustAnchors* trust_anchors = nullptr;
+  // Non-empty when the run's resolver returns no DNSSEC records (probed once per run, see
+  // dnssec::probeResolverDnssec): DNSSEC-01 and DANE-01 are then an error with this run-level
+  // reason, not gathered per domain, and not a reason to re-check the domain.
+  std::string dnssec_unavailable;
   // The time certificates and signatures are judged at; the epoch means "now".
   std::chrono::system_clock::time_point now{};
 };
@@ -60,6 +64,10 @@ struct DomainReport {
 // only.
 DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
                          const AuditOptions& options);
+
+// True when a check ended in an error that a second look may clear: every error but the
+// run-level ones (a resolver that returns no DNSSEC records).
+bool needsRecheck(const DomainReport& report);
 
 // Validates and normalises a domain given by a user: lower case, no trailing dot, letter-digit-
 // hyphen labels, at least two labels; an internationalised name becomes its A-label (xn--).

@@ -136,6 +136,13 @@ constexpr std::array kTags{
     TagSpec{"DANE_MATCH_NOT_CHECKED", "DANE-01",
             "{host}: the TLSA records were not compared with a certificate (SMTP not probed)", "",
             "", "{host}: chưa so sánh bản ghi TLSA với chứng thư số (không kiểm tra SMTP)"},
+    TagSpec{"DANE_RESOLVER_NO_DNSSEC", "DANE-01",
+            "DANE could not be checked in this run: {reason}",
+            "Nothing for the agency to do: the audit's operator must give it a resolver that "
+            "returns DNSSEC records (RRSIG); the next run checks the TLSA records again.",
+            "Cơ quan không cần làm gì: đơn vị vận hành công cụ đánh giá cần dùng máy chủ phân giải "
+            "trả về bản ghi DNSSEC (RRSIG); lần đánh giá sau sẽ kiểm tra lại bản ghi TLSA.",
+            "Không kiểm tra được DANE trong lượt đánh giá này: {reason}"},
     TagSpec{"DANE_LOOKUP_ERROR", "DANE-01", "{host}: could not validate TLSA: {reason} ({detail})",
             "", "", "{host}: không xác thực được TLSA: {reason} ({detail})"},
 };

@@ -38,6 +38,13 @@ constexpr std::array kTags{
             "bị từ chối"},
     TagSpec{"DNSSEC_INDETERMINATE", "DNSSEC-01", "could not validate {name}: {reason} ({detail})",
             "", "", "Không xác thực được {name}: {reason} ({detail})"},
+    TagSpec{"DNSSEC_RESOLVER_NO_DNSSEC", "DNSSEC-01",
+            "DNSSEC could not be checked in this run: {reason}",
+            "Nothing for the agency to do: the audit's operator must give it a resolver that "
+            "returns DNSSEC records (RRSIG); the next run checks the zone again.",
+            "Cơ quan không cần làm gì: đơn vị vận hành công cụ đánh giá cần dùng máy chủ phân giải "
+            "trả về bản ghi DNSSEC (RRSIG); lần đánh giá sau sẽ kiểm tra lại vùng tên miền.",
+            "Không kiểm tra được DNSSEC trong lượt đánh giá này: {reason}"},
     TagSpec{"DNSSEC_DOMAIN_NOT_FOUND", "DNSSEC-01", "the domain {domain} does not exist", "", "",
             "Tên miền {domain} không tồn tại"},
     TagSpec{"DNSSEC_MX_HOST_SIGNED", "DNSSEC-01", "MX host {host}: addresses are DNSSEC-secure", "",

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "checks/dnssec/resolver_capability.hpp"
 #include "checks/tls/tls_check.hpp"
 
 namespace mh::service {
@@ -38,12 +39,6 @@ constexpr unsigned kLookAheadChunk = 32;
 // How often a waiting re-check thread looks at the stop flag (set from a signal handler, which
 // cannot wake a condition variable).
 constexpr auto kStopPoll = std::chrono::milliseconds(200);
-
-bool hasErrors(const audit::DomainReport& r) {
-  for (const auto& c : r.checks)
-    if (c.status == Status::Error) return true;
-  return false;
-}
 
 // One run of runAudit: the first-look pool, the re-check threads and what they share.
 class AuditRun {
@@ -74,6 +69,7 @@ class AuditRun {
 
   AuditProgress run(const std::vector<AuditTask>& tasks) {
     progress_.total = tasks.size();
+    progress_.dnssec_unavailable = base_.dnssec_unavailable;
     // Domains expected to wait out a timeout budget get threads of their own, started with the
     // pool: their waits overlap with the others' work without taking the pool's threads (which
     // would leave the CPU idle while every worker waits).
@@ -215,7 +211,7 @@ class AuditRun {
     bool errored = true;
     try {
       auto report = audit::auditDomain(resolver, task.domain, auditOptions);
-      errored = hasErrors(report);
+      errored = audit::needsRecheck(report);
       const bool recheck =
           attempt == 1 && ((errored && options_.retry_errors) ||
                            (options_.recheck && report.exists && options_.recheck(report)));
@@ -264,11 +260,22 @@ class AuditRun {
 AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOptions& base,
                        const AuditRunOptions& options, const AuditSink& sink,
                        const std::atomic<bool>* stop) {
+  // Once per run: a resolver that returns no DNSSEC records makes DNSSEC-01 and DANE-01 a
+  // run-level error (rubric 2026-12), said once here instead of re-checking every domain.
+  audit::AuditOptions audit = base;
+  if (audit.trust_anchors && audit.dnssec_unavailable.empty()) {
+    dns::LdnsResolver probe(options.resolver);
+    audit.dnssec_unavailable = dnssec::dnssecUnavailableReason(dnssec::probeResolverDnssec(probe));
+    if (!audit.dnssec_unavailable.empty())
+      workerLogger()->warn("resolver returns no DNSSEC records, DNSSEC-01 and DANE-01 are run-level "
+                           "errors reason=\"{}\"", audit.dnssec_unavailable);
+  }
   AuditProgress progress;
   {
-    AuditRun run(base, options, sink, stop);
+    AuditRun run(audit, options, sink, stop);
     progress = run.run(tasks);
   }
+
   // The run's caches are gone: hand their pages back to the system, or a long-lived service
   // (serve: a run per schedule) keeps the high-water mark of every run in fragments.
   ::malloc_trim(0);

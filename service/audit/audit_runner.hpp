@@ -60,6 +60,9 @@ struct AuditProgress {
   std::size_t rechecked = 0;  // domains audited a second time (errors or regressions)
   std::size_t recheck_smtp_connections = 0;  // SMTP connections made by the re-checks
   double elapsed_seconds = 0;
+  // Why DNSSEC-01 and DANE-01 could not be judged in this run (the resolver returns no DNSSEC
+  // records), or "" (see AuditOptions::dnssec_unavailable).
+  std::string dnssec_unavailable;
 };
 
 // Called with every look at a domain, from worker threads: the sink must be thread-safe.

@@ -11,6 +11,7 @@
 
 #include "checks/audit/domain_audit.hpp"
 #include "checks/dns/caching_resolver.hpp"
+#include "checks/dnssec/resolver_capability.hpp"
 #include "reports/domain_report_text.hpp"
 #include "service/cli/scanner_options.hpp"
 #include "service/domain_list.hpp"
@@ -161,6 +162,9 @@ int runCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     dns::DnsCache cache;
     dns::CachingResolver resolver(ldns, cache);
 
+    if (auditOptions.trust_anchors)
+      auditOptions.dnssec_unavailable =
+          dnssec::dnssecUnavailableReason(dnssec::probeResolverDnssec(resolver));
     auto report = audit::auditDomain(resolver, *domain, auditOptions);
     if (o.format == "json") {
       Json j = audit::toJson(report);

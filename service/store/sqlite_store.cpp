@@ -7,6 +7,7 @@
 #include <ctime>
 #include <map>
 
+#include "checks/dnssec/resolver_capability.hpp"
 #include "service/store/schema.hpp"
 
 namespace mh::service::store {
@@ -302,10 +303,17 @@ std::set<std::string> SqliteStore::domainsDoneInRun(std::int64_t run_id) {
 std::set<std::string> SqliteStore::domainsToRetry(std::int64_t run_id, int max_attempts) {
   std::lock_guard lock(mutex_);
   std::set<std::string> retry;
+  // A check in error whose error is run-level (the resolver returns no DNSSEC records) is not
+  // retried: a second look through the same resolver cannot clear it.
+  std::string runLevel;
+  for (std::string_view tag : dnssec::kRunLevelErrorTags)
+    runLevel += (runLevel.empty() ? "'" : ", '") + std::string(tag) + "'";
   auto s = prepared(
       "SELECT d.name FROM latest_domain_results dr JOIN domains d ON d.id = dr.domain_id "
       "WHERE dr.run_id = ?1 AND dr.attempt < ?2 AND EXISTS (SELECT 1 FROM check_results c "
-      "WHERE c.domain_result_id = dr.id AND c.status = 'error')");
+      "WHERE c.domain_result_id = dr.id AND c.status = 'error' AND NOT EXISTS (SELECT 1 FROM "
+      "findings f WHERE f.check_result_id = c.id AND f.status = 'error' AND f.tag IN (" +
+      runLevel + ")))");
   s->bind(1, run_id).bind(2, max_attempts);
   while (s->step()) retry.insert(s->columnText(0));
   return retry;

@@ -252,6 +252,7 @@ bool dkimKeyFound(const DkimEvidence& e) {
   return false;
 }
 
+// Spec: docs/checks/DKIM-01.md
 CheckResult judgeDkim01(const DkimEvidence& e, const DomainProfile& profile) {
   if (!profile.sends_mail) return notApplicable("DKIM-01", e);
   CheckResult r;
@@ -311,6 +312,7 @@ CheckResult judgeDkim01(const DkimEvidence& e, const DomainProfile& profile) {
   return r;
 }
 
+// Spec: docs/checks/DKIM-02.md
 CheckResult judgeDkim02(const DkimEvidence& e, const DomainProfile& profile) {
   if (!profile.sends_mail) return notApplicable("DKIM-02", e);
   CheckResult r;

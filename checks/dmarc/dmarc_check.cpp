@@ -461,6 +461,7 @@ DmarcEvidence gatherDmarc(dns::Resolver& resolver, std::string_view domain,
   return e;
 }
 
+// Spec: docs/checks/DMARC-01.md
 CheckResult judgeDmarc01(const DmarcEvidence& e) {
   CheckResult r = start("DMARC-01", e);
   if (addLookupErrors(r, e, false)) return finish(std::move(r));
@@ -506,6 +507,7 @@ CheckResult judgeDmarc01(const DmarcEvidence& e) {
   return finish(std::move(r));
 }
 
+// Spec: docs/checks/DMARC-02.md
 CheckResult judgeDmarc02(const DmarcEvidence& e) {
   CheckResult r = start("DMARC-02", e);
   if (addLookupErrors(r, e, false)) return finish(std::move(r));
@@ -559,6 +561,7 @@ CheckResult judgeDmarc02(const DmarcEvidence& e) {
   return finish(std::move(r));
 }
 
+// Spec: docs/checks/DMARC-03.md
 CheckResult judgeDmarc03(const DmarcEvidence& e) {
   CheckResult r = start("DMARC-03", e);
   if (addLookupErrors(r, e, true)) return finish(std::move(r));
@@ -607,6 +610,7 @@ CheckResult judgeDmarc03(const DmarcEvidence& e) {
   return finish(std::move(r));
 }
 
+// Spec: docs/checks/DMARC-04.md
 CheckResult judgeDmarc04(const DmarcEvidence& e, const DomainProfile& profile) {
   CheckResult r = start("DMARC-04", e);
   if (addLookupErrors(r, e, false)) return finish(std::move(r));

@@ -295,6 +295,7 @@ DaneEvidence gatherDane(dns::Resolver& resolver, const mx::MxEvidence& mx,
   return e;
 }
 
+// Spec: docs/checks/DANE-01.md
 CheckResult judgeDane01(
     const DaneEvidence& e,
     const std::map<std::string, std::vector<std::vector<unsigned char>>>& chains,

@@ -108,6 +108,7 @@ DnssecEvidence gatherDnssec(dns::Resolver& resolver, std::string_view domain,
   return e;
 }
 
+// Spec: docs/checks/DNSSEC-01.md
 CheckResult judgeDnssec01(const DnssecEvidence& e) {
   CheckResult r;
   r.id = "DNSSEC-01";

@@ -24,6 +24,7 @@ std::string dnssecUnavailableReason(const ResolverDnssecProbe& probe) {
          " SOA came back without RRSIG, so no zone's signatures can be checked through it";
 }
 
+// Spec: docs/checks/DNSSEC-01.md and docs/checks/DANE-01.md (the run-level error).
 CheckResult judgeDnssecUnavailable(std::string_view check_id, std::string_view reason) {
   CheckResult r;
   r.id = std::string(check_id);

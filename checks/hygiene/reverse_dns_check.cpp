@@ -78,6 +78,7 @@ ReverseDnsEvidence gatherReverseDns(dns::Resolver& resolver, const mx::MxEvidenc
   return e;
 }
 
+// Spec: docs/checks/HYG-01.md
 CheckResult judgeHyg01(const ReverseDnsEvidence& e, const DomainProfile& profile) {
   CheckResult r;
   r.id = "HYG-01";

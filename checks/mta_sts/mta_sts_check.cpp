@@ -350,6 +350,7 @@ Json judgePolicy(const MtaStsEvidence& e, const PolicyFetch& f, const Context& c
                        {"mx_judged_at_most", static_cast<std::int64_t>(mx::kMaxMxHosts)}});
 }
 
+// Spec: docs/checks/MTASTS-01.md
 CheckResult judge(const MtaStsEvidence& e, const Context& context, const DomainProfile& profile) {
   CheckResult r;
   r.id = "MTASTS-01";

@@ -145,6 +145,7 @@ std::vector<MxHost> mailTargets(const MxEvidence& e) {
   return {implicit};
 }
 
+// Spec: docs/checks/MX-01.md
 CheckResult judgeMx01(const MxEvidence& e) {
   CheckResult r;
   r.id = "MX-01";

@@ -386,6 +386,7 @@ SpfEvidence gatherSpf(dns::Resolver& resolver, std::string_view domain) {
   return e;
 }
 
+// Spec: docs/checks/SPF-01.md
 CheckResult judgeSpf01(const SpfEvidence& e) {
   CheckResult r;
   r.id = "SPF-01";
@@ -395,6 +396,7 @@ CheckResult judgeSpf01(const SpfEvidence& e) {
   return finish(std::move(r));
 }
 
+// Spec: docs/checks/SPF-02.md
 CheckResult judgeSpf02(const SpfEvidence& e, bool dmarcEnforcing) {
   CheckResult r;
   r.id = "SPF-02";
@@ -484,6 +486,7 @@ CheckResult judgeSpf02(const SpfEvidence& e, bool dmarcEnforcing) {
   return finish(std::move(r));
 }
 
+// Spec: docs/checks/SPF-03.md
 CheckResult judgeSpf03(const SpfEvidence& e) {
   CheckResult r;
   r.id = "SPF-03";

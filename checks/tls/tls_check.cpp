@@ -533,6 +533,7 @@ void markUntestable(CheckResult& r, const TlsEvidence& e, const DomainProfile& p
   r.status = Status::Error;
 }
 
+// Spec: docs/checks/TLS-01.md
 CheckResult judgeTls01(const TlsEvidence& e, const DomainProfile& profile) {
   CheckResult r = begin("TLS-01", e, profile, kTranscript | kSession);
   if (!profile.receives_mail) return r;
@@ -590,6 +591,7 @@ CheckResult judgeTls01(const TlsEvidence& e, const DomainProfile& profile) {
   return r;
 }
 
+// Spec: docs/checks/TLS-02.md
 CheckResult judgeTls02(const TlsEvidence& e, const DomainProfile& profile) {
   CheckResult r = begin("TLS-02", e, profile, kSession | kVersions);
   if (!profile.receives_mail) return r;
@@ -637,6 +639,7 @@ CheckResult judgeTls02(const TlsEvidence& e, const DomainProfile& profile) {
   return r;
 }
 
+// Spec: docs/checks/TLS-03.md
 CheckResult judgeTls03(const TlsEvidence& e, const DomainProfile& profile) {
   CheckResult r = begin("TLS-03", e, profile, kSession | kSuites);
   if (!profile.receives_mail) return r;
@@ -689,6 +692,7 @@ CheckResult judgeTls03(const TlsEvidence& e, const DomainProfile& profile) {
   return r;
 }
 
+// Spec: docs/checks/TLS-04.md
 CheckResult judgeTls04(const TlsEvidence& e, const DomainProfile& profile,
                        std::chrono::system_clock::time_point now) {
   CheckResult r = begin("TLS-04", e, profile, kSession | kCertificate);

@@ -71,6 +71,7 @@ TlsRptEvidence gatherTlsRpt(dns::Resolver& resolver, std::string_view domain) {
   return e;
 }
 
+// Spec: docs/checks/TLSRPT-01.md
 CheckResult judgeTlsRpt01(const TlsRptEvidence& e, const DomainProfile& profile) {
   CheckResult r;
   r.id = "TLSRPT-01";

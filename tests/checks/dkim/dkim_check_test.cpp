@@ -305,10 +305,10 @@ TEST_P(DkimScenario, Verdicts) {
   EXPECT_EQ(dkimKeyFound(e), r1.hasTag("DKIM_KEY_FOUND"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, DkimScenario, testing::ValuesIn(scenarios()),
+INSTANTIATE_TEST_SUITE_P(DKIM01and02, DkimScenario, testing::ValuesIn(scenarios()),
                          [](const auto& info) { return info.param.name; });
 
-TEST(DkimCheck, FailCarriesTheRfc8020CaveatInEvidence) {
+TEST(DkimCheck, DKIM01_FailCarriesTheRfc8020CaveatInEvidence) {
   FixtureResolver f;
   baseZone(f);
   CheckResult r = judgeDkim01(gatherDkim(f, kDomain, {}), DomainProfile{});
@@ -319,7 +319,7 @@ TEST(DkimCheck, FailCarriesTheRfc8020CaveatInEvidence) {
   EXPECT_NE(r.remediation.vi.find("Bật ký DKIM"), std::string::npos);
 }
 
-TEST(DkimCheck, GatherQueriesRegisteredSelectorsFirstWithoutDuplicates) {
+TEST(DkimCheck, DKIM01_GatherQueriesRegisteredSelectorsFirstWithoutDuplicates) {
   FixtureResolver f;
   DkimEvidence e = gatherDkim(f, "Example.TEST.", {"Agency", "default", "agency"});
   EXPECT_EQ(e.domain, "example.test");
@@ -332,7 +332,7 @@ TEST(DkimCheck, GatherQueriesRegisteredSelectorsFirstWithoutDuplicates) {
   EXPECT_EQ(f.queries().front().first, "_domainkey.example.test");
 }
 
-TEST(DkimCheck, CommonSelectorsIncludeTheGuidanceList) {
+TEST(DkimCheck, DKIM01_CommonSelectorsIncludeTheGuidanceList) {
   const auto& list = commonSelectors();
   for (const char* s : {"default", "selector1", "selector2", "google", "k1", "s1", "mail", "dkim"})
     EXPECT_NE(std::find(list.begin(), list.end(), s), list.end()) << s;

@@ -34,6 +34,7 @@ CheckResult run(const std::string& domain, DomainProfile profile = {}) {
 
 TEST(Hyg01, ForwardConfirmedOnBothFamiliesPasses) {
   auto r = run("ok.test");
+  EXPECT_EQ(r.id, "HYG-01");
   EXPECT_EQ(r.status, Status::Pass) << toJson(r).pretty();
   EXPECT_EQ(r.findings.size(), 2u);
 }

@@ -262,6 +262,13 @@ const Scenario kScenarios[] = {
      {"SPF_LOOKUPS_OK"}},
 };
 
+// The check ID without its hyphen, then the scenario: "SPF03_too_many_lookups".
+std::string testName(const Scenario& s) {
+  std::string id = s.check;
+  id.erase(id.find('-'), 1);
+  return id + "_" + s.name;
+}
+
 void PrintTo(const Scenario& s, std::ostream* os) {
   *os << s.name;
 }
@@ -293,10 +300,10 @@ TEST_P(SpfCheckScenario, StatusAndTags) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rubric, SpfCheckScenario, testing::ValuesIn(kScenarios),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& info) { return testName(info.param); });
 
 // The shared-provider chain from spf_eval_test: the finding and evidence name the include.
-TEST(SpfCheck, TooManyLookupsNamesTheIncludeThatBreaksTheLimit) {
+TEST(SpfCheck, SPF03_TooManyLookupsNamesTheIncludeThatBreaksTheLimit) {
   FixtureResolver f;
   f.addZone(R"(
     gov.test. 300 IN TXT "v=spf1 a mx include:_spf.provider.test include:mail.other.test -all"
@@ -353,7 +360,7 @@ TEST(SpfCheck, RejectsAllSignalFollowsRedirects) {
   EXPECT_FALSE(spfRejectsAll(gatherSpf(f, "absent.test")));
 }
 
-TEST(SpfCheck, TypeSpfIsQueriedOnlyByGatherAndOnlyWithoutATxtRecord) {
+TEST(SpfCheck, SPF01_TypeSpfIsQueriedOnlyByGatherAndOnlyWithoutATxtRecord) {
   FixtureResolver f;
   f.addZone(R"(gov.test. 300 IN TXT "v=spf1 include:inc.test -all"
                inc.test. 300 IN TXT "v=spf1 -all")");

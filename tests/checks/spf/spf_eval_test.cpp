@@ -163,7 +163,7 @@ FixtureResolver providerChain() {
   return f;
 }
 
-TEST(CheckHost, LookupLimitPermerrorAndTheTreeShowsWhichInclude) {
+TEST(CheckHost, SPF03_LookupLimitPermerrorAndTheTreeShowsWhichInclude) {
   auto f = providerChain();
   auto e = run(f, "192.0.2.200", "agency.test");
   EXPECT_EQ(e.result, SpfResult::PermError);
@@ -188,7 +188,7 @@ TEST(CheckHost, LookupLimitPermerrorAndTheTreeShowsWhichInclude) {
   EXPECT_NE(j.dump().find("\"cumulative_lookups\":11"), std::string::npos);
 }
 
-TEST(AuditSpf, KeepsCountingPastTheLimitButStaysPermerror) {
+TEST(AuditSpf, SPF03_KeepsCountingPastTheLimitButStaysPermerror) {
   auto f = providerChain();
   auto e = auditSpf(f, "agency.test");
   EXPECT_EQ(e.result, SpfResult::PermError);
@@ -197,7 +197,7 @@ TEST(AuditSpf, KeepsCountingPastTheLimitButStaysPermerror) {
   EXPECT_TRUE(e.lookup_failures.empty());
 }
 
-TEST(AuditSpf, CountsEveryTermForANonMatchingClientAndSkipsPtrQueries) {
+TEST(AuditSpf, SPF03_CountsEveryTermForANonMatchingClientAndSkipsPtrQueries) {
   FixtureResolver f;
   f.addZone(R"(
     gov.test. 300 IN TXT "v=spf1 ip4:198.51.100.1 a mx ptr include:_spf.gov.test -all"
@@ -214,7 +214,7 @@ TEST(AuditSpf, CountsEveryTermForANonMatchingClientAndSkipsPtrQueries) {
   for (const auto& q : f.queries()) EXPECT_NE(q.second, dns::rr::PTR);
 }
 
-TEST(CheckHost, VoidLookupLimit) {
+TEST(CheckHost, SPF03_VoidLookupLimit) {
   FixtureResolver f;
   f.addZone(R"(
     two.test. 300 IN TXT "v=spf1 a:n1.test a:n2.test ?all"
@@ -227,7 +227,7 @@ TEST(CheckHost, VoidLookupLimit) {
   EXPECT_TRUE(e.hasIssue(SpfIssueKind::TooManyVoidLookups));
 }
 
-TEST(CheckHost, MxLimitAndIpv4MappedClients) {
+TEST(CheckHost, SPF03_MxLimitAndIpv4MappedClients) {
   FixtureResolver f;
   std::string zone = "many.test. 300 IN TXT \"v=spf1 mx -all\"\n";
   for (int i = 0; i < 11; ++i)
@@ -259,7 +259,7 @@ TEST(CheckHost, PtrMechanismValidatesNames) {
   EXPECT_EQ(run(f, "192.0.2.2", "p.test").result, SpfResult::Fail);
 }
 
-TEST(CheckHost, IncludeLoopEndsAtTheLimit) {
+TEST(CheckHost, SPF03_IncludeLoopEndsAtTheLimit) {
   FixtureResolver f;
   f.addZone(R"(
     l1.test. 300 IN TXT "v=spf1 include:l2.test -all"

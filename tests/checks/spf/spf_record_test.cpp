@@ -78,7 +78,7 @@ void PrintTo(const BadCase& c, std::ostream* os) {
 
 class SpfRecordSyntaxError : public testing::TestWithParam<BadCase> {};
 
-TEST_P(SpfRecordSyntaxError, IsReportedWithTheTerm) {
+TEST_P(SpfRecordSyntaxError, SPF01_IsReportedWithTheTerm) {
   auto p = parseSpfRecord(GetParam().record);
   ASSERT_FALSE(p.ok()) << GetParam().record;
   EXPECT_EQ(p.errors[0].term, GetParam().term);

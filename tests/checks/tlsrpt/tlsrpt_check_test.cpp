@@ -102,10 +102,10 @@ TEST_P(TlsRptScenario, Verdict) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, TlsRptScenario, testing::ValuesIn(kScenarios),
+INSTANTIATE_TEST_SUITE_P(TLSRPT01, TlsRptScenario, testing::ValuesIn(kScenarios),
                          [](const auto& info) { return info.param.name; });
 
-TEST(TlsRptCheck, ValidRecordListsItsDestinations) {
+TEST(TlsRptCheck, TLSRPT01_ValidRecordListsItsDestinations) {
   FixtureResolver f;
   f.addZone(
       "_smtp._tls.example.test. 300 IN TXT \"v=TLSRPTv1; rua=mailto:a@example.test,"

@@ -1,5 +1,6 @@
 // RFC 4180 CSV writing with formula-injection neutralising (OWASP "CSV Injection").
 #include "reports/csv_writer.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::reports {
 
@@ -8,9 +9,7 @@ namespace {
 constexpr std::string_view kFormulaStarts = "=+-@\t\r";
 constexpr std::string_view kNeedsQuotes = ",;\"\r\n";
 
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
+using ascii::isDigit;
 
 }  // namespace
 

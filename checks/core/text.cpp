@@ -27,3 +27,32 @@ char32_t nextCodePoint(std::string_view text, std::size_t& at) {
 }
 
 }  // namespace mh
+
+namespace mh::ascii {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+std::string_view trimWsp(std::string_view s) {
+  while (!s.empty() && isWsp(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isWsp(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace mh::ascii

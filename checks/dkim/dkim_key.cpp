@@ -1,6 +1,7 @@
 // DKIM key record parser: tag-list syntax (RFC 6376 §3.2), key tags (§3.6.1), key material via
 // OpenSSL.
 #include "checks/dkim/dkim_key.hpp"
+#include "checks/core/text.hpp"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -16,21 +17,11 @@ using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
 constexpr std::size_t kEd25519KeySize = 32;  // RFC 8463 §4.2: the raw 32-byte public key
 
-bool isWsp(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-bool isAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isWsp(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isWsp(s.back())) s.remove_suffix(1);
-  return s;
-}
+using ascii::isAlpha;
+using ascii::isDigit;
+using ascii::trim;
+// FWS in a tag list may fold lines (RFC 6376 §3.2): space, tab, CR and LF.
+constexpr bool isWsp(char c) { return ascii::isSpace(c); }
 
 // tag-name = ALPHA *ALNUMPUNC, ALNUMPUNC = ALPHA / DIGIT / "_" (RFC 6376 §3.2).
 bool isTagName(std::string_view s) {

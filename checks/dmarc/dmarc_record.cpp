@@ -23,43 +23,20 @@
 #include <set>
 
 #include "checks/dns/dns_types.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::dmarc {
 namespace {
 
 constexpr std::size_t kMaxEcho = 120;  // longest value echoed into a finding argument
 
-bool isWsp(char c) {
-  return c == ' ' || c == '\t';
-}
-bool isAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string_view trimWsp(std::string_view s) {
-  while (!s.empty() && isWsp(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isWsp(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string toLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
+using ascii::iequals;
+using ascii::isAlpha;
+using ascii::isDigit;
+using ascii::isWsp;
+using ascii::lower;
+using ascii::trimWsp;
+std::string toLower(std::string_view s) { return ascii::lower(s); }
 
 std::string echo(std::string_view s) {
   if (s.size() <= kMaxEcho) return std::string(s);

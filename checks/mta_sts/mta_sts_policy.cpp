@@ -1,5 +1,6 @@
 // MTA-STS policy file parser following the RFC 8461 §3.2 ABNF, lenient only where noted.
 #include "checks/mta_sts/mta_sts_policy.hpp"
+#include "checks/core/text.hpp"
 
 #include <algorithm>
 
@@ -9,22 +10,10 @@ namespace {
 constexpr std::size_t kMaxLabelLength = 63;
 constexpr std::size_t kMaxMaxAgeDigits = 10;  // sts-policy-max-age-value = 1*10(DIGIT)
 
-bool isWsp(char c) {
-  return c == ' ' || c == '\t';
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool isAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+using ascii::isAlnum;
+using ascii::isDigit;
+using ascii::isWsp;
+using ascii::lower;
 
 // sts-policy-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
 bool isKeyName(std::string_view s) {

@@ -1,5 +1,6 @@
 // MTA-STS TXT record parser following the RFC 8461 §3.1 ABNF.
 #include "checks/mta_sts/mta_sts_record.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::mta_sts {
 namespace {
@@ -8,12 +9,9 @@ constexpr std::string_view kVersion = "v=STSv1";
 constexpr std::size_t kMaxIdLength = 32;       // sts-id = %s"id=" 1*32(ALPHA / DIGIT)
 constexpr std::size_t kMaxExtNameLength = 32;  // (ALPHA / DIGIT) *31(...)
 
-bool isWsp(char c) {
-  return c == ' ' || c == '\t';
-}
-bool isAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+using ascii::isAlnum;
+using ascii::isWsp;
+
 // sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E): visible ASCII except "=" and ";".
 bool isExtValueChar(char c) {
   return c >= 0x21 && c <= 0x7E && c != '=' && c != ';';

@@ -1,5 +1,6 @@
 // SPF macro expansion (RFC 7208 §7).
 #include "checks/spf/spf_macro.hpp"
+#include "checks/core/text.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -10,15 +11,9 @@ namespace {
 constexpr std::string_view kDelimiters = ".-+,/_=";
 constexpr std::size_t kMaxDomainLength = 253;
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-bool isUpper(char c) {
-  return c >= 'A' && c <= 'Z';
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
+using ascii::isDigit;
+using ascii::isUpper;
+using ascii::lower;
 
 // RFC 7208 §7.1: macro-letter; c, r and t only in explanation strings.
 bool letterAllowed(char letter, MacroScope scope) {

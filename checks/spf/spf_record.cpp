@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "checks/spf/spf_macro.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::spf {
 namespace {
@@ -14,31 +15,12 @@ constexpr std::string_view kVersion = "v=spf1";
 constexpr int kMaxCidr4 = 32;
 constexpr int kMaxCidr6 = 128;
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-bool isAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool isAlnum(char c) {
-  return isAlpha(c) || isDigit(c);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-std::string toLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
+using ascii::iequals;
+using ascii::isAlnum;
+using ascii::isAlpha;
+using ascii::isDigit;
+using ascii::lower;
+std::string toLower(std::string_view s) { return ascii::lower(s); }
 
 // RFC 7208 §12 ip4-cidr-length / ip6-cidr-length: "/" 1*DIGIT, read without leading zeros
 // (as ip4-network forbids them; the OpenSPF suite's cidr4-032 expects permerror).

@@ -1,5 +1,6 @@
 // TLS-RPT TXT record parser following the RFC 8460 §3 ABNF.
 #include "checks/tlsrpt/tlsrpt_record.hpp"
+#include "checks/core/text.hpp"
 
 #include <algorithm>
 
@@ -9,21 +10,12 @@ namespace {
 constexpr std::string_view kVersion = "v=TLSRPTv1";
 constexpr std::size_t kMaxExtNameLength = 32;
 
-bool isWsp(char c) {
-  return c == ' ' || c == '\t';
-}
-bool isAlpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool isAlnum(char c) {
-  return isAlpha(c) || isDigit(c);
-}
-bool isHex(char c) {
-  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+using ascii::isAlnum;
+using ascii::isAlpha;
+using ascii::isDigit;
+using ascii::isHex;
+using ascii::isWsp;
+
 // tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E): visible ASCII except "=" and ";".
 bool isExtValueChar(char c) {
   return c >= 0x21 && c <= 0x7E && c != '=' && c != ';';
@@ -43,10 +35,7 @@ bool isExtName(std::string_view s) {
 }
 
 std::string lowerScheme(std::string_view uri) {
-  std::string out(uri.substr(0, uri.find(':')));
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
+  return ascii::lower(uri.substr(0, uri.find(':')));
 }
 
 // mailto: needs an addr-spec (RFC 6068); https: needs an authority (RFC 9110 §4.2.2).

@@ -1,11 +1,14 @@
 // RFC 4180 CSV reading of domains.csv.
 #include "service/domain_list.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "checks/audit/domain_audit.hpp"
+#include "checks/core/logging.hpp"
 
 namespace mh::service {
 
@@ -56,7 +59,8 @@ std::vector<Row> splitRows(std::string_view csv) {
           ++i;
         }
       } else {
-        while (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r') field += csv[i++];
+        while (i < csv.size() && csv[i] != ',' && csv[i] != '\n' && csv[i] != '\r')
+          field += csv[i++];
       }
       if (field.size() > kMaxFieldBytes) row.error = "field longer than 4096 bytes";
       row.fields.push_back(std::move(field));
@@ -71,7 +75,8 @@ std::vector<Row> splitRows(std::string_view csv) {
       done = true;
     }
     if (row.fields.size() > kMaxFields) row.error = "more than 64 fields";
-    bool blank = row.fields.size() == 1 && row.fields[0].find_first_not_of(" \t") == std::string::npos;
+    bool blank =
+        row.fields.size() == 1 && row.fields[0].find_first_not_of(" \t") == std::string::npos;
     if (!blank || !row.error.empty()) rows.push_back(std::move(row));
   }
   return rows;
@@ -107,6 +112,21 @@ const DomainEntry* DomainList::find(std::string_view domain) const {
   return nullptr;
 }
 
+std::vector<std::string> DomainList::singleMemberGroups() const {
+  std::map<std::string, std::size_t> members;
+  for (const auto& e : entries)
+    if (!e.group.empty()) ++members[e.group];
+  std::vector<std::string> out;
+  for (const auto& [group, count] : members)
+    if (count == 1) out.push_back(group);
+  return out;
+}
+
+std::shared_ptr<spdlog::logger> registryLogger() {
+  static const auto logger = subsystemLogger("registry");
+  return logger;
+}
+
 DomainList parseDomainList(std::string_view csv) {
   DomainList list;
   auto rows = splitRows(csv);
@@ -125,12 +145,13 @@ DomainList parseDomainList(std::string_view csv) {
     list.errors.push_back({rows.front().line, "the header row has no 'domain' column"});
     return list;
   }
-  auto agencyVi = column("agency_vi"), agencyEn = column("agency_en"), category = column("category"),
-       group = column("group"), status = column("status"), successor = column("successor"),
-       selectors = column("dkim_selectors");
-  static const std::set<std::string> kKnownColumns = {
-      "domain", "agency_vi", "agency_en", "category", "group", "status", "successor",
-      "dkim_selectors"};
+  auto agencyVi = column("agency_vi"), agencyEn = column("agency_en"),
+       category = column("category"), group = column("group"), status = column("status"),
+       successor = column("successor"), selectors = column("dkim_selectors"),
+       notes = column("notes");
+  static const std::set<std::string> kKnownColumns = {"domain",    "agency_vi",      "agency_en",
+                                                      "category",  "group",          "status",
+                                                      "successor", "dkim_selectors", "notes"};
   for (const auto& name : header)
     if (!kKnownColumns.count(trim(name)))
       list.errors.push_back({rows.front().line, "unknown column '" + trim(name) + "' (ignored)"});
@@ -160,7 +181,8 @@ DomainList parseDomainList(std::string_view csv) {
     }
     const std::string statusText = get(status);
     if (!statusText.empty() && statusText != "current" && statusText != "legacy") {
-      list.errors.push_back({row.line, "status must be 'current' or 'legacy', not '" + statusText + "'"});
+      list.errors.push_back(
+          {row.line, "status must be 'current' or 'legacy', not '" + statusText + "'"});
       continue;
     }
     DomainEntry entry;
@@ -172,6 +194,7 @@ DomainList parseDomainList(std::string_view csv) {
     entry.legacy = statusText == "legacy";
     entry.successor = get(successor);
     entry.dkim_selectors = splitSelectors(get(selectors));
+    entry.notes = get(notes);
     list.entries.push_back(std::move(entry));
   }
   return list;
@@ -182,7 +205,14 @@ std::optional<DomainList> loadDomainList(const std::string& path) {
   if (!in) return std::nullopt;
   std::ostringstream buf;
   buf << in.rdbuf();
-  return parseDomainList(buf.str());
+  auto list = parseDomainList(buf.str());
+  for (const auto& group : list.singleMemberGroups()) {
+    const auto member = std::find_if(list.entries.begin(), list.entries.end(),
+                                     [&](const DomainEntry& e) { return e.group == group; });
+    registryLogger()->warn("group has a single member file={} group=\"{}\" domain={}", path, group,
+                           member->domain);
+  }
+  return list;
 }
 
 }  // namespace mh::service

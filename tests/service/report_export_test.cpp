@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
+#include "service/domain_list.hpp"
 #include "service/store/sqlite_store.hpp"
 #include "tests/support/csv_reader.hpp"
 #include "tests/support/xlsx_reader.hpp"
@@ -295,6 +297,42 @@ TEST_F(ReportExport, EveryKindAsXlsxHasTheRowsOfItsCsv) {
     EXPECT_TRUE(sheet.header_frozen);
     EXPECT_FALSE(sheet.autofilter.empty());
   }
+}
+
+// Issue 15: over the shipped domains.csv, the group report has one row per real group (and
+// population), not one per note.
+TEST(GroupReport, TheShippedDomainsCsvGivesOneRowPerRealGroup) {
+  const auto list = loadDomainList(std::string(MH_SOURCE_DIR) + "/domains.csv");
+  ASSERT_TRUE(list.has_value());
+  store::SqliteStore db(":memory:");
+  db.upsertDomains(list->entries);
+  const auto id = db.startRun(store::RunKind::National, "test", "test", "{}");
+  for (const auto& e : list->entries)
+    ASSERT_TRUE(db.recordDomainResult(id, row(e.domain, Status::Pass, 90)));
+  db.finishRun(id, store::RunState::Complete);
+
+  ReportRequest request;
+  request.kind = ReportKind::Groups;
+  request.group_by = "group";
+  auto result = exportReport(db, request);
+  ASSERT_TRUE(std::holds_alternative<ReportFile>(result));
+  const auto rows = readCsv(std::get<ReportFile>(result).bytes);
+  ASSERT_FALSE(rows.empty());
+  std::map<std::string, int> rowsPerGroup;
+  std::map<std::string, std::string> domainsPerGroup;  // population "all"
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    ++rowsPerGroup[rows[r].at(2)];
+    if (rows[r].at(3) == "all") domainsPerGroup[rows[r].at(2)] = rows[r].at(4);
+  }
+  EXPECT_EQ(rowsPerGroup, (std::map<std::string, int>{{"(national)", 3},
+                                                      {"Bộ", 3},
+                                                      {"Cơ quan ngang bộ", 3},
+                                                      {"Cơ quan trung ương", 3},
+                                                      {"Doanh nghiệp nhà nước", 3},
+                                                      {"Tỉnh/thành phố", 3}}));
+  EXPECT_EQ(domainsPerGroup["(national)"], std::to_string(list->entries.size()));
+  EXPECT_EQ(domainsPerGroup["Cơ quan ngang bộ"], "3");  // SBV, Government Inspectorate, Office
+  EXPECT_EQ(domainsPerGroup["Doanh nghiệp nhà nước"], "5");
 }
 
 }  // namespace

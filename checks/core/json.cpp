@@ -56,15 +56,30 @@ std::size_t Json::size() const {
 
 namespace {
 
-// Length of a valid UTF-8 sequence starting at s[i], or 0 when the bytes there are not one.
+// Length of a valid UTF-8 sequence starting at s[i] (RFC 3629 §4: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
 std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k)
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) low = 0xA0;   // overlong
+    if (c == 0xED) high = 0x9F;  // UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) low = 0x90;   // overlong
+    if (c == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > s.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < len; ++k)
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  if (len == 2 && c < 0xC2) return 0;  // overlong
   return len;
 }
 
@@ -92,9 +107,8 @@ std::string jsonQuote(std::string_view s) {
       continue;
     }
     std::size_t len = utf8SequenceLength(s, i);
-    if (len == 0) {  // not UTF-8: keep the byte visible instead of emitting invalid JSON
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
+    if (len == 0) {  // not UTF-8: U+FFFD REPLACEMENT CHARACTER for the byte, never invalid JSON
+      out += "\xEF\xBF\xBD";
       ++i;
       continue;
     }

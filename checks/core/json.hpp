@@ -63,8 +63,8 @@ class Json {
   const Json* find(std::string_view key) const;
   std::size_t size() const;
 
-  // Compact serialisation; strings are escaped so that any byte sequence gives valid JSON
-  // (bytes that are not valid UTF-8 are written as \u00XX of the byte).
+  // Compact serialisation; strings are escaped so that any byte sequence gives valid JSON in
+  // valid UTF-8 (each byte that does not belong to a valid UTF-8 sequence becomes U+FFFD).
   std::string dump() const;
   // Indented serialisation for humans.
   std::string pretty(int indent = 2) const;

@@ -4,6 +4,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "service/http/client_address.hpp"
+
 namespace mh::service::http {
 
 namespace {
@@ -51,11 +53,21 @@ bool AdminTokens::allows(std::string_view authorization) const {
   constexpr std::string_view kScheme = "Bearer ";
   if (authorization.size() <= kScheme.size() || authorization.substr(0, kScheme.size()) != kScheme)
     return false;
-  const auto presented = sha256(authorization.substr(kScheme.size()));
+  const auto token = authorization.substr(kScheme.size());
+  if (token.size() < kMinAdminTokenLength) return false;
+  const auto presented = sha256(token);
   bool match = false;
   for (const auto& hash : hashes_)
     match |= CRYPTO_memcmp(presented.data(), hash.data(), hash.size()) == 0;
   return match;
+}
+
+int AdminAttempts::wait(const std::string& client) {
+  return failures_.wait(client, addressNetwork(client));
+}
+
+void AdminAttempts::failed(const std::string& client) {
+  failures_.take(client, addressNetwork(client));
 }
 
 }  // namespace mh::service::http

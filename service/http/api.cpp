@@ -219,14 +219,20 @@ ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::str
     return *error;
   }
   const DomainEntry& entry = *std::get<const DomainEntry*>(found);
-  auto result = ctx.self_check.check(entry.domain);
+  auto result = ctx.self_check.check(entry.domain, client);
   ApiResponse r;
   switch (result.outcome) {
     case SelfCheckOutcome::Cached:
-    case SelfCheckOutcome::Audited:
-      ctx.env.metrics.countSelfCheck(result.outcome == SelfCheckOutcome::Cached ? "cached"
-                                                                                : "audited");
+      ctx.env.metrics.countSelfCheck("cached");
       r.body = result.result;
+      return r;
+    case SelfCheckOutcome::Started:
+    case SelfCheckOutcome::Joined:
+      ctx.env.metrics.countSelfCheck(result.outcome == SelfCheckOutcome::Started ? "started"
+                                                                                 : "joined");
+      r = getSelfCheckJob(ctx, result.job_id);
+      r.status = 202;
+      r.headers.emplace_back("Location", "/api/v1/self-check/" + result.job_id);
       return r;
     case SelfCheckOutcome::NotInRegistry:
       ctx.env.metrics.countSelfCheck("unknown_domain");
@@ -234,23 +240,49 @@ ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::str
                            "'" + entry.domain + "' is not in the registry of audited domains");
     case SelfCheckOutcome::RateLimited:
       ctx.env.metrics.countSelfCheck("rate_limited");
-      r = errorResponse(429, "rate_limited", "this domain was audited moments ago; retry later");
+      r = result.why == "jobs_per_client"
+              ? errorResponse(429, "rate_limited",
+                              "this address already has self-checks in progress; retry later")
+              : errorResponse(429, "rate_limited",
+                              "this domain was audited moments ago; retry later");
       break;
     case SelfCheckOutcome::Busy:
       ctx.env.metrics.countSelfCheck("busy");
       r = errorResponse(503, "busy", "too many self-checks in progress; retry later");
       break;
-    case SelfCheckOutcome::TimedOut:
-      ctx.env.metrics.countSelfCheck("timeout");
-      r = errorResponse(504, "timeout",
-                        "the audit is taking long; it goes on and its result will be served "
-                        "from the store when you retry");
-      break;
-    case SelfCheckOutcome::Failed:
-      ctx.env.metrics.countSelfCheck("failed");
-      return errorResponse(500, "internal", "the audit could not be completed");
   }
   r.headers.emplace_back("Retry-After", std::to_string(result.retry_after));
+  return r;
+}
+
+ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id) {
+  auto job = ctx.self_check.job(std::string(id));
+  if (!job) return errorResponse(404, "unknown_job", "no such self-check job (or too old)");
+  static constexpr const char* kStates[] = {"running", "done", "failed", "timeout"};
+  ApiResponse r;
+  r.body = Json::object({{"id", job->id},
+                         {"domain", job->domain},
+                         {"state", kStates[static_cast<int>(job->state)]},
+                         {"elapsed_seconds", job->elapsed_seconds}});
+  switch (job->state) {
+    case SelfCheckJobState::Running:
+      r.headers.emplace_back("Retry-After", "1");
+      break;
+    case SelfCheckJobState::Done:
+      r.body.set("result", job->result);
+      break;
+    case SelfCheckJobState::Failed:
+      r.body.set("error", Json::object({{"code", "internal"},
+                                        {"message", "the audit could not be completed"}}));
+      break;
+    case SelfCheckJobState::TimedOut:
+      r.body.set("error",
+                 Json::object({{"code", "timeout"},
+                               {"message",
+                                "the audit is taking long; it goes on and its result will be "
+                                "served from the store when you retry"}}));
+      break;
+  }
   return r;
 }
 
@@ -278,8 +310,14 @@ ApiResponse getRun(ApiContext& ctx, std::string_view id_text) {
   return errorResponse(404, "unknown_run", "no run " + std::to_string(id));
 }
 
-ApiResponse postRun(ApiContext& ctx, std::string_view authorization) {
+ApiResponse postRun(ApiContext& ctx, std::string_view authorization, const std::string& client) {
+  if (int wait = ctx.admin_attempts.wait(client); wait > 0) {
+    auto r = errorResponse(429, "too_many_attempts", "too many failed admin tokens; retry later");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  }
   if (!ctx.tokens.allows(authorization)) {
+    ctx.admin_attempts.failed(client);
     auto r = errorResponse(401, "unauthorized", "a valid admin token is required");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;

@@ -31,6 +31,7 @@ struct ApiContext {
   SelfCheckService& self_check;
   RunManager& runs;
   const AdminTokens& tokens;
+  AdminAttempts& admin_attempts;
 };
 
 ApiResponse health(ApiContext& ctx);
@@ -43,9 +44,11 @@ ApiResponse rubricDocument();
 ApiResponse listDomains(ApiContext& ctx, std::string_view group);
 ApiResponse getDomain(ApiContext& ctx, std::string_view domain_text);
 ApiResponse getDomainHistory(ApiContext& ctx, std::string_view domain_text);
+// 200 with a fresh stored result, else 202 + Location of the job (started or joined).
 ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::string& client);
+ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id);
 ApiResponse listRuns(ApiContext& ctx);
 ApiResponse getRun(ApiContext& ctx, std::string_view id_text);
-ApiResponse postRun(ApiContext& ctx, std::string_view authorization);
+ApiResponse postRun(ApiContext& ctx, std::string_view authorization, const std::string& client);
 
 }  // namespace mh::service::http

@@ -1,4 +1,4 @@
-// Token-bucket rate limiting for the self-check.
+// Token-bucket rate limiting for the self-check and the admin token, bounded in memory.
 #include "service/http/rate_limiter.hpp"
 
 #include <algorithm>
@@ -9,7 +9,8 @@ namespace mh::service::http {
 RateLimiter::RateLimiter(int per_minute, std::size_t max_keys)
     : capacity_(std::max(0, per_minute)),
       per_second_(std::max(0, per_minute) / 60.0),
-      max_keys_(std::max<std::size_t>(1, max_keys)) {}
+      max_keys_(std::max<std::size_t>(4, max_keys)),
+      overflow_{capacity_, Clock::now()} {}
 
 void RateLimiter::refill(Bucket& b, Clock::time_point now) const {
   const double elapsed = std::chrono::duration<double>(now - b.updated).count();
@@ -17,30 +18,66 @@ void RateLimiter::refill(Bucket& b, Clock::time_point now) const {
   b.updated = std::max(b.updated, now);
 }
 
-void RateLimiter::prune(Clock::time_point now) {
+void RateLimiter::forgetFull(Clock::time_point now) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     refill(it->second, now);
     it = it->second.tokens >= capacity_ ? buckets_.erase(it) : std::next(it);
   }
-  // Still full of busy clients: forget all (a burst of fresh buckets beats unbounded memory).
-  if (buckets_.size() >= max_keys_) buckets_.clear();
+}
+
+RateLimiter::Bucket& RateLimiter::bucketFor(const std::string& key, const std::string& network,
+                                            Clock::time_point now) {
+  if (auto it = buckets_.find(key); it != buckets_.end()) return it->second;
+  const std::size_t pressure = max_keys_ * 3 / 4;
+  if (buckets_.size() >= pressure) forgetFull(now);
+  if (buckets_.size() < pressure) return buckets_.emplace(key, Bucket{capacity_, now}).first->second;
+  if (!network.empty()) {
+    if (auto it = buckets_.find(network); it != buckets_.end()) return it->second;
+    if (buckets_.size() < max_keys_)
+      return buckets_.emplace(network, Bucket{capacity_, now}).first->second;
+  }
+  return overflow_;
+}
+
+int RateLimiter::secondsUntilToken(const Bucket& b) const {
+  if (b.tokens >= 1.0) return 0;
+  return std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / per_second_ - 1e-9)));
 }
 
 int RateLimiter::take(const std::string& key, Clock::time_point now) {
+  return take(key, "", now);
+}
+
+int RateLimiter::take(const std::string& key, const std::string& network, Clock::time_point now) {
   if (capacity_ <= 0) return 0;
   std::lock_guard lock(mutex_);
-  auto it = buckets_.find(key);
-  if (it == buckets_.end()) {
-    if (buckets_.size() >= max_keys_) prune(now);
-    it = buckets_.emplace(key, Bucket{capacity_, now}).first;
-  }
-  Bucket& b = it->second;
+  Bucket& b = bucketFor(key, network, now);
   refill(b, now);
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
-    return 0;
+  if (const int wait = secondsUntilToken(b); wait > 0) return wait;
+  b.tokens -= 1.0;
+  return 0;
+}
+
+int RateLimiter::wait(const std::string& key, const std::string& network,
+                      Clock::time_point now) {
+  if (capacity_ <= 0) return 0;
+  std::lock_guard lock(mutex_);
+  Bucket* b = nullptr;
+  if (auto it = buckets_.find(key); it != buckets_.end()) {
+    b = &it->second;
+  } else if (auto net = buckets_.find(network); !network.empty() && net != buckets_.end()) {
+    b = &net->second;
+  } else if (buckets_.size() >= max_keys_ * 3 / 4) {
+    b = &overflow_;
   }
-  return std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / per_second_ - 1e-9)));
+  if (!b) return 0;
+  refill(*b, now);
+  return secondsUntilToken(*b);
+}
+
+std::size_t RateLimiter::size() const {
+  std::lock_guard lock(mutex_);
+  return buckets_.size();
 }
 
 }  // namespace mh::service::http

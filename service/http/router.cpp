@@ -1,9 +1,10 @@
-// Routing, request limits, response headers and request logging of the HTTP service.
+// Routing, the Host allow-list, response headers and request logging of the HTTP service.
 #include "service/http/router.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/MediaType.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <chrono>
@@ -54,25 +55,28 @@ std::string loggable(std::string_view text) {
   return out;
 }
 
-struct BadRequest {
-  int status;
-  const char* code;
-  const char* message;
-};
-
-class RequestHandler final : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit RequestHandler(Router& router) : router_(router) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    router_.serve(request, response);
+// A host name or address literal as compared: lower case, no brackets, no trailing dot.
+std::string hostKey(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    host = host.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+  } else if (host.find(':') == host.rfind(':') && host.find(':') != std::string_view::npos) {
+    host = host.substr(0, host.find(':'));  // name:port (one colon: not an IPv6 literal)
   }
-
- private:
-  Router& router_;
-};
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return Poco::toLower(std::string(host));
+}
 
 }  // namespace
+
+bool hostAllowed(std::string_view host, const std::vector<std::string>& allowed) {
+  if (allowed.empty()) return true;
+  const std::string key = hostKey(host);
+  if (key.empty()) return false;
+  for (const auto& a : allowed)
+    if (hostKey(a) == key) return true;
+  return false;
+}
 
 std::string Request::queryValue(std::string_view name) const {
   for (const auto& [key, value] : query)
@@ -95,9 +99,11 @@ std::vector<Route> serviceRoutes() {
        [](ApiContext& c, const Request& r) { return getDomainHistory(c, r.params[0]); }},
       {"POST", "/api/v1/self-check", true,
        [](ApiContext& c, const Request& r) { return postSelfCheck(c, r.body, r.client); }},
+      {"GET", "/api/v1/self-check/{}", false,
+       [](ApiContext& c, const Request& r) { return getSelfCheckJob(c, r.params[0]); }},
       {"GET", "/api/v1/runs", false, [](ApiContext& c, const Request&) { return listRuns(c); }},
       {"POST", "/api/v1/runs", false,
-       [](ApiContext& c, const Request& r) { return postRun(c, r.authorization); }},
+       [](ApiContext& c, const Request& r) { return postRun(c, r.authorization, r.client); }},
       {"GET", "/api/v1/runs/{}", false,
        [](ApiContext& c, const Request& r) { return getRun(c, r.params[0]); }},
   };
@@ -105,16 +111,26 @@ std::vector<Route> serviceRoutes() {
   return routes;
 }
 
-Router::Router(ApiContext& ctx, std::vector<Route> routes, std::size_t max_body_bytes)
-    : ctx_(ctx), routes_(std::move(routes)), max_body_bytes_(max_body_bytes) {
+Router::Router(ApiContext& ctx, std::vector<Route> routes, std::vector<std::string> hostnames,
+               TrustedProxies proxies)
+    : ctx_(ctx),
+      routes_(std::move(routes)),
+      hostnames_(std::move(hostnames)),
+      proxies_(std::move(proxies)) {
   for (const auto& r : routes_) patterns_.push_back(splitPath(r.pattern));
 }
 
-Poco::Net::HTTPRequestHandler* Router::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-  return new RequestHandler(*this);
+std::string Router::client(const Poco::Net::HTTPServerRequest& request) const {
+  return proxies_.client(request.clientAddress().host().toString(),
+                         request.get("X-Forwarded-For", ""));
 }
 
-ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, bool& close) {
+ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, const std::string& body) {
+  // DNS rebinding: a page of another site whose name now resolves to this service must not read
+  // it, so only the configured names are answered (RFC 9110 §15.5.20: 421).
+  if (!request.has("Host")) return errorResponse(400, "missing_host", "a Host header is required");
+  if (!hostAllowed(request.getHost(), hostnames_))
+    return errorResponse(421, "misdirected_request", "this service does not answer for that host");
   const std::string& uri = request.getURI();
   const auto question = uri.find('?');
   const std::string path = uri.substr(0, question);
@@ -122,7 +138,7 @@ ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, bool& close)
 
   Request req;
   req.method = request.getMethod();
-  req.client = request.clientAddress().host().toString();
+  req.client = client(request);
   req.authorization = request.get("Authorization", "");
   std::vector<std::string> segments;
   try {
@@ -180,40 +196,34 @@ ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, bool& close)
                                                                : request.getContentType());
     if (!type.matches("application", "json"))
       return errorResponse(415, "unsupported_media_type", "send application/json");
-    if (request.hasContentLength() &&
-        request.getContentLength64() > static_cast<Poco::Int64>(max_body_bytes_)) {
-      close = true;  // the unread body must not be taken for the next request
-      return errorResponse(413, "body_too_large", "request body too large");
-    }
-    try {
-      std::istream& in = request.stream();
-      char buffer[1024];
-      while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        req.body.append(buffer, static_cast<std::size_t>(in.gcount()));
-        if (req.body.size() > max_body_bytes_) {
-          close = true;
-          return errorResponse(413, "body_too_large", "request body too large");
-        }
-      }
-    } catch (const Poco::TimeoutException&) {
-      close = true;
-      return errorResponse(408, "timeout", "request body not received in time");
-    }
+    req.body = body;  // the front has read it in full, whatever the route
   }
   return route->handler(ctx_, req);
 }
 
-void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                   const std::string& body) {
   const auto start = std::chrono::steady_clock::now();
   ApiResponse r;
-  bool close = false;
   try {
-    r = dispatch(request, close);
+    r = dispatch(request, body);
   } catch (const std::exception& e) {
     httpLogger()->error("request failed method={} path={} what=\"{}\"",
                         loggable(request.getMethod()), loggable(request.getURI()), e.what());
     r = errorResponse(500, "internal", "internal error");
   }
+  respond(request, response, r, false, start);
+}
+
+void Router::refuse(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                    int status, std::string_view code, std::string_view message) {
+  respond(request, response, errorResponse(status, code, message), true,
+          std::chrono::steady_clock::now());
+}
+
+void Router::respond(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response, const ApiResponse& r, bool close,
+                     std::chrono::steady_clock::time_point start) {
   std::string body = r.text;
   std::string contentType = r.content_type;
   if (body.empty() && contentType.empty()) {
@@ -239,9 +249,9 @@ void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerR
   ctx_.env.metrics.countRequest(r.status);
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  httpLogger()->info("request method={} path={} status={} ms={:.1f} client={}",
+  httpLogger()->info("request method={} path={} status={} ms={:.1f} client={} peer={}",
                      loggable(request.getMethod()), loggable(request.getURI()), r.status, ms,
-                     request.clientAddress().host().toString());
+                     client(request), request.clientAddress().host().toString());
 }
 
 }  // namespace mh::service::http

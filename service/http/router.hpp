@@ -1,17 +1,19 @@
-// The HTTP front: a Router (HTTPRequestHandlerFactory) on method + path over the API functions,
-// with the request limits, security headers, JSON errors and one log line per request.
+// The router: method + path over the API functions, with the Host allow-list, the client address
+// (X-Forwarded-For from trusted proxies), security headers, JSON errors and one log line per
+// request. The HTTP front (http_front.hpp) hands it requests whose body it has read in full.
 #pragma once
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "service/http/api.hpp"
+#include "service/http/client_address.hpp"
+#include "service/http/http_front.hpp"
 
 namespace mh::service::http {
 
@@ -21,7 +23,7 @@ struct Request {
   std::vector<std::string> params;  // the {placeholders} of the route, percent-decoded
   std::vector<std::pair<std::string, std::string>> query;
   std::string body;
-  std::string client;  // the peer's address
+  std::string client;  // the client's address: the peer, or X-Forwarded-For from a trusted proxy
   std::string authorization;
 
   std::string queryValue(std::string_view name) const;
@@ -39,25 +41,37 @@ struct Route {
 // The routes of the service (the report downloads of report_routes.hpp included).
 std::vector<Route> serviceRoutes();
 
-class Router final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Router(ApiContext& ctx, std::vector<Route> routes, std::size_t max_body_bytes);
+// True when a Host header value names one of `allowed` (any port; names case-insensitive, a
+// trailing dot ignored, IPv6 literals with or without brackets). An empty list allows any Host.
+bool hostAllowed(std::string_view host, const std::vector<std::string>& allowed);
 
-  // One handler per request; it only calls back into serve() (handlers hold no state).
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest& request) override;
+class Router final : public RequestSink {
+ public:
+  // `hostnames`: the Host allow-list (empty: any); `proxies`: the peers whose X-Forwarded-For
+  // names the client.
+  Router(ApiContext& ctx, std::vector<Route> routes, std::vector<std::string> hostnames,
+         TrustedProxies proxies);
 
   // Answers one request: every exception stops here (500 with a generic message, the details
   // only in the log).
-  void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+  void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+             const std::string& body) override;
+  void refuse(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+              int status, std::string_view code, std::string_view message) override;
+
+  // The client of a request (see TrustedProxies::client).
+  std::string client(const Poco::Net::HTTPServerRequest& request) const;
 
  private:
-  ApiResponse dispatch(Poco::Net::HTTPServerRequest& request, bool& close);
+  ApiResponse dispatch(Poco::Net::HTTPServerRequest& request, const std::string& body);
+  void respond(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+               const ApiResponse& r, bool close, std::chrono::steady_clock::time_point start);
 
   ApiContext& ctx_;
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> patterns_;  // routes_' patterns split in segments
-  std::size_t max_body_bytes_;
+  std::vector<std::string> hostnames_;
+  TrustedProxies proxies_;
 };
 
 }  // namespace mh::service::http

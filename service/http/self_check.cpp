@@ -1,13 +1,18 @@
-// The self-check: freshness from the store, shared in-flight audits, deadline, rate limits.
+// The self-check: freshness from the store, audits as jobs shared per domain, bounds, rate limits.
 #include "service/http/self_check.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <openssl/rand.h>
+
+#include <algorithm>
 #include <ctime>
+#include <stdexcept>
 
 #include "checks/core/rubric.hpp"
 #include "service/audit/audit_runner.hpp"
 #include "service/audit/scored_row.hpp"
+#include "service/http/client_address.hpp"
 
 namespace mh::service::http {
 
@@ -20,6 +25,19 @@ std::optional<double> ageSeconds(const std::string& iso) {
   if (!end) return std::nullopt;
   const auto then = std::chrono::system_clock::from_time_t(timegm(&tm));
   return std::chrono::duration<double>(std::chrono::system_clock::now() - then).count();
+}
+
+// 128 random bits as hex: a job id another client cannot guess.
+std::string newJobId() {
+  static const char kHex[] = "0123456789abcdef";
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 0x0f];
+  }
+  return id;
 }
 
 }  // namespace
@@ -35,7 +53,7 @@ SelfCheckService::~SelfCheckService() {
 }
 
 int SelfCheckService::admitClient(const std::string& client) {
-  return clients_.take(client);
+  return clients_.take(client, addressNetwork(client));
 }
 
 std::optional<Json> SelfCheckService::storedResult(const std::string& domain) {
@@ -90,58 +108,110 @@ void SelfCheckService::reapFinished() {
       ++it;
     }
   }
+  const auto now = std::chrono::steady_clock::now();
+  const auto retention = std::chrono::seconds(config_.job_retention_seconds);
+  for (auto it = jobs_.begin(); it != jobs_.end();)
+    it = it->second->ended && now - *it->second->ended > retention ? jobs_.erase(it) : std::next(it);
 }
 
-SelfCheckService::ReportFuture SelfCheckService::launch(const DomainEntry& entry) {
-  auto promise = std::make_shared<std::promise<std::optional<Json>>>();
-  ReportFuture future = promise->get_future().share();
+void SelfCheckService::finish(const std::shared_ptr<Job>& job, std::optional<Json> result) {
+  std::lock_guard lock(mutex_);
+  job->ended = std::chrono::steady_clock::now();
+  job->failed = !result;
+  if (result) job->result = std::move(*result);
+  for (const auto& client : job->clients)
+    if (auto it = client_jobs_.find(client); it != client_jobs_.end() && --it->second <= 0)
+      client_jobs_.erase(it);
+  job->clients.clear();
+  in_flight_.erase(job->domain);
+}
+
+void SelfCheckService::launch(const std::shared_ptr<Job>& job, const DomainEntry& entry) {
   auto done = std::make_shared<std::atomic<bool>>(false);
-  in_flight_[entry.domain] = future;
-  threads_.push_back({std::thread([this, entry, promise, done] {
+  threads_.push_back({std::thread([this, entry, job, done] {
                         std::optional<Json> result;
                         try {
                           result = auditNow(entry);
+                          env_.metrics.countSelfCheck(result ? "audited" : "failed");
                         } catch (const std::exception& e) {
                           env_.metrics.countAuditFailure("self_check");
+                          env_.metrics.countSelfCheck("failed");
                           httpLogger()->error("self-check failed domain={} what=\"{}\"",
                                               entry.domain, e.what());
                         }
-                        {
-                          std::lock_guard lock(mutex_);
-                          in_flight_.erase(entry.domain);
-                        }
-                        promise->set_value(std::move(result));
+                        finish(job, std::move(result));
                         done->store(true);
                       }),
                       done});
-  return future;
 }
 
-SelfCheckResult SelfCheckService::check(const std::string& domain) {
-  const DomainEntry* entry = env_.registry.find(domain);
-  if (!entry) return {SelfCheckOutcome::NotInRegistry, {}, 0};
-  if (auto stored = storedResult(entry->domain)) return {SelfCheckOutcome::Cached, *stored, 0};
+int SelfCheckService::clientJobs(const std::string& client) const {
+  auto it = client_jobs_.find(client);
+  return it == client_jobs_.end() ? 0 : it->second;
+}
 
-  ReportFuture future;
-  {
-    std::lock_guard lock(mutex_);
-    reapFinished();
-    if (auto it = in_flight_.find(entry->domain); it != in_flight_.end()) {
-      future = it->second;
-    } else {
-      if (stop_.load()) return {SelfCheckOutcome::Busy, {}, 30};
-      if (in_flight_.size() >= static_cast<std::size_t>(config_.max_concurrent))
-        return {SelfCheckOutcome::Busy, {}, 10};
-      if (int wait = domains_.take(entry->domain); wait > 0)
-        return {SelfCheckOutcome::RateLimited, {}, wait};
-      future = launch(*entry);
-    }
+bool SelfCheckService::joinAsClient(Job& job, const std::string& client,
+                                    SelfCheckResult& refused) {
+  if (std::find(job.clients.begin(), job.clients.end(), client) != job.clients.end()) return true;
+  if (clientJobs(client) >= config_.max_jobs_per_client) {
+    refused = {SelfCheckOutcome::RateLimited, {}, "", 10, "jobs_per_client"};
+    return false;
   }
-  if (future.wait_for(std::chrono::seconds(config_.deadline_seconds)) != std::future_status::ready)
-    return {SelfCheckOutcome::TimedOut, {}, config_.deadline_seconds};
-  const auto& result = future.get();
-  if (!result) return {SelfCheckOutcome::Failed, {}, 0};
-  return {SelfCheckOutcome::Audited, *result, 0};
+  if (job.clients.size() >= static_cast<std::size_t>(config_.max_waiters_per_domain)) {
+    refused = {SelfCheckOutcome::Busy, {}, "", 10, "waiters_per_domain"};
+    return false;
+  }
+  ++client_jobs_[client];
+  job.clients.push_back(client);
+  return true;
+}
+
+SelfCheckResult SelfCheckService::check(const std::string& domain, const std::string& client) {
+  const DomainEntry* entry = env_.registry.find(domain);
+  if (!entry) return {SelfCheckOutcome::NotInRegistry, {}, "", 0, ""};
+  if (auto stored = storedResult(entry->domain))
+    return {SelfCheckOutcome::Cached, *stored, "", 0, ""};
+
+  std::lock_guard lock(mutex_);
+  reapFinished();
+  SelfCheckResult refused;
+  if (auto it = in_flight_.find(entry->domain); it != in_flight_.end()) {
+    if (!joinAsClient(*it->second, client, refused)) return refused;
+    return {SelfCheckOutcome::Joined, {}, it->second->id, 0, ""};
+  }
+  if (stop_.load()) return {SelfCheckOutcome::Busy, {}, "", 30, "stopping"};
+  if (in_flight_.size() >= static_cast<std::size_t>(config_.max_concurrent))
+    return {SelfCheckOutcome::Busy, {}, "", 10, "concurrent_audits"};
+  auto job = std::make_shared<Job>();
+  job->id = newJobId();
+  job->domain = entry->domain;
+  job->started = std::chrono::steady_clock::now();
+  if (clientJobs(client) >= config_.max_jobs_per_client)
+    return {SelfCheckOutcome::RateLimited, {}, "", 10, "jobs_per_client"};
+  if (int wait = domains_.take(entry->domain); wait > 0)
+    return {SelfCheckOutcome::RateLimited, {}, "", wait, "domain"};
+  joinAsClient(*job, client, refused);  // a new job, a client within its budget: always joins
+  jobs_[job->id] = job;
+  in_flight_[job->domain] = job;
+  launch(job, *entry);
+  return {SelfCheckOutcome::Started, {}, job->id, 0, ""};
+}
+
+std::optional<SelfCheckJob> SelfCheckService::job(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  const Job& j = *it->second;
+  const auto now = std::chrono::steady_clock::now();
+  SelfCheckJob view{j.id, j.domain, SelfCheckJobState::Running,
+                    std::chrono::duration<double>(j.ended.value_or(now) - j.started).count(), {}};
+  if (j.ended) {
+    view.state = j.failed ? SelfCheckJobState::Failed : SelfCheckJobState::Done;
+    view.result = j.result;
+  } else if (view.elapsed_seconds > config_.deadline_seconds) {
+    view.state = SelfCheckJobState::TimedOut;
+  }
+  return view;
 }
 
 void SelfCheckService::stop() {

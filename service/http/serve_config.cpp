@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "service/http/client_address.hpp"
+
 namespace mh::service::http {
 
 namespace {
@@ -144,6 +146,21 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
   check(readInt(*conf, "serve.max_queued", 1, 10000, c.max_queued));
   check(readInt(*conf, "serve.timeout_seconds", 1, 300, c.timeout_seconds));
   check(readInt(*conf, "serve.max_body_bytes", 64, 1 << 20, c.max_body_bytes));
+  check(readInt(*conf, "serve.request_deadline_seconds", 1, 300, c.request_deadline_seconds));
+  check(readInt(*conf, "serve.response_deadline_seconds", 1, 3600, c.response_deadline_seconds));
+  check(readInt(*conf, "serve.keep_alive_seconds", 1, 300, c.keep_alive_seconds));
+  check(readInt(*conf, "serve.max_connections_per_client", 1, 10000,
+                c.max_connections_per_client));
+  for (const auto& name : splitList(conf->getString("serve.hostnames", "")))
+    c.hostnames.push_back(name);
+  for (const auto& cidr : splitList(conf->getString("serve.trusted_proxies", ""))) {
+    if (!parseCidr(cidr)) {
+      check("serve.trusted_proxies: give addresses or CIDRs (10.0.0.0/8, ::1), not " + cidr);
+      break;
+    }
+    c.trusted_proxies.push_back(cidr);
+  }
+  check(readInt(*conf, "admin.attempts_per_minute", 1, 1000, c.admin_attempts_per_minute));
   check(readInt(*conf, "audit.threads", 1, 256, c.audit_threads));
   check(readScheduleKeys(*conf, c.schedule));
   auto& s = c.self_check;
@@ -154,6 +171,9 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
                 s.rate_per_domain_per_minute));
   check(readInt(*conf, "selfcheck.deadline_seconds", 1, 600, s.deadline_seconds));
   check(readInt(*conf, "selfcheck.max_concurrent", 1, 64, s.max_concurrent));
+  check(readInt(*conf, "selfcheck.max_jobs_per_client", 1, 64, s.max_jobs_per_client));
+  check(readInt(*conf, "selfcheck.max_waiters_per_domain", 1, 1000, s.max_waiters_per_domain));
+  check(readInt(*conf, "selfcheck.job_retention_seconds", 10, 86400, s.job_retention_seconds));
   for (const auto& hash : splitList(Poco::toLower(conf->getString("admin.token_sha256", "")))) {
     if (!isSha256Hex(hash)) {
       check("admin.token_sha256: give SHA-256 hashes as 64 hex digits, separated by commas");
@@ -250,6 +270,21 @@ std::variant<ServeConfig, ServeUsage> parseServeArguments(const std::vector<std:
     }
   }
   return c;
+}
+
+}  // namespace mh::service::http
+
+namespace mh::service::http {
+
+std::vector<std::string> allowedHostnames(const ServeConfig& config) {
+  std::vector<std::string> names = config.hostnames;
+  const auto bound = canonicalAddress(config.bind);
+  const bool loopback = config.bind == "localhost" ||
+                        (bound && (bound->rfind("127.", 0) == 0 || *bound == "::1"));
+  if (loopback) names.insert(names.end(), {"localhost", "127.0.0.1", "::1"});
+  if (bound && *bound != "0.0.0.0" && *bound != "::") names.push_back(*bound);
+  if (!loopback && config.hostnames.empty()) names.clear();  // not configured: any Host
+  return names;
 }
 
 }  // namespace mh::service::http

@@ -21,8 +21,11 @@ struct SelfCheckConfig {
   int max_age_seconds = 3600;          // a stored result younger than this is served as is
   int rate_per_client_per_minute = 6;  // self-check requests per client address (token bucket)
   int rate_per_domain_per_minute = 2;  // fresh audits per domain (token bucket)
-  int deadline_seconds = 60;           // longer audits answer 504 and are stored when done
+  int deadline_seconds = 60;           // a job still running after this is reported "timeout"
   int max_concurrent = 4;              // fresh audits at the same time (503 beyond)
+  int max_jobs_per_client = 2;         // running self-check jobs a client started or joined
+  int max_waiters_per_domain = 16;     // clients joined to one domain's running job (503 beyond)
+  int job_retention_seconds = 600;     // a finished job can be polled this long
 };
 
 // National runs without an operator (the audit.* keys besides threads).
@@ -41,9 +44,19 @@ struct ServeConfig {
   std::string domains_file = "domains.csv";
   std::string db = "var/mailhygiene.db";
   int max_threads = 16;      // HTTP connection threads
-  int max_queued = 64;       // connections waiting for a thread
-  int timeout_seconds = 10;  // socket send/receive timeout per request
+  int max_queued = 64;       // connections waiting for a thread (503 + Retry-After beyond)
+  int timeout_seconds = 10;  // socket send/receive timeout per read or write
+  int request_deadline_seconds = 10;   // whole request head and body (408 and closed beyond)
+  int response_deadline_seconds = 60;  // handling and writing one response
+  int keep_alive_seconds = 5;          // idle wait for the next request on a connection
+  int max_connections_per_client = 8;  // open connections per client address (429 beyond)
   std::size_t max_body_bytes = 4096;
+  // The Host names answered (421 for others). Empty: the loopback names when bound to loopback,
+  // otherwise any name (allowedHostnames()).
+  std::vector<std::string> hostnames;
+  // Reverse proxies (CIDRs) whose X-Forwarded-For names the client; none by default.
+  std::vector<std::string> trusted_proxies;
+  int admin_attempts_per_minute = 10;  // failed admin-token attempts per client (429 beyond)
   unsigned audit_threads = 8;  // worker threads of a national run
   SelfCheckConfig self_check;
   ScheduleConfig schedule;
@@ -63,5 +76,10 @@ struct ServeUsage {
 std::variant<ServeConfig, ServeUsage> parseServeArguments(const std::vector<std::string>& args);
 
 std::string serveUsage();
+
+// The Host allow-list the service applies: `hostnames`, plus localhost, 127.0.0.1 and ::1 when
+// bound to a loopback address, plus the bound address itself when it is not a wildcard. Empty
+// (any Host) only when bound to a non-loopback address with no `hostnames`.
+std::vector<std::string> allowedHostnames(const ServeConfig& config);
 
 }  // namespace mh::service::http

@@ -2,7 +2,6 @@
 #include "service/http/server.hpp"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SocketAddress.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,7 +10,6 @@
 #include <ostream>
 
 #include "service/http/dashboard.hpp"
-#include "service/http/router.hpp"
 
 namespace mh::service::http {
 
@@ -58,6 +56,26 @@ void warnIfRechecksOutlastTheInterval(const ScheduleConfig& c) {
         describe(s), c.retry_delay.count(), c.rechecks);
 }
 
+TrustedProxies trustedProxies(const std::vector<std::string>& cidrs) {
+  std::vector<Cidr> networks;
+  for (const auto& text : cidrs)
+    if (auto cidr = parseCidr(text)) networks.push_back(*cidr);
+  return TrustedProxies(std::move(networks));
+}
+
+FrontLimits frontLimits(const ServeConfig& c) {
+  FrontLimits limits;
+  limits.max_threads = c.max_threads;
+  limits.max_queued = c.max_queued;
+  limits.max_connections_per_client = c.max_connections_per_client;
+  limits.request_deadline_seconds = c.request_deadline_seconds;
+  limits.response_deadline_seconds = c.response_deadline_seconds;
+  limits.keep_alive_seconds = c.keep_alive_seconds;
+  limits.timeout_seconds = c.timeout_seconds;
+  limits.max_body_bytes = c.max_body_bytes;
+  return limits;
+}
+
 }  // namespace
 
 Server::Server(ServeConfig config)
@@ -67,7 +85,7 @@ Server::Server(ServeConfig config)
       scanner_(buildScanner(config_.scanner)),
       clock_(config_.clock ? config_.clock : std::make_shared<SystemClock>()),
       tokens_(config_.admin_token_sha256),
-      pool_(2, config_.max_threads + 2),
+      admin_attempts_(config_.admin_attempts_per_minute),
       socket_(Poco::Net::SocketAddress(config_.bind, config_.port), config_.max_queued) {
   // makeScanner sets the global log level (warn unless --verbose); requests are logged at info.
   httpLogger()->set_level(config_.scanner.verbose ? spdlog::level::debug : spdlog::level::info);
@@ -79,7 +97,8 @@ Server::Server(ServeConfig config)
   scheduler_ = std::make_unique<Scheduler>(config_.schedule.schedule, *clock_,
                                            [this] { return runs_->start("schedule"); });
   metrics_.addSection([this] { return scheduler_->metricsText() + runs_->metricsText(); });
-  ctx_ = std::make_unique<ApiContext>(ApiContext{env, *self_check_, *runs_, tokens_});
+  ctx_ = std::make_unique<ApiContext>(
+      ApiContext{env, *self_check_, *runs_, tokens_, admin_attempts_});
   warnIfRechecksOutlastTheInterval(config_.schedule);
 
   auto routes = serviceRoutes();
@@ -94,17 +113,17 @@ Server::Server(ServeConfig config)
                     }});
   for (auto& route : dashboardRoutes()) routes.push_back(std::move(route));
 
-  auto params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(config_.max_threads);
-  params->setMaxQueued(config_.max_queued);
-  params->setTimeout(Poco::Timespan(config_.timeout_seconds, 0));
-  params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-  params->setMaxKeepAliveRequests(100);
-  params->setServerName("mailhygiene");
-  params->setSoftwareVersion("");
-  server_ = std::make_unique<Poco::Net::HTTPServer>(
-      new Router(*ctx_, std::move(routes), config_.max_body_bytes), pool_, socket_, params);
+  const auto hostnames = allowedHostnames(config_);
+  if (hostnames.empty())
+    httpLogger()->warn(
+        "any Host header is answered bind={} effect=\"set serve.hostnames to the names clients "
+        "use, so that a rebound DNS name cannot reach the service\"",
+        config_.bind);
+  router_ = std::make_unique<Router>(*ctx_, std::move(routes), hostnames,
+                                     trustedProxies(config_.trusted_proxies));
+  front_ = std::make_unique<HttpFront>(socket_, frontLimits(config_),
+                                       trustedProxies(config_.trusted_proxies), *router_);
+  metrics_.addSection([this] { return front_->metricsText(); });
 }
 
 Server::~Server() {
@@ -112,7 +131,7 @@ Server::~Server() {
 }
 
 void Server::start() {
-  server_->start();
+  front_->start();
   started_ = true;
   httpLogger()->info("listening bind={} port={} domains={} db={}", config_.bind, port(),
                      registry_.entries.size(), config_.db);
@@ -126,10 +145,7 @@ void Server::start() {
 void Server::stop() {
   if (stopped_) return;
   stopped_ = true;
-  if (started_) {
-    server_->stopAll(false);
-    pool_.joinAll();
-  }
+  if (started_) front_->stop();
   scheduler_->stop();
   self_check_->stop();
   runs_->stop();

@@ -1,9 +1,7 @@
-// `mailhygiene serve`: the Poco HTTPServer over the registry, the store and the scanner.
+// `mailhygiene serve`: the HTTP front and router over the registry, the store and the scanner.
 #pragma once
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
 
 #include <cstdint>
 #include <iosfwd>
@@ -12,6 +10,8 @@
 #include <vector>
 
 #include "service/http/api.hpp"
+#include "service/http/http_front.hpp"
+#include "service/http/router.hpp"
 #include "service/http/scheduler.hpp"
 #include "service/http/serve_config.hpp"
 #include "service/store/sqlite_store.hpp"
@@ -46,13 +46,14 @@ class Server {
   std::shared_ptr<Clock> clock_;
   Metrics metrics_;
   AdminTokens tokens_;
+  AdminAttempts admin_attempts_;
   std::unique_ptr<SelfCheckService> self_check_;
   std::unique_ptr<RunManager> runs_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<ApiContext> ctx_;
-  Poco::ThreadPool pool_;
   Poco::Net::ServerSocket socket_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<HttpFront> front_;
   bool started_ = false;
   bool stopped_ = false;
 };

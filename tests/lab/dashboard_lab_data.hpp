@@ -28,7 +28,7 @@ inline const std::vector<std::string> kDashboardDomains = {
     "spf-softfail-no-dmarc.lab.test,Doanh nghiệp",
     "null-mx.lab.test,Doanh nghiệp",
 };
-inline constexpr const char* kDashboardAdminToken = "dashboard-lab-token";
+inline constexpr const char* kDashboardAdminToken = "dashboard-lab-token-of-at-least-32-characters";
 
 inline std::vector<std::string> dashboardScanner(std::uint16_t dns_port) {
   // Without SMTP, and without DNSSEC (the lab zones are unsigned under the real root's anchor,

@@ -45,7 +45,7 @@ using service::http::testing::utc;
 using service::store::RunState;
 using service::store::SqliteStore;
 
-constexpr const char* kToken = "lab-scheduler-token";
+constexpr const char* kToken = "lab-scheduler-token-of-at-least-32-characters";
 constexpr const char* kFlaky = "dmarc-none.lab.test";
 const std::vector<std::string> kDomains = {"good.lab.test", kFlaky, "spf-plus-all.lab.test",
                                            "null-mx.lab.test"};

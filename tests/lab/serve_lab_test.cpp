@@ -18,7 +18,7 @@ namespace {
 using service::http::ServeConfig;
 using service::http::testing::TestServer;
 
-constexpr const char* kToken = "lab-admin-token";
+constexpr const char* kToken = "lab-admin-token-of-at-least-32-characters";
 const std::vector<std::string> kDomains = {"good.lab.test", "dmarc-none.lab.test,lab-b",
                                            "spf-plus-all.lab.test,lab-b", "null-mx.lab.test"};
 
@@ -36,9 +36,14 @@ Poco::JSON::Object::Ptr parse(const std::string& body) {
 
 TEST(ServeLab, SelfCheckAuditsThenServesFromTheStore) {
   TestServer server(kDomains, labScanner());
-  auto first = server.post("/api/v1/self-check", R"({"domain": "GOOD.lab.test."})");
+  auto started = server.post("/api/v1/self-check", R"({"domain": "GOOD.lab.test."})");
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(started.header("Location").rfind("/api/v1/self-check/", 0), 0u);
+  auto first = server.pollJob(started.header("Location"));
   ASSERT_EQ(first.status, 200) << first.body;
-  auto result = parse(first.body);
+  auto job = parse(first.body);
+  EXPECT_EQ(job->getValue<std::string>("state"), "done");
+  auto result = job->getObject("result");
   EXPECT_EQ(result->getValue<std::string>("domain"), "good.lab.test");
   EXPECT_FALSE(result->getValue<bool>("cached"));
   EXPECT_FALSE(result->getValue<bool>("network_checked"));
@@ -86,11 +91,13 @@ TEST(ServeLab, FreshAuditsAreRateLimitedPerDomain) {
     c.self_check.max_age_seconds = 0;  // never from the store
     c.self_check.rate_per_domain_per_minute = 1;
   });
-  ASSERT_EQ(server.post("/api/v1/self-check", R"({"domain": "null-mx.lab.test"})").status, 200);
+  ASSERT_EQ(server.selfCheck(R"({"domain": "null-mx.lab.test"})").status, 200);
   auto limited = server.post("/api/v1/self-check", R"({"domain": "null-mx.lab.test"})");
   EXPECT_EQ(limited.status, 429) << limited.body;
   EXPECT_GE(std::stoi(limited.header("Retry-After")), 1);
-  EXPECT_EQ(server.post("/api/v1/self-check", R"({"domain": "dmarc-none.lab.test"})").status, 200);
+  auto other = server.selfCheck(R"({"domain": "dmarc-none.lab.test"})");
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(parse(other.body)->getValue<std::string>("state"), "done");
 }
 
 TEST(ServeLab, ANationalRunStartedOverHttpCompletes) {

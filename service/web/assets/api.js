@@ -1,12 +1,12 @@
 // The JSON API as the pages use it: every call resolves (never rejects) to
-// {ok, status, body, retryAfter}; status 0 means the server could not be reached.
+// {ok, status, body, retryAfter, location}; status 0 means the server could not be reached.
 
 async function request(url, init) {
   let response;
   try {
     response = await fetch(url, {credentials: 'same-origin', ...init});
   } catch {
-    return {ok: false, status: 0, body: null, retryAfter: null};
+    return {ok: false, status: 0, body: null, retryAfter: null, location: null};
   }
   let body = null;
   try {
@@ -20,6 +20,7 @@ async function request(url, init) {
     status: response.status,
     body,
     retryAfter: Number.isFinite(retry) ? retry : null,
+    location: response.headers.get('Location'),
   };
 }
 

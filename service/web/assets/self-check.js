@@ -1,5 +1,7 @@
-// The self-check form: POST /api/v1/self-check for a registry domain, then the result (findings,
-// remediation, score history chart) or a clear message for 400, 404, 429, 503 and 504.
+// The self-check form: POST /api/v1/self-check for a registry domain; a fresh stored result comes
+// at once (200), otherwise the audit job (202 + Location) is polled until it ends. Then the result
+// (findings, remediation, score history chart) or a clear message for 400, 404, 429, 503, a failed
+// job and one still running after the service's deadline.
 import {apiDomainPath, domainPath, errorCode, errorMessage, getJson, postJson} from './api.js';
 import {clear, el} from './dom.js';
 import {initLanguage, onLanguageChange, t} from './i18n.js';
@@ -64,6 +66,34 @@ function failure(response, domain) {
   return showMessage('selfcheck.failed', {status: response.status}, true, detail);
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Polls a job until it is no longer running; resolves to the last answer. Gives up (status 0)
+// after `limitMs` or when the job keeps failing to answer.
+async function pollJob(location, limitMs) {
+  const giveUpAt = Date.now() + limitMs;
+  let response = {ok: false, status: 0, body: null, retryAfter: null};
+  while (Date.now() < giveUpAt) {
+    response = await getJson(location);
+    if (!response.ok || !response.body || response.body.state !== 'running') return response;
+    await sleep(Math.min(Math.max(response.retryAfter ?? 1, 1), 5) * 1000);
+  }
+  return {ok: false, status: 0, body: null, retryAfter: null};
+}
+
+// The result of a self-check: the stored result (200), or the finished job's.
+async function runCheck(domain) {
+  const response = await postJson('/api/v1/self-check', {domain});
+  if (response.status !== 202 || !response.body) return response;
+  const location = response.location || '/api/v1/self-check/' + response.body.id;
+  const job = await pollJob(location, 10 * 60 * 1000);
+  if (!job.ok || !job.body) return job;
+  if (job.body.state === 'done') return {ok: true, status: 200, body: job.body.result};
+  // A job past the deadline goes on; its result will be stored for a retry in a minute.
+  if (job.body.state === 'timeout') return {ok: false, status: 504, body: job.body, retryAfter: 60};
+  return {ok: false, status: 500, body: job.body, retryAfter: null};
+}
+
 async function check(event) {
   event.preventDefault();
   const domain = input.value.trim();
@@ -78,7 +108,7 @@ async function check(event) {
   resultHost.setAttribute('aria-busy', 'true');
   showMessage('selfcheck.running', {domain}, false);
   try {
-    const response = await postJson('/api/v1/self-check', {domain});
+    const response = await runCheck(domain);
     if (!response.ok || !response.body) {
       failure(response, domain);
       return;

@@ -15,8 +15,20 @@ TEST(Json, ObjectsKeepInsertionOrderAndReplaceInPlace) {
 TEST(Json, EscapesControlAndInvalidUtf8Bytes) {
   EXPECT_EQ(jsonQuote("a\"b\\c\n"), R"("a\"b\\c\n")");
   EXPECT_EQ(jsonQuote(std::string("\x01", 1)), R"("\u0001")");
-  EXPECT_EQ(jsonQuote("\xEF"), R"("\u00ef")");
   EXPECT_EQ(jsonQuote("Bộ Công an"), "\"Bộ Công an\"");
+}
+
+TEST(Json, InvalidUtf8BecomesTheReplacementCharacter) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(jsonQuote("\xEF"), "\"" + fffd + "\"");               // truncated
+  EXPECT_EQ(jsonQuote("a\xFF" "b"), "\"a" + fffd + "b\"");           // never a UTF-8 byte
+  EXPECT_EQ(jsonQuote("\xC0\xAF"), "\"" + fffd + fffd + "\"");    // overlong '/'
+  EXPECT_EQ(jsonQuote("\xE0\x80\xAF"), "\"" + fffd + fffd + fffd + "\"");
+  EXPECT_EQ(jsonQuote("\xED\xA0\x80"), "\"" + fffd + fffd + fffd + "\"");  // a surrogate
+  EXPECT_EQ(jsonQuote("\xF4\x90\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"");
+  EXPECT_EQ(jsonQuote("\xF5\x80\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"");
+  EXPECT_EQ(jsonQuote("\xF0\x9F\x93\xA7"), "\"\xF0\x9F\x93\xA7\"");  // U+1F4E7 stays
+  EXPECT_EQ(jsonQuote("\xEF\xBF\xBD"), "\"" + fffd + "\"");
 }
 
 TEST(Json, CopiesAreIndependent) {

@@ -8,12 +8,14 @@
 #include <Poco/StreamCopier.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "service/http/server.hpp"
@@ -95,6 +97,24 @@ class TestServer {
   HttpResult post(const std::string& path, const std::string& body,
                   const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     return call(port(), "POST", path, body, headers);
+  }
+  // POST /api/v1/self-check, then, for a 202, polls the job (at most 120 s) until it is no
+  // longer running; returns the 200 of a cached result, the job's final poll (its "result"
+  // holds the audit), or the error answer.
+  HttpResult selfCheck(const std::string& body) {
+    HttpResult r = post("/api/v1/self-check", body);
+    return r.status == 202 ? pollJob(r.header("Location")) : r;
+  }
+  // Polls a self-check job until it is no longer running (at most 120 s).
+  HttpResult pollJob(const std::string& location) {
+    HttpResult r;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      r = get(location);
+      if (r.status != 200 || r.body.find("\"state\":\"running\"") == std::string::npos) return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return r;
   }
 
  private:

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "service/http/admin_tokens.hpp"
+#include "service/http/client_address.hpp"
 #include "service/http/rate_limiter.hpp"
 #include "tests/service/http/http_test_support.hpp"
 #include "tests/service/http/manual_clock.hpp"
@@ -23,7 +24,7 @@ using testing::HttpResult;
 using testing::TempDir;
 using testing::TestServer;
 
-constexpr const char* kToken = "s3cret-admin-token";
+constexpr const char* kToken = "s3cret-admin-token-of-at-least-32-characters";
 
 // A UDP port that never answers: every DNS query times out.
 class SilentDns {
@@ -107,7 +108,8 @@ TEST_F(HttpServerTest, OpenApiDocumentParsesAndListsEveryRoute) {
   EXPECT_EQ(doc->getValue<std::string>("openapi").substr(0, 2), "3.");
   auto paths = doc->getObject("paths");
   for (const char* p : {"/healthz", "/metrics", "/api/v1/domains", "/api/v1/domains/{domain}",
-                        "/api/v1/domains/{domain}/history", "/api/v1/self-check", "/api/v1/runs",
+                        "/api/v1/domains/{domain}/history", "/api/v1/self-check", "/api/v1/self-check/{id}",
+                        "/api/v1/runs",
                         "/api/v1/runs/{id}", "/api/v1/openapi.json", "/api/v1/schedule"})
     EXPECT_TRUE(paths->has(p)) << p;
 }
@@ -250,21 +252,46 @@ TEST(RateLimiter, BucketRefillsOverTime) {
   EXPECT_EQ(RateLimiter(0).take("a", t0), 0);  // disabled
 }
 
-TEST(RateLimiter, MemoryStaysBounded) {
-  RateLimiter limiter(1, 4);
+TEST(RateLimiter, AFloodOfNewKeysNeitherGrowsMemoryNorFreesTheLimitedClients) {
+  RateLimiter limiter(2, 100);
   const auto t0 = RateLimiter::Clock::now();
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(limiter.take("client" + std::to_string(i), t0), 0);
+  ASSERT_EQ(limiter.take("192.0.2.1", t0), 0);
+  ASSERT_EQ(limiter.take("192.0.2.1", t0), 0);
+  ASSERT_GT(limiter.take("192.0.2.1", t0), 0);  // the abusive client is limited
+  int refused = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const std::string address = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    refused += limiter.take(address, addressNetwork(address), t0) > 0;
+  }
+  EXPECT_LE(limiter.size(), 100u);
+  EXPECT_GT(refused, 9000);                      // the flood shares /24 and overflow buckets
+  EXPECT_GT(limiter.take("192.0.2.1", t0), 0);  // still limited: its bucket was not flushed
+  // Once refilled, full buckets are forgotten first and new clients get their own again.
+  EXPECT_EQ(limiter.take("198.51.100.7", t0 + std::chrono::minutes(2)), 0);
+  EXPECT_EQ(limiter.wait("198.51.100.7", "", t0 + std::chrono::minutes(2)), 0);
 }
 
 TEST(AdminTokens, HashesAndComparesTokens) {
   EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  AdminTokens tokens({sha256Hex("one"), sha256Hex("two")});
-  EXPECT_TRUE(tokens.allows("Bearer one"));
-  EXPECT_TRUE(tokens.allows("Bearer two"));
-  EXPECT_FALSE(tokens.allows("Bearer three"));
+  const std::string one(32, '1'), two(40, '2');
+  AdminTokens tokens({sha256Hex(one), sha256Hex(two), sha256Hex("short")});
+  EXPECT_TRUE(tokens.allows("Bearer " + one));
+  EXPECT_TRUE(tokens.allows("Bearer " + two));
+  EXPECT_FALSE(tokens.allows("Bearer " + std::string(32, '3')));
+  EXPECT_FALSE(tokens.allows("Bearer short"));  // below kMinAdminTokenLength: never accepted
   EXPECT_FALSE(tokens.allows("Bearer "));
-  EXPECT_FALSE(tokens.allows("one"));
-  EXPECT_FALSE(AdminTokens({}).allows("Bearer one"));
+  EXPECT_FALSE(tokens.allows(one));
+  EXPECT_FALSE(AdminTokens({}).allows("Bearer " + one));
+}
+
+TEST(AdminAttempts, FailedTokensAreThrottledPerClient) {
+  AdminAttempts attempts(3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(attempts.wait("192.0.2.1"), 0);
+    attempts.failed("192.0.2.1");
+  }
+  EXPECT_GT(attempts.wait("192.0.2.1"), 0);
+  EXPECT_EQ(attempts.wait("192.0.2.2"), 0);  // another client is not affected
 }
 
 TEST(ServeConfig, DefaultsFileThenCommandLine) {

@@ -1,19 +1,28 @@
-// The connection loop of the HTTP front, its accept filter (bounded queue, connections per
-// address) and the watchdog that enforces the per-request deadlines.
+// The HTTP front: an acceptor thread that waits for each connection's first request without a
+// thread, the connection loop on Poco's thread pool, and the watchdog of the per-request deadlines.
 //
 // Why not Poco's HTTPServer: its timeouts apply to each read, so a client that drips one header
 // line every few seconds holds a thread for as long as it likes; its queue drops connections
 // without an answer when full; and a request body that the handler did not read is parsed as the
 // next request of a keep-alive connection (request smuggling behind a reusing proxy). Here:
-// - the accept filter (TCPServerConnectionFilter, run on the acceptor thread, never blocking)
-//   answers 503 + Retry-After when max_threads + max_queued connections are already admitted,
-//   and 429 + Retry-After when the peer already has max_connections_per_client open;
-// - a watchdog thread holds one wall-clock deadline per connection: reading a request's head and
-//   body must end within request_deadline_seconds (counted from when the first byte is asked
-//   for); past it the socket's reads are shut down (the blocked read returns at once), the
-//   client gets 408 and the connection is closed; two seconds later the whole socket is shut
-//   down if the 408 could not be written. Handling and writing the response have a deadline of
-//   their own (response_deadline_seconds, a client that does not read its answer);
+// - the acceptor thread accepts and watches the new connections itself (edge-triggered epoll, so
+//   a connection is looked at again only when new bytes arrive; never blocking):
+//   a connection is handed to a thread (Poco's TCPServerDispatcher) only once its first request
+//   head, and its body when it has a Content-Length or is chunked and small, are in the socket
+//   buffer (seen with MSG_PEEK, nothing consumed). A slow client costs a descriptor, not a
+//   thread. Past request_deadline_seconds it is answered 408 and closed;
+// - at accept, a client address with max_connections_per_client open connections is answered
+//   429 + Retry-After, and more than max_waiting_heads connections still sending their first
+//   request 503 + Retry-After; when max_threads + max_queued connections are already with the
+//   threads, a complete request is answered 503 + Retry-After (all by the acceptor, without
+//   blocking, then closed);
+// - on a thread, a watchdog holds one wall-clock deadline per connection: reading a further
+//   request of a keep-alive connection must end within request_deadline_seconds (from its first
+//   byte); past it the socket's reads are shut down (the blocked read returns at once), the
+//   client gets 408 and the connection is closed, and two seconds later the whole socket is shut
+//   down if the 408 could not be written. Handling and writing a response have their own deadline
+//   (response_deadline_seconds: a client that does not read). When three quarters of the threads
+//   are taken, answers close their connection instead of keeping it alive;
 // - the body of every request is read in full (at most max_body_bytes; 413 and close beyond)
 //   before the router sees it, whatever the route, so the next request always starts where
 //   this one ended; ambiguous framing (Content-Length twice, or with Transfer-Encoding, or a
@@ -27,7 +36,12 @@
 #include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/String.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
 
 #include "service/http/audit_jobs.hpp"
 
@@ -42,6 +56,7 @@ using Poco::Net::StreamSocket;
 
 constexpr auto kCutGrace = std::chrono::seconds(2);
 constexpr std::size_t kDrainOnRefusal = 16 * 1024;
+constexpr std::size_t kMaxHeadBytes = 16 * 1024;  // a longer head is handed on (and refused)
 
 // A complete response written by the front itself (no router, no handler): the accept filter's
 // 503/429 and the 400/408 of a request head that could not be read.
@@ -193,7 +208,7 @@ class FrontConnection final : public Poco::Net::TCPServerConnection {
     response->setVersion(request->getVersion());
     const auto& params = *front_.params();
     response->setKeepAlive(params.getKeepAlive() && request->getKeepAlive() &&
-                           session.canKeepAlive());
+                           session.canKeepAlive() && !front_.underPressure());
 
     std::string body;
     const Body read = readBody(*request, *response, front_.limits().max_body_bytes, body);
@@ -234,15 +249,6 @@ class FrontConnectionFactory final : public Poco::Net::TCPServerConnectionFactor
   HttpFront& front_;
 };
 
-class AcceptFilter final : public Poco::Net::TCPServerConnectionFilter {
- public:
-  explicit AcceptFilter(HttpFront& front) : front_(front) {}
-  bool accept(const StreamSocket& socket) override { return front_.admit(socket); }
-
- private:
-  HttpFront& front_;
-};
-
 }  // namespace
 
 HttpFront::HttpFront(Poco::Net::ServerSocket socket, FrontLimits limits, TrustedProxies proxies,
@@ -254,7 +260,7 @@ HttpFront::HttpFront(Poco::Net::ServerSocket socket, FrontLimits limits, Trusted
       params_(new Poco::Net::HTTPServerParams),
       pool_(2, limits.max_threads + 2) {
   params_->setMaxThreads(limits_.max_threads);
-  // Poco's own queue never refuses: admit() keeps it below this bound, and answers instead.
+  // Poco's own queue never refuses: dispatch() keeps it below this bound, and answers instead.
   params_->setMaxQueued(limits_.max_threads + limits_.max_queued + 1);
   params_->setTimeout(Poco::Timespan(limits_.timeout_seconds, 0));
   params_->setKeepAlive(true);
@@ -262,18 +268,22 @@ HttpFront::HttpFront(Poco::Net::ServerSocket socket, FrontLimits limits, Trusted
   params_->setMaxKeepAliveRequests(100);
   params_->setServerName("mailhygiene");
   params_->setSoftwareVersion("");
-  server_ = std::make_unique<Poco::Net::TCPServer>(new FrontConnectionFactory(*this), pool_,
-                                                   socket_, params_);
-  server_->setConnectionFilter(new AcceptFilter(*this));
+  dispatcher_ = new Poco::Net::TCPServerDispatcher(new FrontConnectionFactory(*this), pool_,
+                                                   params_);
+  epoll_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_ < 0) throw std::runtime_error("epoll_create1 failed");
 }
 
 HttpFront::~HttpFront() {
   stop();
+  dispatcher_->release();
+  ::close(epoll_);
 }
 
 void HttpFront::start() {
+  socket_.setBlocking(false);
   watchdog_ = std::thread([this] { watch(); });
-  server_->start();
+  acceptor_ = std::thread([this] { acceptLoop(); });
   started_ = true;
 }
 
@@ -282,7 +292,8 @@ void HttpFront::stop() {
   stopped_ = true;
   stopping_.store(true);
   if (started_) {
-    server_->stop();
+    acceptor_.join();  // it closes the connections still waiting for their first request
+    dispatcher_->stop();
     {
       // Idle keep-alive connections and requests still being read end now; the answers being
       // written are finished.
@@ -300,40 +311,160 @@ void HttpFront::stop() {
   if (watchdog_.joinable()) watchdog_.join();
 }
 
-bool HttpFront::admit(const StreamSocket& socket) {
-  const int fd = socket.impl()->sockfd();
-  std::string peer;
-  try {
-    peer = socket.peerAddress().host().toString();
-  } catch (const Poco::Exception&) {
-    return false;  // already gone
-  }
-  peer = canonicalAddress(peer).value_or(peer);
-  int status = 0;
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_.load() || admitted_ >= limits_.max_threads + limits_.max_queued) {
-      status = 503;
-    } else if (!proxies_.contains(peer) &&
-               per_client_[peer] >= limits_.max_connections_per_client) {
-      status = 429;
-    } else {
-      ++admitted_;
-      ++per_client_[peer];
-      accepted_[fd] = peer;
-      return true;
+void HttpFront::acceptLoop() {
+  epoll_event listen{};
+  listen.events = EPOLLIN;
+  listen.data.fd = socket_.impl()->sockfd();
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, listen.data.fd, &listen);
+  std::vector<epoll_event> events(256);
+  while (!stopping_.load()) {
+    const int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.fd == listen.data.fd) {
+        acceptNew();
+      } else {
+        examine(events[i].data.fd, (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (now < it->second.deadline) {
+        ++it;
+        continue;
+      }
+      counters_.request_deadline++;
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+      refuseConnection(it->first, rawResponse(408, "Request Timeout", "timeout",
+                                              "request not received in time", 0));
+      {
+        std::lock_guard lock(mutex_);
+        forget(it->second.peer);
+      }
+      it = waiting_.erase(it);
     }
   }
-  if (status == 503) {
-    counters_.refused_queue_full++;
-    refuseConnection(fd, rawResponse(503, "Service Unavailable", "busy",
-                                     "too many connections waiting; retry later", 2));
+  std::lock_guard lock(mutex_);
+  for (const auto& [fd, w] : waiting_) forget(w.peer);
+  waiting_.clear();
+}
+
+void HttpFront::examine(int fd, bool hung_up) {
+  auto it = waiting_.find(fd);
+  if (it == waiting_.end()) return;
+  Head head = headState(fd);
+  if (head == Head::Waiting && hung_up) head = Head::Closed;  // it can no longer complete
+  if (head == Head::Waiting) return;
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+  if (head == Head::Complete) {
+    dispatch(it->second);
   } else {
-    counters_.refused_per_client++;
-    refuseConnection(fd, rawResponse(429, "Too Many Requests", "too_many_connections",
-                                     "too many open connections from this address", 1));
+    std::lock_guard lock(mutex_);
+    forget(it->second.peer);
   }
-  return false;
+  waiting_.erase(it);
+}
+
+void HttpFront::acceptNew() {
+  for (int i = 0; i < 256; ++i) {  // what the backlog holds now, a bounded number at a time
+    StreamSocket socket;
+    std::string peer;
+    try {
+      socket = socket_.acceptConnection();
+      peer = socket.peerAddress().host().toString();
+    } catch (const Poco::Exception&) {
+      return;  // nothing more to accept (EAGAIN), or the client already left
+    }
+    peer = canonicalAddress(peer).value_or(peer);
+    const int fd = socket.impl()->sockfd();
+    int status = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (waiting_.size() >= static_cast<std::size_t>(limits_.max_waiting_heads)) {
+        status = 503;
+      } else if (!proxies_.contains(peer) &&
+                 per_client_[peer] >= limits_.max_connections_per_client) {
+        status = 429;
+      } else {
+        ++per_client_[peer];
+      }
+    }
+    if (status == 503) {
+      counters_.refused_waiting_heads++;
+      refuseConnection(fd, rawResponse(503, "Service Unavailable", "busy",
+                                       "too many connections waiting; retry later", 2));
+      continue;
+    }
+    if (status == 429) {
+      counters_.refused_per_client++;
+      refuseConnection(fd, rawResponse(429, "Too Many Requests", "too_many_connections",
+                                       "too many open connections from this address", 1));
+      continue;
+    }
+    socket.setNoDelay(true);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(limits_.request_deadline_seconds);
+    waiting_.emplace(fd, Waiting{socket, fd, peer, deadline});
+    epoll_event e{};
+    e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    e.data.fd = fd;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e);  // bytes already there are reported at once
+  }
+}
+
+HttpFront::Head HttpFront::headState(int fd) const {
+  std::string buffer(kMaxHeadBytes + limits_.max_body_bytes + 64, '\0');
+  const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return Head::Closed;
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? Head::Waiting : Head::Closed;
+  buffer.resize(static_cast<std::size_t>(n));
+  const auto end = buffer.find("\r\n\r\n");
+  if (end == std::string::npos)  // a head too long for Poco is handed on and refused there
+    return buffer.size() >= kMaxHeadBytes ? Head::Complete : Head::Waiting;
+  // The body: only what decides whether it has arrived; the thread parses the real framing.
+  std::string head = Poco::toLower(buffer.substr(0, end + 2));
+  const auto bodyStart = end + 4;
+  if (head.find("\ntransfer-encoding:") != std::string::npos) {
+    const bool ended = buffer.find("0\r\n\r\n", bodyStart) != std::string::npos;
+    return ended || buffer.size() >= bodyStart + limits_.max_body_bytes ? Head::Complete
+                                                                       : Head::Waiting;
+  }
+  const auto cl = head.find("\ncontent-length:");
+  if (cl == std::string::npos) return Head::Complete;
+  const auto value = head.substr(cl + 16, head.find('\r', cl + 1) - cl - 16);
+  std::size_t length = 0;
+  try {
+    length = std::stoul(value);
+  } catch (const std::exception&) {
+    return Head::Complete;  // malformed: refused on the thread
+  }
+  if (length > limits_.max_body_bytes) return Head::Complete;  // 413 on the thread
+  return buffer.size() >= bodyStart + length ? Head::Complete : Head::Waiting;
+}
+
+void HttpFront::dispatch(Waiting& w) {
+  {
+    std::lock_guard lock(mutex_);
+    if (dispatched_ < limits_.max_threads + limits_.max_queued) {
+      ++dispatched_;
+      accepted_[w.fd] = w.peer;
+      dispatcher_->enqueue(w.socket);
+      return;
+    }
+    forget(w.peer);
+  }
+  counters_.refused_queue_full++;
+  refuseConnection(w.fd, rawResponse(503, "Service Unavailable", "busy",
+                                     "too many requests waiting; retry later", 2));
+}
+
+void HttpFront::forget(const std::string& peer) {
+  if (auto c = per_client_.find(peer); c != per_client_.end() && --c->second <= 0)
+    per_client_.erase(c);
+}
+
+bool HttpFront::underPressure() {
+  std::lock_guard lock(mutex_);
+  return dispatched_ * 4 >= limits_.max_threads * 3;
 }
 
 std::uint64_t HttpFront::enter(int fd) {
@@ -354,9 +485,8 @@ void HttpFront::leave(std::uint64_t id) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
   if (!it->second.peer.empty()) {
-    --admitted_;
-    if (auto c = per_client_.find(it->second.peer); c != per_client_.end() && --c->second <= 0)
-      per_client_.erase(c);
+    --dispatched_;
+    forget(it->second.peer);
   }
   live_.erase(it);
 }
@@ -413,6 +543,7 @@ std::string HttpFront::metricsText() const {
       "# HELP mailhygiene_http_connections_refused_total Connections answered and closed at "
       "accept.\n# TYPE mailhygiene_http_connections_refused_total counter\n";
   out += line("queue_full", counters_.refused_queue_full.load());
+  out += line("waiting_heads", counters_.refused_waiting_heads.load());
   out += line("per_client", counters_.refused_per_client.load());
   out +=
       "# HELP mailhygiene_http_deadline_cutoffs_total Connections cut off at a deadline.\n"

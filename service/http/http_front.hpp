@@ -8,7 +8,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 
 #include <atomic>
@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "service/http/client_address.hpp"
 
@@ -36,6 +37,7 @@ struct FrontLimits {
   int keep_alive_seconds = 5;          // idle wait for the next request of a connection
   int timeout_seconds = 10;            // each socket read or write (Poco's own timeout)
   std::size_t max_body_bytes = 4096;   // larger request bodies are refused (413, closed)
+  int max_waiting_heads = 1024;        // connections still sending their first request (503)
 };
 
 // Where the front hands the requests it has read in full.
@@ -55,6 +57,7 @@ class RequestSink {
 // Counters of the front for /metrics.
 struct FrontCounters {
   std::atomic<std::uint64_t> refused_queue_full{0};
+  std::atomic<std::uint64_t> refused_waiting_heads{0};
   std::atomic<std::uint64_t> refused_per_client{0};
   std::atomic<std::uint64_t> request_deadline{0};
   std::atomic<std::uint64_t> response_deadline{0};
@@ -78,10 +81,11 @@ class HttpFront {
   std::uint16_t port() const { return socket_.address().port(); }
   std::string metricsText() const;
 
-  // Used by the connection loop and the accept filter (http_front.cpp).
-  bool admit(const Poco::Net::StreamSocket& socket);  // false: refused (503 or 429 sent)
-  std::uint64_t enter(int fd);                        // a connection admitted by admit() runs
-  void leave(std::uint64_t id);                       // ... and ends, before its fd is closed
+  // Used by the connection loop (http_front.cpp).
+  std::uint64_t enter(int fd);   // a connection handed to a thread runs
+  void leave(std::uint64_t id);  // ... and ends, before its fd is closed
+  // True when most threads are taken: answers then close their connection (no keep-alive).
+  bool underPressure();
   void arm(std::uint64_t id, std::chrono::seconds budget, bool request_phase);
   void disarm(std::uint64_t id);
   bool cutOff(std::uint64_t id);  // the request deadline passed: reads were shut down
@@ -92,6 +96,21 @@ class HttpFront {
   FrontCounters& counters() { return counters_; }
 
  private:
+  // A connection accepted whose first request is not complete yet: no thread waits for it.
+  struct Waiting {
+    Poco::Net::StreamSocket socket;
+    int fd = -1;
+    std::string peer;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  enum class Head { Waiting, Complete, Closed };
+  Head headState(int fd) const;
+  void acceptLoop();
+  void acceptNew();
+  void dispatch(Waiting& w);
+  void examine(int fd, bool hung_up);  // new bytes (or the end) on a waiting connection
+  void forget(const std::string& peer);  // a connection of peer ended (mutex_ held)
+
   struct Entry {
     int fd = -1;
     std::string peer;  // the key of per_client_
@@ -108,14 +127,17 @@ class HttpFront {
   Poco::Net::HTTPServerParams::Ptr params_;
   FrontCounters counters_;
   Poco::ThreadPool pool_;
-  std::unique_ptr<Poco::Net::TCPServer> server_;
+  Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference-counted by Poco
+  std::thread acceptor_;
+  std::map<int, Waiting> waiting_;  // by descriptor; the acceptor thread's only
+  int epoll_ = -1;                  // the acceptor's: the listening socket and waiting_
 
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;
   std::map<std::uint64_t, Entry> live_;     // connections being served, by id
-  std::map<std::string, int> per_client_;   // admitted connections per peer address
-  std::map<int, std::string> accepted_;     // admitted, not yet running: fd -> peer
-  int admitted_ = 0;                        // admitted connections (served or queued)
+  std::map<std::string, int> per_client_;   // open connections per peer address
+  std::map<int, std::string> accepted_;     // dispatched, not yet running: fd -> peer
+  int dispatched_ = 0;                      // connections given to the threads (or queued)
   std::uint64_t next_id_ = 1;
   std::atomic<bool> stopping_{false};
   bool started_ = false;

@@ -151,6 +151,7 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
   check(readInt(*conf, "serve.keep_alive_seconds", 1, 300, c.keep_alive_seconds));
   check(readInt(*conf, "serve.max_connections_per_client", 1, 10000,
                 c.max_connections_per_client));
+  check(readInt(*conf, "serve.max_waiting_connections", 1, 100000, c.max_waiting_connections));
   for (const auto& name : splitList(conf->getString("serve.hostnames", "")))
     c.hostnames.push_back(name);
   for (const auto& cidr : splitList(conf->getString("serve.trusted_proxies", ""))) {

@@ -50,6 +50,7 @@ struct ServeConfig {
   int response_deadline_seconds = 60;  // handling and writing one response
   int keep_alive_seconds = 5;          // idle wait for the next request on a connection
   int max_connections_per_client = 8;  // open connections per client address (429 beyond)
+  int max_waiting_connections = 1024;  // connections still sending their first request (503)
   std::size_t max_body_bytes = 4096;
   // The Host names answered (421 for others). Empty: the loopback names when bound to loopback,
   // otherwise any name (allowedHostnames()).

@@ -68,6 +68,7 @@ FrontLimits frontLimits(const ServeConfig& c) {
   limits.max_threads = c.max_threads;
   limits.max_queued = c.max_queued;
   limits.max_connections_per_client = c.max_connections_per_client;
+  limits.max_waiting_heads = c.max_waiting_connections;
   limits.request_deadline_seconds = c.request_deadline_seconds;
   limits.response_deadline_seconds = c.response_deadline_seconds;
   limits.keep_alive_seconds = c.keep_alive_seconds;

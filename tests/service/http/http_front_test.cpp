@@ -88,6 +88,22 @@ TEST(HttpFront, ABodyOverTheLimitIs413WithoutBeingRead) {
   EXPECT_EQ(firstStatus(c.received()), 413) << c.received();
 }
 
+TEST(HttpFront, ConnectionsSendingTheirHeadHoldNoThread) {
+  TestServer server({"agency.gov.vn"}, noNetwork(), [](ServeConfig& c) {
+    c.max_threads = 2;
+    c.max_connections_per_client = 50;
+  });
+  std::vector<std::unique_ptr<RawClient>> drippers;
+  for (int i = 0; i < 40; ++i) {
+    drippers.push_back(std::make_unique<RawClient>(server.port(), "127.0.0.2"));
+    drippers.back()->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  }
+  for (int round = 0; round < 5; ++round) {
+    for (auto& d : drippers) d->send("X-Drip: 1\r\n");
+    EXPECT_EQ(healthz(server.port(), 2s), 200);  // 40 slow clients, 2 threads: still served
+  }
+}
+
 TEST(HttpFront, ADrippingRequestHeadIsCutAtTheDeadline) {
   TestServer server({"agency.gov.vn"}, noNetwork(),
                     [](ServeConfig& c) { c.request_deadline_seconds = 1; });
@@ -135,10 +151,8 @@ TEST(HttpFront, ConnectionsPerAddressAreCapped) {
 }
 
 TEST(HttpFront, AFullQueueIsAnswered503WithRetryAfter) {
-  TestServer server({"agency.gov.vn"}, noNetwork(), [](ServeConfig& c) {
-    c.max_threads = 2;
-    c.max_queued = 1;
-  });
+  TestServer server({"agency.gov.vn"}, noNetwork(),
+                    [](ServeConfig& c) { c.max_waiting_connections = 3; });
   std::vector<std::unique_ptr<RawClient>> held;
   for (int i = 0; i < 3; ++i) {
     held.push_back(std::make_unique<RawClient>(server.port(), "127.0.0." + std::to_string(2 + i)));

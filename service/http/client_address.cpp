@@ -98,10 +98,10 @@ std::string TrustedProxies::client(const std::string& peer, std::string_view for
   if (networks_.empty() || !contains(peer)) return client;
   while (!forwarded_for.empty()) {
     const auto comma = forwarded_for.rfind(',');
-    const auto entry = comma == std::string_view::npos ? forwarded_for
-                                                       : forwarded_for.substr(comma + 1);
-    forwarded_for = comma == std::string_view::npos ? std::string_view()
-                                                    : forwarded_for.substr(0, comma);
+    const auto entry =
+        comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1);
+    forwarded_for =
+        comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
     auto address = canonicalAddress(entry);
     if (!address) break;
     client = *address;

@@ -191,16 +191,16 @@ class FrontConnection final : public Poco::Net::TCPServerConnection {
       request.emplace(*response, session, front_.params().get());
     } catch (const Poco::Net::NoMessageException&) {
       if (front_.cutOff(id))
-        sendWithoutBlocking(fd, rawResponse(408, "Request Timeout", "timeout",
-                                            "request not received in time", 0));
+        sendWithoutBlocking(
+            fd, rawResponse(408, "Request Timeout", "timeout", "request not received in time", 0));
       return false;
     } catch (const Poco::Exception&) {
       if (front_.cutOff(id)) {
-        sendWithoutBlocking(fd, rawResponse(408, "Request Timeout", "timeout",
-                                            "request not received in time", 0));
+        sendWithoutBlocking(
+            fd, rawResponse(408, "Request Timeout", "timeout", "request not received in time", 0));
       } else {
-        sendWithoutBlocking(fd, rawResponse(400, "Bad Request", "bad_request",
-                                            "malformed request head", 0));
+        sendWithoutBlocking(
+            fd, rawResponse(400, "Bad Request", "bad_request", "malformed request head", 0));
       }
       return false;
     }
@@ -268,8 +268,8 @@ HttpFront::HttpFront(Poco::Net::ServerSocket socket, FrontLimits limits, Trusted
   params_->setMaxKeepAliveRequests(100);
   params_->setServerName("mailhygiene");
   params_->setSoftwareVersion("");
-  dispatcher_ = new Poco::Net::TCPServerDispatcher(new FrontConnectionFactory(*this), pool_,
-                                                   params_);
+  dispatcher_ =
+      new Poco::Net::TCPServerDispatcher(new FrontConnectionFactory(*this), pool_, params_);
   epoll_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_ < 0) throw std::runtime_error("epoll_create1 failed");
 }
@@ -426,7 +426,7 @@ HttpFront::Head HttpFront::headState(int fd) const {
   if (head.find("\ntransfer-encoding:") != std::string::npos) {
     const bool ended = buffer.find("0\r\n\r\n", bodyStart) != std::string::npos;
     return ended || buffer.size() >= bodyStart + limits_.max_body_bytes ? Head::Complete
-                                                                       : Head::Waiting;
+                                                                        : Head::Waiting;
   }
   const auto cl = head.find("\ncontent-length:");
   if (cl == std::string::npos) return Head::Complete;

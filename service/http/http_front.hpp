@@ -45,8 +45,8 @@ class RequestSink {
  public:
   virtual ~RequestSink() = default;
   // A request whose head and body were read within the deadline; `body` holds the whole body.
-  virtual void serve(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response, const std::string& body) = 0;
+  virtual void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                     const std::string& body) = 0;
   // A request the front answers itself (bad framing, body too large, deadline): the router
   // writes the JSON error; the connection is closed after it.
   virtual void refuse(Poco::Net::HTTPServerRequest& request,
@@ -108,7 +108,7 @@ class HttpFront {
   void acceptLoop();
   void acceptNew();
   void dispatch(Waiting& w);
-  void examine(int fd, bool hung_up);  // new bytes (or the end) on a waiting connection
+  void examine(int fd, bool hung_up);    // new bytes (or the end) on a waiting connection
   void forget(const std::string& peer);  // a connection of peer ended (mutex_ held)
 
   struct Entry {
@@ -134,10 +134,10 @@ class HttpFront {
 
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;
-  std::map<std::uint64_t, Entry> live_;     // connections being served, by id
-  std::map<std::string, int> per_client_;   // open connections per peer address
-  std::map<int, std::string> accepted_;     // dispatched, not yet running: fd -> peer
-  int dispatched_ = 0;                      // connections given to the threads (or queued)
+  std::map<std::uint64_t, Entry> live_;    // connections being served, by id
+  std::map<std::string, int> per_client_;  // open connections per peer address
+  std::map<int, std::string> accepted_;    // dispatched, not yet running: fd -> peer
+  int dispatched_ = 0;                     // connections given to the threads (or queued)
   std::uint64_t next_id_ = 1;
   std::atomic<bool> stopping_{false};
   bool started_ = false;

@@ -30,7 +30,8 @@ RateLimiter::Bucket& RateLimiter::bucketFor(const std::string& key, const std::s
   if (auto it = buckets_.find(key); it != buckets_.end()) return it->second;
   const std::size_t pressure = max_keys_ * 3 / 4;
   if (buckets_.size() >= pressure) forgetFull(now);
-  if (buckets_.size() < pressure) return buckets_.emplace(key, Bucket{capacity_, now}).first->second;
+  if (buckets_.size() < pressure)
+    return buckets_.emplace(key, Bucket{capacity_, now}).first->second;
   if (!network.empty()) {
     if (auto it = buckets_.find(network); it != buckets_.end()) return it->second;
     if (buckets_.size() < max_keys_)
@@ -58,8 +59,7 @@ int RateLimiter::take(const std::string& key, const std::string& network, Clock:
   return 0;
 }
 
-int RateLimiter::wait(const std::string& key, const std::string& network,
-                      Clock::time_point now) {
+int RateLimiter::wait(const std::string& key, const std::string& network, Clock::time_point now) {
   if (capacity_ <= 0) return 0;
   std::lock_guard lock(mutex_);
   Bucket* b = nullptr;

@@ -221,8 +221,8 @@ void Router::refuse(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServer
           std::chrono::steady_clock::now());
 }
 
-void Router::respond(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response, const ApiResponse& r, bool close,
+void Router::respond(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                     const ApiResponse& r, bool close,
                      std::chrono::steady_clock::time_point start) {
   std::string body = r.text;
   std::string contentType = r.content_type;

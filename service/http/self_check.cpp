@@ -1,9 +1,8 @@
 // The self-check: freshness from the store, audits as jobs shared per domain, bounds, rate limits.
 #include "service/http/self_check.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <ctime>
@@ -111,7 +110,8 @@ void SelfCheckService::reapFinished() {
   const auto now = std::chrono::steady_clock::now();
   const auto retention = std::chrono::seconds(config_.job_retention_seconds);
   for (auto it = jobs_.begin(); it != jobs_.end();)
-    it = it->second->ended && now - *it->second->ended > retention ? jobs_.erase(it) : std::next(it);
+    it =
+        it->second->ended && now - *it->second->ended > retention ? jobs_.erase(it) : std::next(it);
 }
 
 void SelfCheckService::finish(const std::shared_ptr<Job>& job, std::optional<Json> result) {
@@ -150,8 +150,7 @@ int SelfCheckService::clientJobs(const std::string& client) const {
   return it == client_jobs_.end() ? 0 : it->second;
 }
 
-bool SelfCheckService::joinAsClient(Job& job, const std::string& client,
-                                    SelfCheckResult& refused) {
+bool SelfCheckService::joinAsClient(Job& job, const std::string& client, SelfCheckResult& refused) {
   if (std::find(job.clients.begin(), job.clients.end(), client) != job.clients.end()) return true;
   if (clientJobs(client) >= config_.max_jobs_per_client) {
     refused = {SelfCheckOutcome::RateLimited, {}, "", 10, "jobs_per_client"};
@@ -203,8 +202,11 @@ std::optional<SelfCheckJob> SelfCheckService::job(const std::string& id) {
   if (it == jobs_.end()) return std::nullopt;
   const Job& j = *it->second;
   const auto now = std::chrono::steady_clock::now();
-  SelfCheckJob view{j.id, j.domain, SelfCheckJobState::Running,
-                    std::chrono::duration<double>(j.ended.value_or(now) - j.started).count(), {}};
+  SelfCheckJob view{j.id,
+                    j.domain,
+                    SelfCheckJobState::Running,
+                    std::chrono::duration<double>(j.ended.value_or(now) - j.started).count(),
+                    {}};
   if (j.ended) {
     view.state = j.failed ? SelfCheckJobState::Failed : SelfCheckJobState::Done;
     view.result = j.result;

@@ -93,8 +93,8 @@ class SelfCheckService {
   RateLimiter clients_;
   RateLimiter domains_;
   std::atomic<bool> stop_{false};
-  std::mutex mutex_;  // guards everything below
-  std::map<std::string, std::shared_ptr<Job>> jobs_;  // by id, running and recently ended
+  std::mutex mutex_;                                       // guards everything below
+  std::map<std::string, std::shared_ptr<Job>> jobs_;       // by id, running and recently ended
   std::map<std::string, std::shared_ptr<Job>> in_flight_;  // running, by domain
   std::map<std::string, int> client_jobs_;                 // running jobs per client
   struct Worker {

@@ -149,8 +149,7 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
   check(readInt(*conf, "serve.request_deadline_seconds", 1, 300, c.request_deadline_seconds));
   check(readInt(*conf, "serve.response_deadline_seconds", 1, 3600, c.response_deadline_seconds));
   check(readInt(*conf, "serve.keep_alive_seconds", 1, 300, c.keep_alive_seconds));
-  check(readInt(*conf, "serve.max_connections_per_client", 1, 10000,
-                c.max_connections_per_client));
+  check(readInt(*conf, "serve.max_connections_per_client", 1, 10000, c.max_connections_per_client));
   check(readInt(*conf, "serve.max_waiting_connections", 1, 100000, c.max_waiting_connections));
   for (const auto& name : splitList(conf->getString("serve.hostnames", "")))
     c.hostnames.push_back(name);
@@ -280,8 +279,8 @@ namespace mh::service::http {
 std::vector<std::string> allowedHostnames(const ServeConfig& config) {
   std::vector<std::string> names = config.hostnames;
   const auto bound = canonicalAddress(config.bind);
-  const bool loopback = config.bind == "localhost" ||
-                        (bound && (bound->rfind("127.", 0) == 0 || *bound == "::1"));
+  const bool loopback =
+      config.bind == "localhost" || (bound && (bound->rfind("127.", 0) == 0 || *bound == "::1"));
   if (loopback) names.insert(names.end(), {"localhost", "127.0.0.1", "::1"});
   if (bound && *bound != "0.0.0.0" && *bound != "::") names.push_back(*bound);
   if (!loopback && config.hostnames.empty()) names.clear();  // not configured: any Host

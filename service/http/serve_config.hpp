@@ -43,10 +43,10 @@ struct ServeConfig {
   std::uint16_t port = 8080;  // 0: an ephemeral port (tests)
   std::string domains_file = "domains.csv";
   std::string db = "var/mailhygiene.db";
-  int max_threads = 16;      // HTTP connection threads
-  int max_queued = 64;       // connections waiting for a thread (503 + Retry-After beyond)
-  int timeout_seconds = 10;  // socket send/receive timeout per read or write
-  int request_deadline_seconds = 10;   // whole request head and body (408 and closed beyond)
+  int max_threads = 16;               // HTTP connection threads
+  int max_queued = 64;                // connections waiting for a thread (503 + Retry-After beyond)
+  int timeout_seconds = 10;           // socket send/receive timeout per read or write
+  int request_deadline_seconds = 10;  // whole request head and body (408 and closed beyond)
   int response_deadline_seconds = 60;  // handling and writing one response
   int keep_alive_seconds = 5;          // idle wait for the next request on a connection
   int max_connections_per_client = 8;  // open connections per client address (429 beyond)
@@ -58,7 +58,7 @@ struct ServeConfig {
   // Reverse proxies (CIDRs) whose X-Forwarded-For names the client; none by default.
   std::vector<std::string> trusted_proxies;
   int admin_attempts_per_minute = 10;  // failed admin-token attempts per client (429 beyond)
-  unsigned audit_threads = 8;  // worker threads of a national run
+  unsigned audit_threads = 8;          // worker threads of a national run
   SelfCheckConfig self_check;
   ScheduleConfig schedule;
   std::vector<std::string> admin_token_sha256;  // lower-case hex SHA-256 of each admin token

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <ostream>
 
@@ -87,7 +88,9 @@ Server::Server(ServeConfig config)
       clock_(config_.clock ? config_.clock : std::make_shared<SystemClock>()),
       tokens_(config_.admin_token_sha256),
       admin_attempts_(config_.admin_attempts_per_minute),
-      socket_(Poco::Net::SocketAddress(config_.bind, config_.port), config_.max_queued) {
+      // The backlog: the acceptor drains it at once, so it only absorbs bursts of connects.
+      socket_(Poco::Net::SocketAddress(config_.bind, config_.port),
+              std::max(config_.max_queued, config_.max_waiting_connections)) {
   // makeScanner sets the global log level (warn unless --verbose); requests are logged at info.
   httpLogger()->set_level(config_.scanner.verbose ? spdlog::level::debug : spdlog::level::info);
   store_->upsertDomains(registry_.entries);
@@ -98,8 +101,8 @@ Server::Server(ServeConfig config)
   scheduler_ = std::make_unique<Scheduler>(config_.schedule.schedule, *clock_,
                                            [this] { return runs_->start("schedule"); });
   metrics_.addSection([this] { return scheduler_->metricsText() + runs_->metricsText(); });
-  ctx_ = std::make_unique<ApiContext>(
-      ApiContext{env, *self_check_, *runs_, tokens_, admin_attempts_});
+  ctx_ =
+      std::make_unique<ApiContext>(ApiContext{env, *self_check_, *runs_, tokens_, admin_attempts_});
   warnIfRechecksOutlastTheInterval(config_.schedule);
 
   auto routes = serviceRoutes();

@@ -29,6 +29,7 @@
 #include "service/http/admin_tokens.hpp"
 #include "service/store/sqlite_store.hpp"
 #include "tests/lab/knot_lab.hpp"
+#include "tests/lab/serve_process.hpp"
 #include "tests/service/http/http_test_support.hpp"
 #include "tests/service/http/manual_clock.hpp"
 
@@ -503,72 +504,6 @@ TEST(SchedulerLab, AStopDuringTheRecheckWaitIsResumedAtTheNextStart) {
 
 #ifdef MH_CLI_PATH
 
-// `mailhygiene serve` as a child process (killed with the test process), output to `log`.
-class ServeProcess {
- public:
-  ServeProcess(const std::vector<std::string>& args, const std::filesystem::path& log) : log_(log) {
-    std::vector<std::string> argv = {MH_CLI_PATH, "serve"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      execv(MH_CLI_PATH, raw.data());
-      _exit(127);
-    }
-  }
-  ~ServeProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  ServeProcess(const ServeProcess&) = delete;
-  ServeProcess& operator=(const ServeProcess&) = delete;
-
-  // Sends SIGTERM and waits (at most 30 s) for the exit status; -1 if it did not exit.
-  int terminate() {
-    kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-
-  std::string log() const {
-    std::ifstream in(log_);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  }
-
- private:
-  std::filesystem::path log_;
-  pid_t pid_ = -1;
-};
-
-// A loopback TCP port free a moment ago (racy in theory, fine on a test machine).
-std::uint16_t freeTcpPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 // Polls GET /api/v1/schedule of a child process (real time, bounded) until `done` holds.
 bool waitForChild(std::uint16_t port, const std::function<bool(const JsonObject&)>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
@@ -612,7 +547,7 @@ TEST(SchedulerLab, SigtermDuringTheRecheckWaitExitsAndTheNextStartCompletesTheRu
   args.insert(args.end(), {"--port", std::to_string(port), "--domains",
                            (dir.path / "domains.csv").string(), "--db", dbPath});
   {
-    ServeProcess first(args, dir.path / "first.log");  // re-check delay: 30 minutes
+    ServeProcess first(MH_CLI_PATH, args, dir.path / "first.log");  // re-check delay: 30 minutes
     // Every domain has a result (kFlaky's in error): the run waits for its re-check.
     ASSERT_TRUE(waitForChild(port, [](const JsonObject& s) {
       return phase(s) == "waiting_recheck";
@@ -632,7 +567,7 @@ TEST(SchedulerLab, SigtermDuringTheRecheckWaitExitsAndTheNextStartCompletesTheRu
 
   relay.setDropping(false);
   args.insert(args.end(), {"--retry-delay", "1 second"});
-  ServeProcess second(args, dir.path / "second.log");
+  ServeProcess second(MH_CLI_PATH, args, dir.path / "second.log");
   ASSERT_TRUE(waitForStore(dbPath, [&](SqliteStore& db) {
     return db.run(run)->state == RunState::Complete;
   })) << second.log();

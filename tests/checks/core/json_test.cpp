@@ -20,9 +20,11 @@ TEST(Json, EscapesControlAndInvalidUtf8Bytes) {
 
 TEST(Json, InvalidUtf8BecomesTheReplacementCharacter) {
   const std::string fffd = "\xEF\xBF\xBD";
-  EXPECT_EQ(jsonQuote("\xEF"), "\"" + fffd + "\"");               // truncated
-  EXPECT_EQ(jsonQuote("a\xFF" "b"), "\"a" + fffd + "b\"");           // never a UTF-8 byte
-  EXPECT_EQ(jsonQuote("\xC0\xAF"), "\"" + fffd + fffd + "\"");    // overlong '/'
+  EXPECT_EQ(jsonQuote("\xEF"), "\"" + fffd + "\"");  // truncated
+  EXPECT_EQ(jsonQuote("a\xFF"
+                      "b"),
+            "\"a" + fffd + "b\"");                              // never a UTF-8 byte
+  EXPECT_EQ(jsonQuote("\xC0\xAF"), "\"" + fffd + fffd + "\"");  // overlong '/'
   EXPECT_EQ(jsonQuote("\xE0\x80\xAF"), "\"" + fffd + fffd + fffd + "\"");
   EXPECT_EQ(jsonQuote("\xED\xA0\x80"), "\"" + fffd + fffd + fffd + "\"");  // a surrogate
   EXPECT_EQ(jsonQuote("\xF4\x90\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"");

@@ -59,8 +59,8 @@ TEST(HostAllowList, LoopbackNamesByDefaultOnLoopback) {
   ServeConfig c;
   c.bind = "127.0.0.1";
   const auto names = allowedHostnames(c);
-  for (const char* host : {"localhost", "LOCALHOST:8080", "127.0.0.1:8080", "[::1]:8080",
-                           "localhost."})
+  for (const char* host :
+       {"localhost", "LOCALHOST:8080", "127.0.0.1:8080", "[::1]:8080", "localhost."})
     EXPECT_TRUE(hostAllowed(host, names)) << host;
   for (const char* host : {"evil.example", "evil.example:8080", "", "127.0.0.2", "[::2]"})
     EXPECT_FALSE(hostAllowed(host, names)) << host;

@@ -59,8 +59,9 @@ TEST(HttpFront, AnUnreadBodyIsNeverParsedAsTheNextRequest) {
 
 TEST(HttpFront, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
   TestServer server({"agency.gov.vn"}, noNetwork());
-  const std::string head = "POST /api/v1/self-check HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                           "Content-Type: application/json\r\n";
+  const std::string head =
+      "POST /api/v1/self-check HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/json\r\n";
   for (const std::string& framing :
        {std::string("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
         std::string("Content-Length: 5\r\nContent-Length: 50\r\n"),
@@ -82,8 +83,9 @@ TEST(HttpFront, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
 TEST(HttpFront, ABodyOverTheLimitIs413WithoutBeingRead) {
   TestServer server({"agency.gov.vn"}, noNetwork());
   RawClient c(server.port());
-  c.send("POST /api/v1/self-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-         "application/json\r\nContent-Length: 100000000\r\n\r\n{");
+  c.send(
+      "POST /api/v1/self-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      "application/json\r\nContent-Length: 100000000\r\n\r\n{");
   EXPECT_TRUE(c.closedWithin(5s));
   EXPECT_EQ(firstStatus(c.received()), 413) << c.received();
 }
@@ -126,8 +128,8 @@ TEST(HttpFront, ADrippingRequestHeadIsCutAtTheDeadline) {
   EXPECT_TRUE(body.closedWithin(3500ms));
   RawClient silent(server.port());
   EXPECT_TRUE(silent.closedWithin(3500ms));
-  EXPECT_NE(server.get("/metrics").body.find(
-                "mailhygiene_http_deadline_cutoffs_total{phase=\"request\"} 3"),
+  EXPECT_NE(server.get("/metrics")
+                .body.find("mailhygiene_http_deadline_cutoffs_total{phase=\"request\"} 3"),
             std::string::npos);
 }
 
@@ -185,9 +187,10 @@ TEST(HttpFront, ForwardedForCountsOnlyFromTrustedProxies) {
   auto selfChecks = [](TestServer& server, const std::string& forwarded) {
     RawClient c(server.port());
     const std::string body = "{\"domain\": \"unknown.example\"}";
-    c.send("POST /api/v1/self-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-           "application/json\r\nX-Forwarded-For: " +
-           forwarded + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    c.send(
+        "POST /api/v1/self-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        "application/json\r\nX-Forwarded-For: " +
+        forwarded + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
     return firstStatus(c.read(2s, "\r\n\r\n"));
   };
   {

@@ -63,8 +63,8 @@ class RawClient {
   bool closedWithin(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!closed_ && std::chrono::steady_clock::now() < deadline)
-      read(std::chrono::duration_cast<std::chrono::milliseconds>(
-               deadline - std::chrono::steady_clock::now()),
+      read(std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                 std::chrono::steady_clock::now()),
            "\x01never\x02");
     return closed_;
   }

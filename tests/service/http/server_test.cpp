@@ -107,10 +107,10 @@ TEST_F(HttpServerTest, OpenApiDocumentParsesAndListsEveryRoute) {
   auto doc = parse(r.body);
   EXPECT_EQ(doc->getValue<std::string>("openapi").substr(0, 2), "3.");
   auto paths = doc->getObject("paths");
-  for (const char* p : {"/healthz", "/metrics", "/api/v1/domains", "/api/v1/domains/{domain}",
-                        "/api/v1/domains/{domain}/history", "/api/v1/self-check", "/api/v1/self-check/{id}",
-                        "/api/v1/runs",
-                        "/api/v1/runs/{id}", "/api/v1/openapi.json", "/api/v1/schedule"})
+  for (const char* p :
+       {"/healthz", "/metrics", "/api/v1/domains", "/api/v1/domains/{domain}",
+        "/api/v1/domains/{domain}/history", "/api/v1/self-check", "/api/v1/self-check/{id}",
+        "/api/v1/runs", "/api/v1/runs/{id}", "/api/v1/openapi.json", "/api/v1/schedule"})
     EXPECT_TRUE(paths->has(p)) << p;
 }
 
@@ -264,7 +264,7 @@ TEST(RateLimiter, AFloodOfNewKeysNeitherGrowsMemoryNorFreesTheLimitedClients) {
     refused += limiter.take(address, addressNetwork(address), t0) > 0;
   }
   EXPECT_LE(limiter.size(), 100u);
-  EXPECT_GT(refused, 9000);                      // the flood shares /24 and overflow buckets
+  EXPECT_GT(refused, 9000);                     // the flood shares /24 and overflow buckets
   EXPECT_GT(limiter.take("192.0.2.1", t0), 0);  // still limited: its bucket was not flushed
   // Once refilled, full buckets are forgotten first and new clients get their own again.
   EXPECT_EQ(limiter.take("198.51.100.7", t0 + std::chrono::minutes(2)), 0);

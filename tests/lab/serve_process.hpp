@@ -1,0 +1,39 @@
+// `mailhygiene serve` as a child process for the tests that need the real binary (the scheduler
+// lab's kill and resume, the abuse suite): started with its output in a log, killed with the test.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mh::lab {
+
+class ServeProcess {
+ public:
+  // Runs `binary serve args...`, stdout and stderr to `log`.
+  ServeProcess(const std::string& binary, const std::vector<std::string>& args,
+               const std::filesystem::path& log);
+  ~ServeProcess();  // SIGKILL if still running
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  // Sends SIGTERM and waits (at most 30 s) for the exit status; -1 if it did not exit.
+  int terminate();
+  std::string log() const;
+  // The port of its "listening ... port=N" log line (with --port 0), waiting at most `limit`;
+  // 0 when it did not start listening.
+  std::uint16_t listeningPort(std::chrono::milliseconds limit = std::chrono::seconds(20)) const;
+
+ private:
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+};
+
+// A loopback TCP port free a moment ago (racy in theory, fine on a test machine).
+std::uint16_t freeTcpPort();
+
+}  // namespace mh::lab

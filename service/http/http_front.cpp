@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <stdexcept>
 
 #include "service/http/audit_jobs.hpp"
@@ -79,16 +80,16 @@ void sendWithoutBlocking(int fd, const std::string& text) {
   ::shutdown(fd, SHUT_WR);
 }
 
-// A refused connection: the bytes it has already sent are read (so that closing it does not
-// reset the connection before the answer is read), then the answer is written.
-void refuseConnection(int fd, const std::string& answer) {
+// Reads and drops what a refused client has sent (at most `limit` bytes); false when it closed.
+bool drain(int fd, std::size_t limit) {
   char buffer[4096];
-  for (std::size_t drained = 0; drained < kDrainOnRefusal;) {
+  for (std::size_t drained = 0; drained < limit;) {
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-    if (n <= 0) break;
+    if (n == 0) return false;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
     drained += static_cast<std::size_t>(n);
   }
-  sendWithoutBlocking(fd, answer);
+  return true;
 }
 
 enum class Body { Complete, TooLarge, BadFraming, Incomplete };
@@ -322,11 +323,21 @@ void HttpFront::acceptLoop() {
     for (int i = 0; i < n; ++i) {
       if (events[i].data.fd == listen.data.fd) {
         acceptNew();
+      } else if (closing_.count(events[i].data.fd)) {
+        drainClosing(events[i].data.fd);
       } else {
         examine(events[i].data.fd, (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
       }
     }
     const auto now = std::chrono::steady_clock::now();
+    for (auto it = closing_.begin(); it != closing_.end();) {
+      if (now < it->second.until) {
+        ++it;
+        continue;
+      }
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
+      it = closing_.erase(it);
+    }
     for (auto it = waiting_.begin(); it != waiting_.end();) {
       if (now < it->second.deadline) {
         ++it;
@@ -334,8 +345,8 @@ void HttpFront::acceptLoop() {
       }
       counters_.request_deadline++;
       epoll_ctl(epoll_, EPOLL_CTL_DEL, it->first, nullptr);
-      refuseConnection(it->first, rawResponse(408, "Request Timeout", "timeout",
-                                              "request not received in time", 0));
+      refuse(it->second.socket,
+             rawResponse(408, "Request Timeout", "timeout", "request not received in time", 0));
       {
         std::lock_guard lock(mutex_);
         forget(it->second.peer);
@@ -343,9 +354,28 @@ void HttpFront::acceptLoop() {
       it = waiting_.erase(it);
     }
   }
+  closing_.clear();
   std::lock_guard lock(mutex_);
   for (const auto& [fd, w] : waiting_) forget(w.peer);
   waiting_.clear();
+}
+
+void HttpFront::refuse(const StreamSocket& socket, const std::string& answer) {
+  const int fd = socket.impl()->sockfd();
+  if (!drain(fd, kDrainOnRefusal)) return;  // gone already
+  sendWithoutBlocking(fd, answer);
+  if (closing_.size() >= static_cast<std::size_t>(limits_.max_waiting_heads)) return;
+  closing_.emplace(fd, Closing{socket, std::chrono::steady_clock::now() + kCutGrace});
+  epoll_event e{};
+  e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+  e.data.fd = fd;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e);
+}
+
+void HttpFront::drainClosing(int fd) {
+  if (drain(fd, kDrainOnRefusal)) return;  // not closed yet (or a flood: dropped at `until`)
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+  closing_.erase(fd);
 }
 
 void HttpFront::examine(int fd, bool hung_up) {
@@ -390,14 +420,14 @@ void HttpFront::acceptNew() {
     }
     if (status == 503) {
       counters_.refused_waiting_heads++;
-      refuseConnection(fd, rawResponse(503, "Service Unavailable", "busy",
-                                       "too many connections waiting; retry later", 2));
+      refuse(socket, rawResponse(503, "Service Unavailable", "busy",
+                                 "too many connections waiting; retry later", 2));
       continue;
     }
     if (status == 429) {
       counters_.refused_per_client++;
-      refuseConnection(fd, rawResponse(429, "Too Many Requests", "too_many_connections",
-                                       "too many open connections from this address", 1));
+      refuse(socket, rawResponse(429, "Too Many Requests", "too_many_connections",
+                                 "too many open connections from this address", 1));
       continue;
     }
     socket.setNoDelay(true);
@@ -453,8 +483,8 @@ void HttpFront::dispatch(Waiting& w) {
     forget(w.peer);
   }
   counters_.refused_queue_full++;
-  refuseConnection(w.fd, rawResponse(503, "Service Unavailable", "busy",
-                                     "too many requests waiting; retry later", 2));
+  refuse(w.socket, rawResponse(503, "Service Unavailable", "busy",
+                               "too many requests waiting; retry later", 2));
 }
 
 void HttpFront::forget(const std::string& peer) {

@@ -130,7 +130,12 @@ class HttpFront {
   Poco::Net::TCPServerDispatcher* dispatcher_ = nullptr;  // reference-counted by Poco
   std::thread acceptor_;
   std::map<int, Waiting> waiting_;  // by descriptor; the acceptor thread's only
-  int epoll_ = -1;                  // the acceptor's: the listening socket and waiting_
+  int epoll_ = -1;                  // the acceptor's: the listening socket, waiting_, closing_
+  struct Closing {
+    Poco::Net::StreamSocket socket;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::map<int, Closing> closing_;  // answered, half-closed, until the client closes
 
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;

@@ -110,6 +110,11 @@ class HttpFront {
   void dispatch(Waiting& w);
   void examine(int fd, bool hung_up);    // new bytes (or the end) on a waiting connection
   void forget(const std::string& peer);  // a connection of peer ended (mutex_ held)
+  // Answers a refused connection from the acceptor and closes it gracefully: what the client
+  // sends meanwhile is read and dropped for up to two seconds (a close with unread bytes would
+  // reset the connection and could destroy the answer before the client reads it).
+  void refuse(const Poco::Net::StreamSocket& socket, const std::string& answer);
+  void drainClosing(int fd);
 
   struct Entry {
     int fd = -1;

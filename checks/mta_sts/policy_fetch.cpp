@@ -1,14 +1,9 @@
-// MTA-STS policy fetch (RFC 8461 §3.3) over Poco NetSSL with strict OpenSSL verification.
+// MTA-STS policy fetch (RFC 8461 §3.3) over OpenSSL with strict verification, bounded by deadlines.
 #include "checks/mta_sts/policy_fetch.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/IPAddress.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SecureStreamSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/X509Certificate.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -26,6 +21,7 @@
 #include <sstream>
 
 #include "checks/tls/address_safety.hpp"
+#include "checks/tls/deadline_io.hpp"
 #include "checks/tls/openssl_errors.hpp"
 #include "checks/tls/sigpipe_block.hpp"
 
@@ -40,8 +36,7 @@ constexpr std::string_view kPolicyPath = "/.well-known/mta-sts.txt";
 constexpr std::string_view kUserAgent = "mailhygiene-mta-sts/1";
 constexpr std::size_t kMaxHeadBytes = 16 * 1024;  // status line and header fields
 constexpr std::size_t kMaxChunkLine = 1024;       // chunk-size line with extensions
-constexpr std::size_t kReadBlock = 4096;
-constexpr int kMaxInterimResponses = 5;  // 1xx answers skipped before the final one
+constexpr int kMaxInterimResponses = 5;           // 1xx answers skipped before the final one
 
 // A failure that ends one attempt: thrown inside this file only (never past fetchMtaStsPolicy),
 // where it becomes the attempt's result and the fetch outcome.
@@ -210,22 +205,20 @@ std::string sha256Hex(std::string_view data) {
   return out;
 }
 
-// The HTTP exchange over one verified TLS connection, with the total deadline on every read.
+// The HTTP exchange over one verified TLS connection (a non-blocking socket), every read and
+// write bounded by the fetch's deadline.
 class Exchange {
  public:
-  Exchange(Poco::Net::SecureStreamSocket& socket, SteadyClock::time_point deadline,
-           std::size_t maxBody)
-      : socket_(socket), deadline_(deadline), max_body_(maxBody) {}
+  Exchange(int fd, SSL* ssl, SteadyClock::time_point deadline, std::size_t maxBody)
+      : fd_(fd), ssl_(ssl), deadline_(deadline), max_body_(maxBody) {}
 
   void send(const std::string& request) {
-    std::size_t done = 0;
-    while (done < request.size()) {
-      socket_.setSendTimeout(remaining("sending the request"));
-      const int n =
-          socket_.sendBytes(request.data() + done, static_cast<int>(request.size() - done));
-      if (n <= 0) throw Stop{FetchOutcome::ConnectionDropped, "connection closed while sending"};
-      done += static_cast<std::size_t>(n);
-    }
+    std::string detail;
+    const tls::IoStatus status = tls::sendAll(fd_, ssl_, request, deadline_, detail);
+    if (status == tls::IoStatus::Timeout)
+      throw Stop{FetchOutcome::Timeout, "time budget exhausted sending the request"};
+    if (status != tls::IoStatus::Ok)
+      throw Stop{FetchOutcome::ConnectionDropped, "connection closed while sending: " + detail};
   }
 
   // Reads the final response head (1xx interim answers are skipped) into response.
@@ -317,51 +310,27 @@ class Exchange {
     }
   }
 
-  Poco::Timespan remaining(const char* phase) const {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::microseconds>(deadline_ - SteadyClock::now());
-    if (left.count() <= 0)
-      throw Stop{FetchOutcome::Timeout, std::string("time budget exhausted ") + phase};
-    return Poco::Timespan(left.count());
-  }
-
   // Appends what arrives next to buffer_; false at the end of the stream.
   bool fill() {
-    socket_.setReceiveTimeout(remaining("reading the response"));
-    char block[kReadBlock];
-    const int n = socket_.receiveBytes(block, sizeof block);
-    if (n <= 0) return false;
-    buffer_.append(block, static_cast<std::size_t>(n));
-    return true;
+    std::string detail;
+    switch (tls::receiveSome(fd_, ssl_, buffer_, deadline_, detail)) {
+      case tls::IoStatus::Ok:
+        return true;
+      case tls::IoStatus::Timeout:
+        throw Stop{FetchOutcome::Timeout, "time budget exhausted reading the response"};
+      case tls::IoStatus::TlsError:
+        throw Stop{FetchOutcome::TlsFailed, detail};
+      default:
+        return false;
+    }
   }
 
-  Poco::Net::SecureStreamSocket& socket_;
+  int fd_;
+  SSL* ssl_;
   SteadyClock::time_point deadline_;
   std::size_t max_body_;
   std::string buffer_;
 };
-
-// Maps an exception of the connect, handshake or exchange phases to an outcome. A verification
-// failure recorded by the callback wins: OpenSSL reports it as a generic handshake error.
-Stop classify(const Poco::Exception& e, const TlsCapture& capture) {
-  if (capture.verify_error != X509_V_OK)
-    return {FetchOutcome::CertificateInvalid, X509_verify_cert_error_string(capture.verify_error)};
-  const std::string text = e.displayText();
-  if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) ||
-      dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e))
-    return {FetchOutcome::CertificateInvalid, text};
-  if (dynamic_cast<const Poco::TimeoutException*>(&e)) return {FetchOutcome::Timeout, text};
-  if (dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&e) ||
-      dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
-      dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e))
-    return {FetchOutcome::ConnectionDropped, text};
-  if (dynamic_cast<const Poco::Net::SSLException*>(&e)) return {FetchOutcome::TlsFailed, text};
-  // A header value Poco cannot parse (Content-Length "abc"): the answer is not valid HTTP.
-  if (dynamic_cast<const Poco::SyntaxException*>(&e) ||
-      dynamic_cast<const Poco::Net::MessageException*>(&e))
-    return {FetchOutcome::MalformedResponse, text};
-  return {FetchOutcome::ConnectFailed, text};
-}
 
 // Status classes of RFC 9110 §15: 3xx is a redirect (never followed), 408/429/5xx say "not
 // now" and are retried later, the rest of the non-200 answers are the policy host's verdict.
@@ -385,7 +354,32 @@ std::string dnsDetail(const dns::DnsAnswer& a, const dns::DnsAnswer& aaaa) {
          std::string(dns::toString(aaaa.status));
 }
 
-// One connection and exchange against one address. Fills f; throws Stop for every failure.
+struct SslFree {
+  void operator()(SSL* p) const { SSL_free(p); }
+};
+using SslPtr = std::unique_ptr<SSL, SslFree>;
+
+// The outcome of a connection or handshake that did not complete. A verification failure recorded
+// by the callback wins: OpenSSL reports it as a generic handshake error.
+Stop handshakeStop(tls::IoStatus status, const std::string& detail, const TlsCapture& capture) {
+  if (capture.verify_error != X509_V_OK)
+    return {FetchOutcome::CertificateInvalid, X509_verify_cert_error_string(capture.verify_error)};
+  switch (status) {
+    case tls::IoStatus::Timeout:
+      return {FetchOutcome::Timeout, "time budget exhausted in the TLS handshake: " + detail};
+    case tls::IoStatus::ConnectFailed:
+      return {FetchOutcome::ConnectFailed, detail};
+    case tls::IoStatus::TlsError:
+      return {FetchOutcome::TlsFailed, detail};
+    default:
+      return {FetchOutcome::ConnectionDropped, detail};
+  }
+}
+
+// One connection and exchange against one address. Fills f; throws Stop for every failure. The
+// connection and the handshake end by connectDeadline, the whole exchange by deadline, however the
+// server paces its bytes (a non-blocking socket polled until the deadline, never a per-read
+// timeout).
 void fetchFrom(const std::string& address, SteadyClock::time_point deadline,
                SteadyClock::time_point connectDeadline, const PolicyFetchOptions& options,
                PolicyFetch& f) {
@@ -396,34 +390,49 @@ void fetchFrom(const std::string& address, SteadyClock::time_point deadline,
   } catch (const Poco::Exception& e) {
     throw Stop{FetchOutcome::TlsFailed, "TLS context: " + e.displayText()};
   }
-  Poco::Net::IPAddress ip;
-  if (!Poco::Net::IPAddress::tryParse(address, ip))
-    throw Stop{FetchOutcome::ConnectFailed, "not an address literal: " + address};
-  Poco::Net::SecureStreamSocket socket(ctx);
   f.address = address;
   f.tls_protocol.clear();
+  const auto keepVerifyFacts = [&] {
+    f.verify_error = capture.verify_error == X509_V_OK
+                         ? ""
+                         : X509_verify_cert_error_string(capture.verify_error);
+    f.verify_depth = capture.verify_depth;
+  };
+  if (SteadyClock::now() >= connectDeadline)
+    throw Stop{FetchOutcome::Timeout, "time budget exhausted before connecting"};
+  // The socket address is the literal from our resolver: nothing here resolves a name through the
+  // system. TCP_NODELAY: the request is one small write right after the handshake, which Nagle
+  // would hold until the peer acknowledges our last handshake flight.
+  tls::UniqueFd fd;
+  std::string detail;
+  if (const tls::IoStatus c =
+          tls::connectTcp(address, options.https_port, connectDeadline, fd, detail);
+      c != tls::IoStatus::Ok)
+    throw handshakeStop(c, detail, capture);
+  ERR_clear_error();
+  SslPtr ssl(SSL_new(ctx->sslContext()));
+  if (!ssl || SSL_set_fd(ssl.get(), fd.get()) != 1)
+    throw Stop{FetchOutcome::TlsFailed, "SSL_new: " + tls::opensslErrors()};
+  // SNI (RFC 6066 §3); the name itself is checked by OpenSSL (X509_VERIFY_PARAM_set1_host).
+  SSL_set_tlsext_host_name(ssl.get(), f.host.c_str());
+  // A close without close_notify ends the body like any close (RFC 9112 §9.8), it is no TLS error.
+  SSL_set_options(ssl.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_set_connect_state(ssl.get());
+  if (const tls::IoStatus h = tls::tlsHandshake(ssl.get(), fd.get(), connectDeadline, detail);
+      h != tls::IoStatus::Ok) {
+    keepVerifyFacts();
+    throw handshakeStop(h, detail, capture);
+  }
+  f.tls_protocol = capture.protocol;
+  f.tls_cipher = capture.cipher;
+  f.certificate_verified = capture.verify_error == X509_V_OK;
+  if (X509* peer = SSL_get1_peer_certificate(ssl.get())) {
+    const Poco::Net::X509Certificate cert(peer);  // takes ownership
+    f.certificate_subject = cert.subjectName();
+    f.certificate_issuer = cert.issuerName();
+  }
   try {
-    // The peer host name gives SNI and Poco's own name check; the socket address is the literal
-    // from our resolver, so nothing here resolves a name through the system.
-    socket.setPeerHostName(f.host);
-    const auto left =
-        std::chrono::duration_cast<std::chrono::microseconds>(connectDeadline - SteadyClock::now());
-    if (left.count() <= 0)
-      throw Stop{FetchOutcome::Timeout, "time budget exhausted before connecting"};
-    socket.connect(Poco::Net::SocketAddress(ip, options.https_port), Poco::Timespan(left.count()));
-    // The request is one small write right after the handshake: without TCP_NODELAY, Nagle may
-    // hold it until the peer acknowledges our last handshake flight (a delayed-ACK timeout).
-    socket.setNoDelay(true);
-    f.tls_protocol = capture.protocol;
-    f.tls_cipher = capture.cipher;
-    f.certificate_verified = capture.verify_error == X509_V_OK;
-    if (socket.havePeerCertificate()) {
-      const Poco::Net::X509Certificate cert = socket.peerCertificate();
-      f.certificate_subject = cert.subjectName();
-      f.certificate_issuer = cert.issuerName();
-    }
-
-    Exchange exchange(socket, deadline, options.max_size);
+    Exchange exchange(fd.get(), ssl.get(), deadline, options.max_size);
     std::string hostHeader = f.host;
     if (options.https_port != 443) hostHeader += ":" + std::to_string(options.https_port);
     exchange.send("GET " + std::string(kPolicyPath) + " HTTP/1.1\r\nHost: " + hostHeader +
@@ -450,20 +459,15 @@ void fetchFrom(const std::string& address, SteadyClock::time_point deadline,
                  f.content_type.empty() ? "no Content-Type" : "Content-Type " + f.content_type};
     f.body = exchange.readBody(response);
     f.body_size = f.body.size();
-    socket.close();
-  } catch (const Stop& s) {
-    // Keep the verify facts of a failed handshake for the evidence.
-    f.verify_error = capture.verify_error == X509_V_OK
-                         ? ""
-                         : X509_verify_cert_error_string(capture.verify_error);
-    f.verify_depth = capture.verify_depth;
+    SSL_shutdown(ssl.get());  // one non-blocking close_notify; no wait for the peer's
+    ERR_clear_error();
+  } catch (const Stop&) {
+    keepVerifyFacts();
     throw;
   } catch (const Poco::Exception& e) {
-    f.verify_error = capture.verify_error == X509_V_OK
-                         ? ""
-                         : X509_verify_cert_error_string(capture.verify_error);
-    f.verify_depth = capture.verify_depth;
-    throw classify(e, capture);
+    // A header value Poco cannot parse (Content-Length "abc"): the answer is not valid HTTP.
+    keepVerifyFacts();
+    throw Stop{FetchOutcome::MalformedResponse, e.displayText()};
   }
 }
 

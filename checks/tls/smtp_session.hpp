@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "checks/tls/deadline_io.hpp"
 #include "checks/tls/smtp_reply.hpp"
 
 namespace spdlog {
@@ -17,40 +18,6 @@ class logger;
 }
 
 namespace mh::tls {
-
-using SteadyClock = std::chrono::steady_clock;
-
-// Owns a file descriptor; closes it on destruction.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  int release();
-  void reset(int fd = -1);
-
- private:
-  int fd_ = -1;
-};
-
-enum class IoStatus {
-  Ok,
-  Timeout,        // the deadline passed first
-  ConnectFailed,  // refused, unreachable, or the address is not a literal
-  Closed,         // the peer closed or reset the connection
-  Malformed,      // the bytes are not an SMTP reply
-  TooLong,        // a reply beyond kMaxReplyLineLength / kMaxReplySize
-  TlsError,       // an OpenSSL error on the TLS channel
-};
-
-std::string_view toString(IoStatus s);
 
 struct ReplyRead {
   IoStatus status = IoStatus::Ok;
@@ -86,9 +53,6 @@ class SmtpSession {
   UniqueFd releaseFd() { return std::move(fd_); }
 
  private:
-  // Reads whatever is available into buffer_, waiting until the deadline.
-  IoStatus receiveSome(SteadyClock::time_point deadline, std::string& detail);
-
   UniqueFd fd_;
   SSL* ssl_ = nullptr;
   std::string buffer_;
@@ -96,8 +60,5 @@ class SmtpSession {
 
 // The "smtp" logger (constant messages, key=value fields; debug level per connection).
 std::shared_ptr<spdlog::logger> smtpLogger();
-
-// Waits until fd is ready for `events` (POLLIN/POLLOUT) or the deadline; false on timeout.
-bool waitReady(int fd, short events, SteadyClock::time_point deadline);
 
 }  // namespace mh::tls

@@ -46,8 +46,9 @@ class AuditResolver : public dns::Resolver {
  public:
   static constexpr int kMaxSilentQueries = 3;
 
-  AuditResolver(dns::Resolver& inner, std::string domain)
-      : inner_(inner), domain_(std::move(domain)) {}
+  AuditResolver(dns::Resolver& inner, std::string domain,
+                std::chrono::steady_clock::time_point deadline)
+      : inner_(inner), domain_(std::move(domain)), deadline_(deadline) {}
   dns::DnsAnswer query(std::string_view name, std::uint16_t type) override {
     ++count_;
     std::string qname = dns::normaliseName(name);
@@ -81,10 +82,22 @@ class AuditResolver : public dns::Resolver {
   }
   std::size_t count() const { return count_; }
   bool gaveUp() const { return silent_ >= kMaxSilentQueries || domainSilent_; }
+  // Queries not sent because the domain's audit budget had run out.
+  std::size_t budgetSkips() const { return budget_skips_; }
 
  private:
-  // The "could not tell" answer given without asking, when the rules above say not to ask.
-  std::optional<dns::DnsAnswer> skip(const std::string& qname, std::uint16_t type) const {
+  // The "could not tell" answer given without asking, when the rules above say not to ask or the
+  // domain's audit budget has run out.
+  std::optional<dns::DnsAnswer> skip(const std::string& qname, std::uint16_t type) {
+    if (std::chrono::steady_clock::now() >= deadline_) {
+      ++budget_skips_;
+      dns::DnsAnswer skipped;
+      skipped.qname = qname;
+      skipped.qtype = type;
+      skipped.status = dns::DnsStatus::Timeout;
+      skipped.error = "not sent: the domain's audit budget ran out";
+      return skipped;
+    }
     const bool own = atOrUnderDomain(qname);
     if (silent_ < kMaxSilentQueries && !(own && domainSilent_)) return std::nullopt;
     dns::DnsAnswer skipped;
@@ -124,6 +137,8 @@ class AuditResolver : public dns::Resolver {
 
   dns::Resolver& inner_;
   std::string domain_;  // normalised
+  std::chrono::steady_clock::time_point deadline_;
+  std::size_t budget_skips_ = 0;
   std::size_t count_ = 0;
   int silent_ = 0;
   dns::DnsStatus lastSilence_ = dns::DnsStatus::Timeout;
@@ -182,6 +197,97 @@ DomainProfile deriveProfile(const mx::MxEvidence& mx, const spf::SpfEvidence& sp
 constexpr TagSpec kAuditTags[] = {
     {"DOMAIN_NOT_FOUND", "", "{domain} does not exist (NXDOMAIN): nothing to audit", "", "",
      "Tên miền {domain} không tồn tại (NXDOMAIN): không có gì để đánh giá"},
+    {"AUDIT_BUDGET_EXHAUSTED", "",
+     "not judged: the audit of {domain} ran out of its {budget_s} s budget before this check's "
+     "evidence was complete (servers too slow to answer); it will be checked again",
+     "", "",
+     "Chưa đánh giá: việc kiểm tra {domain} đã dùng hết thời gian cho phép ({budget_s} giây) trước "
+     "khi thu thập đủ dữ liệu cho mục này (máy chủ trả lời quá chậm); sẽ được kiểm tra lại"},
+};
+
+// The evidence areas of one audit, as bits: the budget cuts areas, and a check is unfinished when
+// an area it is judged on was cut.
+enum Area : unsigned {
+  kMxArea = 1U << 0,
+  kSpfArea = 1U << 1,
+  kDmarcArea = 1U << 2,
+  kDkimArea = 1U << 3,
+  kMtaStsArea = 1U << 4,
+  kTlsRptArea = 1U << 5,
+  kReverseArea = 1U << 6,
+  kTlsArea = 1U << 7,
+  kDnssecArea = 1U << 8,
+  kDaneArea = 1U << 9,
+};
+// The profile (receives/sends mail) that many checks are judged with comes from these areas.
+constexpr unsigned kProfileAreas = kMxArea | kSpfArea | kDmarcArea | kDkimArea;
+
+unsigned areasOf(std::string_view id) {
+  if (id == "MX-01") return kMxArea;
+  if (id == "SPF-02") return kSpfArea | kDmarcArea;
+  if (id.starts_with("SPF-")) return kSpfArea;
+  if (id == "DMARC-04") return kDmarcArea | kProfileAreas;
+  if (id.starts_with("DMARC-")) return kDmarcArea;
+  if (id.starts_with("DKIM-")) return kDkimArea | kProfileAreas;
+  if (id.starts_with("TLS-")) return kTlsArea | kProfileAreas;
+  if (id == "MTASTS-01") return kMtaStsArea | kTlsArea | kProfileAreas;
+  if (id == "TLSRPT-01") return kTlsRptArea | kProfileAreas;
+  if (id == "DNSSEC-01") return kDnssecArea | kMxArea;
+  if (id == "DANE-01") return kDaneArea | kTlsArea | kProfileAreas;
+  if (id == "HYG-01") return kReverseArea | kProfileAreas;
+  return ~0U;  // a check this table does not know: unfinished whenever anything was cut
+}
+
+// The budget of one domain audit and the areas it cut short.
+class AuditBudget {
+ public:
+  AuditBudget(std::chrono::steady_clock::time_point start, std::chrono::milliseconds budget)
+      : budget_(budget),
+        deadline_(budget.count() > 0 ? start + budget
+                                     : std::chrono::steady_clock::time_point::max()) {}
+
+  std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+  std::chrono::milliseconds left() const {
+    if (deadline_ == std::chrono::steady_clock::time_point::max()) return std::chrono::hours(24);
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline_ - std::chrono::steady_clock::now()));
+  }
+  // Runs one gathering step of `area`. The area is cut when the step had queries left unsent by
+  // the budget, or ended after the deadline (a probe or a fetch cut at it).
+  template <class Step>
+  auto gather(unsigned area, const AuditResolver& resolver, Step&& step) {
+    const std::size_t skipsBefore = resolver.budgetSkips();
+    auto evidence = step();
+    if (resolver.budgetSkips() != skipsBefore || std::chrono::steady_clock::now() >= deadline_)
+      cut_ |= area;
+    return evidence;
+  }
+  // Turns every check judged on a cut area into `error` with AUDIT_BUDGET_EXHAUSTED; the evidence
+  // stays. Returns how many checks it changed.
+  int markUnfinished(std::vector<CheckResult>& checks, const std::string& domain) const {
+    int marked = 0;
+    for (auto& c : checks) {
+      if ((areasOf(c.id) & cut_) == 0) continue;
+      // A run-level error (no DNSSEC from the resolver) is not the budget's and stays as it is.
+      if (std::any_of(c.findings.begin(), c.findings.end(),
+                      [](const Finding& f) { return dnssec::isRunLevelError(f); }))
+        continue;
+      c.status = Status::Error;
+      c.findings.clear();
+      c.remediation = {};
+      c.add(makeFinding("AUDIT_BUDGET_EXHAUSTED", Status::Error)
+                .arg("domain", domain)
+                .arg("budget_s", static_cast<std::int64_t>((budget_.count() + 999) / 1000)));
+      ++marked;
+    }
+    return marked;
+  }
+
+ private:
+  std::chrono::milliseconds budget_;
+  std::chrono::steady_clock::time_point deadline_;
+  unsigned cut_ = 0;
 };
 
 std::span<const TagSpec> auditTagSpecs() {
@@ -227,10 +333,12 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   report.domain = dns::normaliseName(domain);
   report.rubric_version = std::string(kRubricVersion);
   report.started_at = utcNow();
-  AuditResolver counting(resolver, report.domain);
+  AuditBudget budget(start, options.budget);
+  AuditResolver counting(resolver, report.domain, budget.deadline());
 
   // Fetch here...
-  auto mxEvidence = mx::gatherMx(counting, report.domain);
+  auto mxEvidence =
+      budget.gather(kMxArea, counting, [&] { return mx::gatherMx(counting, report.domain); });
   if (mxEvidence.mx.status == dns::DnsStatus::NxDomain &&
       mxEvidence.a.status == dns::DnsStatus::NxDomain) {
     // The name does not exist: every check is N/A and the report says why, instead of accusing
@@ -251,24 +359,43 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return report;
   }
-  auto spfEvidence = spf::gatherSpf(counting, report.domain);
-  auto dmarcEvidence = dmarc::gatherDmarc(counting, report.domain, *options.psl);
-  auto dkimEvidence = dkim::gatherDkim(counting, report.domain, options.dkim_selectors);
-  auto mtaStsEvidence = mta_sts::gatherMtaSts(counting, report.domain, options.mta_sts_fetch);
-  auto tlsRptEvidence = tlsrpt::gatherTlsRpt(counting, report.domain);
-  auto reverseEvidence = hygiene::gatherReverseDns(counting, mxEvidence);
+  auto spfEvidence =
+      budget.gather(kSpfArea, counting, [&] { return spf::gatherSpf(counting, report.domain); });
+  auto dmarcEvidence = budget.gather(kDmarcArea, counting, [&] {
+    return dmarc::gatherDmarc(counting, report.domain, *options.psl);
+  });
+  auto dkimEvidence = budget.gather(kDkimArea, counting, [&] {
+    return dkim::gatherDkim(counting, report.domain, options.dkim_selectors);
+  });
+  auto mtaStsEvidence = budget.gather(kMtaStsArea, counting, [&] {
+    if (!options.mta_sts_fetch) return mta_sts::gatherMtaSts(counting, report.domain, nullptr);
+    // The policy fetch ends by the budget's deadline too.
+    mta_sts::PolicyFetchOptions fetch = *options.mta_sts_fetch;
+    fetch.timeout = std::min(fetch.timeout, budget.left());
+    return mta_sts::gatherMtaSts(counting, report.domain, &fetch);
+  });
+  auto tlsRptEvidence = budget.gather(
+      kTlsRptArea, counting, [&] { return tlsrpt::gatherTlsRpt(counting, report.domain); });
+  auto reverseEvidence = budget.gather(
+      kReverseArea, counting, [&] { return hygiene::gatherReverseDns(counting, mxEvidence); });
   std::optional<tls::TlsEvidence> tlsEvidence;
-  if (options.tls) tlsEvidence = tls::gatherTls(*options.tls, mxEvidence);
+  if (options.tls)
+    tlsEvidence = budget.gather(kTlsArea, counting, [&] {
+      return tls::gatherTls(*options.tls, mxEvidence, budget.deadline());
+    });
   const auto now = options.now == std::chrono::system_clock::time_point{}
                        ? std::chrono::system_clock::now()
                        : options.now;
   std::optional<dnssec::DnssecEvidence> dnssecEvidence;
   std::optional<dnssec::DaneEvidence> daneEvidence;
   if (options.trust_anchors && options.dnssec_unavailable.empty()) {
-    dnssecEvidence =
-        dnssec::gatherDnssec(counting, report.domain, mxEvidence, *options.trust_anchors, now);
+    dnssecEvidence = budget.gather(kDnssecArea, counting, [&] {
+      return dnssec::gatherDnssec(counting, report.domain, mxEvidence, *options.trust_anchors, now);
+    });
     const std::uint16_t port = options.tls ? options.tls->options().smtp_port : 25;
-    daneEvidence = dnssec::gatherDane(counting, mxEvidence, *options.trust_anchors, port, now);
+    daneEvidence = budget.gather(kDaneArea, counting, [&] {
+      return dnssec::gatherDane(counting, mxEvidence, *options.trust_anchors, port, now);
+    });
   }
 
   // ...judge there.
@@ -316,6 +443,9 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
     checks.push_back(dnssec::judgeDnssecUnavailable("DANE-01", options.dnssec_unavailable));
   }
   checks.push_back(hygiene::judgeHyg01(reverseEvidence, profile));
+  if (const int unfinished = budget.markUnfinished(checks, report.domain); unfinished > 0)
+    auditLogger()->warn("domain budget ran out domain={} budget_ms={} unfinished_checks={}",
+                        report.domain, options.budget.count(), unfinished);
 
   report.dns_queries = counting.count();
   report.duration_ms =

@@ -28,8 +28,8 @@ class TrustAnchors;
 namespace mh::audit {
 
 struct AuditOptions {
-  std::vector<std::string> dkim_selectors;            // registered for this domain (domains.csv)
-  const dmarc::PublicSuffixList* psl = nullptr;       // required: the organisational-domain oracle
+  std::vector<std::string> dkim_selectors;       // registered for this domain (domains.csv)
+  const dmarc::PublicSuffixList* psl = nullptr;  // required: the organisational-domain oracle
   // Network checks beyond DNS. nullptr means "not probed" (--no-smtp): the MTA-STS policy is not
   // fetched and the report says so instead of judging it.
   const mta_sts::PolicyFetchOptions* mta_sts_fetch = nullptr;
@@ -45,7 +45,15 @@ struct AuditOptions {
   std::string dnssec_unavailable;
   // The time certificates and signatures are judged at; the epoch means "now".
   std::chrono::system_clock::time_point now{};
+  // The wall-clock budget of the whole audit of one domain; zero means none. No query is sent and
+  // no connection is opened after it, a probe in progress is cut at it, and every check whose
+  // evidence it cut short is `error` with AUDIT_BUDGET_EXHAUSTED (re-checked like any error).
+  std::chrono::milliseconds budget{0};
 };
+
+// The default budgets of a domain audit (`--domain-budget`): DNS only (--no-smtp) and full.
+inline constexpr std::chrono::seconds kDnsOnlyAuditBudget{60};
+inline constexpr std::chrono::seconds kFullAuditBudget{300};
 
 struct DomainReport {
   std::string domain;

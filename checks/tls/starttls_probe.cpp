@@ -7,14 +7,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
 
 #include "checks/tls/openssl_errors.hpp"
@@ -273,23 +270,12 @@ void handshake(SmtpSession& s, SSL_CTX* ctx, const SmtpTarget& target, const Pro
     SSL_set_tlsext_host_name(ssl.get(), target.host.c_str());
   SSL_set_connect_state(ssl.get());
 
-  const auto deadline = phaseDeadline(o.timeouts.handshake, budget);
-  while (true) {
-    const int rc = SSL_connect(ssl.get());
-    if (rc == 1) break;
-    const int err = SSL_get_error(ssl.get(), rc);
-    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-      if (!waitReady(s.fd(), err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) {
-        fail(r, ProbeOutcome::Timeout, "handshake", "no handshake before the deadline");
-        return;
-      }
-      continue;
-    }
-    std::string why = opensslErrors();
-    if (why.empty())
-      why = err == SSL_ERROR_SYSCALL && errno != 0 ? std::string(std::strerror(errno))
-                                                   : std::string("connection closed");
-    fail(r, ProbeOutcome::HandshakeFailed, "handshake", why);
+  std::string why;
+  const IoStatus hs =
+      tlsHandshake(ssl.get(), s.fd(), phaseDeadline(o.timeouts.handshake, budget), why);
+  if (hs != IoStatus::Ok) {
+    fail(r, hs == IoStatus::Timeout ? ProbeOutcome::Timeout : ProbeOutcome::HandshakeFailed,
+         "handshake", why);
     return;
   }
   r.tls = sessionFacts(ssl.get());
@@ -304,10 +290,21 @@ void handshake(SmtpSession& s, SSL_CTX* ctx, const SmtpTarget& target, const Pro
 }
 
 // A timeout that ran into the per-address budget says so, with the budget, so that a report
-// shows a tarpit cost no more than that (a phase limit shorter than the budget is not noted).
-void noteBudget(ProbeResult& r, SteadyClock::time_point budget, milliseconds total) {
-  if (r.outcome == ProbeOutcome::Timeout && SteadyClock::now() >= budget)
-    r.detail += " (the per-address budget of " + std::to_string(total.count()) + " ms ran out)";
+// shows a tarpit cost no more than that (a phase limit shorter than the budget is not noted); one
+// that ran into the caller's cap (the domain audit's budget) says that instead.
+void noteBudget(ProbeResult& r, SteadyClock::time_point budget, milliseconds total, bool capped) {
+  if (r.outcome != ProbeOutcome::Timeout || SteadyClock::now() < budget) return;
+  r.detail += capped
+                  ? std::string(" (the domain's audit budget ran out)")
+                  : " (the per-address budget of " + std::to_string(total.count()) + " ms ran out)";
+}
+
+// The end of one address's budget: the per-address budget, or the caller's cap when earlier.
+SteadyClock::time_point budgetEnd(SteadyClock::time_point start, milliseconds total,
+                                  SteadyClock::time_point cap, bool& capped) {
+  const auto own = start + total;
+  capped = cap < own;
+  return capped ? cap : own;
 }
 
 void logResult(const ProbeResult& r) {
@@ -383,16 +380,17 @@ StartTlsProber::StartTlsProber(ProbeOptions options)
   ERR_clear_error();
 }
 
-ProbeResult StartTlsProber::probe(const SmtpTarget& target) const {
+ProbeResult StartTlsProber::probe(const SmtpTarget& target, SteadyClock::time_point cap) const {
   const SigpipeBlock sigpipe;
   const auto start = SteadyClock::now();
-  const auto budget = start + options_.timeouts.budget;
+  bool capped = false;
+  const auto budget = budgetEnd(start, options_.timeouts.budget, cap, capped);
   ProbeResult r;
   r.target = target;
   SmtpSession s;
   if (plainDialogue(s, target, options_, budget, r))
     handshake(s, ctx_.get(), target, options_, budget, r);
-  noteBudget(r, budget, options_.timeouts.budget);
+  noteBudget(r, budget, options_.timeouts.budget, capped);
   r.elapsed = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
   logResult(r);
   return r;
@@ -402,14 +400,16 @@ ProbeResult probeStartTls(const SmtpTarget& target, const ProbeOptions& options)
   return StartTlsProber(options).probe(target);
 }
 
-StartTlsSocket openStartTlsSocket(const SmtpTarget& target, const ProbeOptions& options) {
+StartTlsSocket openStartTlsSocket(const SmtpTarget& target, const ProbeOptions& options,
+                                  SteadyClock::time_point cap) {
   const auto start = SteadyClock::now();
   StartTlsSocket out;
-  out.deadline = start + options.timeouts.budget;
+  bool capped = false;
+  out.deadline = budgetEnd(start, options.timeouts.budget, cap, capped);
   out.result.target = target;
   SmtpSession s;
   if (plainDialogue(s, target, options, out.deadline, out.result)) out.fd = s.releaseFd();
-  noteBudget(out.result, out.deadline, options.timeouts.budget);
+  noteBudget(out.result, out.deadline, options.timeouts.budget, capped);
   out.result.elapsed = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - start);
   logResult(out.result);
   return out;

@@ -138,7 +138,9 @@ class StartTlsProber {
  public:
   explicit StartTlsProber(ProbeOptions options);
 
-  ProbeResult probe(const SmtpTarget& target) const;
+  // `cap` ends the probe earlier than its per-address budget (the domain audit's own deadline).
+  ProbeResult probe(const SmtpTarget& target,
+                    SteadyClock::time_point cap = SteadyClock::time_point::max()) const;
   const ProbeOptions& options() const { return options_; }
 
  private:
@@ -155,13 +157,15 @@ ProbeResult probeStartTls(const SmtpTarget& target, const ProbeOptions& options)
 // The plain-text part only, for hand-built hellos (the hello prober): address safety, connect,
 // greeting, EHLO, STARTTLS and its 220. On success result.outcome is Ok, `fd` is the connected
 // non-blocking socket positioned right after "220 Ready to start TLS" (no TLS bytes sent yet),
-// and `deadline` is what is left of the per-address budget. Otherwise `fd` is empty and the
-// outcome says why. The caller sends its ClientHello, then simply closes the socket.
+// and `deadline` is what is left of the per-address budget (never later than `cap`). Otherwise `fd`
+// is empty and the outcome says why. The caller sends its ClientHello, then simply closes the
+// socket.
 struct StartTlsSocket {
   ProbeResult result;
   UniqueFd fd;
   SteadyClock::time_point deadline;
 };
-StartTlsSocket openStartTlsSocket(const SmtpTarget& target, const ProbeOptions& options);
+StartTlsSocket openStartTlsSocket(const SmtpTarget& target, const ProbeOptions& options,
+                                  SteadyClock::time_point cap = SteadyClock::time_point::max());
 
 }  // namespace mh::tls

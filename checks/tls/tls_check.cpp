@@ -72,6 +72,9 @@ constexpr TagSpec kTags[] = {
      "thư nào"},
     {"TLS_MX_HOSTS_SKIPPED", "TLS-01", "{count} more MX host(s) not tested (limit {limit})", "", "",
      "Còn {count} máy chủ MX chưa được kiểm tra (giới hạn {limit})"},
+    {"TLS_ADDRESSES_SKIPPED", "TLS-01",
+     "{count} more MX address(es) not tested (the per-host and per-domain address caps)", "", "",
+     "Còn {count} địa chỉ MX chưa được kiểm tra (giới hạn số địa chỉ mỗi máy chủ và mỗi tên miền)"},
     // TLS-02..04: an address without TLS evidence.
     {"TLS_ADDRESS_NOT_TESTED", "", "{host} ({address}) not judged: {reason}", "", "",
      "{host} ({address}) chưa được đánh giá: {reason}"},
@@ -450,23 +453,28 @@ TlsAuditContext::TlsAuditContext(TlsAuditOptions options, std::shared_ptr<Addres
       enumerator_(prober_.options()),
       registry_(std::move(locks)) {}
 
-TlsEnumeration TlsAuditContext::enumerationFor(const SmtpTarget& target, const ProbeResult& first) {
+TlsEnumeration TlsAuditContext::enumerationFor(const SmtpTarget& target, const ProbeResult& first,
+                                               SteadyClock::time_point cap) {
   const auto key = std::make_pair(canonicalAddress(target.address), target.port);
   const AddressLease held = registry_.lease(target.address);
   {
     const std::lock_guard lock(mu_);
     if (const auto it = enumerations_.find(key); it != enumerations_.end()) return it->second;
   }
-  TlsEnumeration e = enumerator_.enumerate(target, first);
+  TlsEnumeration e = enumerator_.enumerate(target, first, cap);
   smtpLogger()->debug("enumeration finished address={} port={} connections={} ms={} stopped=\"{}\"",
                       target.address, target.port, e.connections, e.elapsed.count(), e.stopped);
   const std::lock_guard lock(mu_);
+  if (SteadyClock::now() >= cap) {
+    cut_connections_ += e.connections;
+    return e;
+  }
   return enumerations_.emplace(key, std::move(e)).first->second;
 }
 
-ProbeResult TlsAuditContext::probe(const SmtpTarget& target) {
-  return registry_.probeOnce(target, [this](const SmtpTarget& t) {
-    ProbeResult r = prober_.probe(t);
+ProbeResult TlsAuditContext::probe(const SmtpTarget& target, SteadyClock::time_point cap) {
+  return registry_.probeOnce(target, [this, cap](const SmtpTarget& t) {
+    ProbeResult r = prober_.probe(t, cap);
     if (r.outcome != ProbeOutcome::NotAllowed) ++probe_connections_;
     return r;
   });
@@ -476,24 +484,29 @@ std::size_t TlsAuditContext::connections() const {
   std::size_t n = 0;
   const std::lock_guard lock(mu_);
   for (const auto& [key, e] : enumerations_) n += e.connections;
-  return n + probe_connections_.load();
+  return n + cut_connections_ + probe_connections_.load();
 }
 
-TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx) {
+TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx,
+                      SteadyClock::time_point deadline) {
+  const ProbeCaps& caps = context.options().caps;
   TlsEvidence e;
   e.domain = mx.domain;
   e.enumerated = context.options().enumerate;
   if (mx.mx.isError()) e.mx_lookup_error = std::string(dns::toString(mx.mx.status));
   std::vector<mx::MxHost> targets = mx::mailTargets(mx);
-  if (targets.size() > mx::kMaxMxHosts) targets.resize(mx::kMaxMxHosts);
+  const std::size_t maxHosts = std::min(caps.mx_hosts, mx::kMaxMxHosts);
+  if (targets.size() > maxHosts) targets.resize(maxHosts);
   if (mx.total_hosts > targets.size() && !mx.hosts.empty())
     e.hosts_skipped = mx.total_hosts - targets.size();
+  std::size_t probedInDomain = 0;
   for (const auto& host : targets) {
     TlsHostEvidence h;
     h.name = host.name;
     h.preference = host.preference;
     h.a_status = host.a.status;
     h.aaaa_status = host.aaaa.status;
+    std::size_t probedInHost = 0;
     for (const auto& address : host.addresses()) {
       TlsAddressEvidence a;
       a.host = host.name;
@@ -502,17 +515,29 @@ TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx) {
       a.address_class = classifyAddress(address);
       a.allowed = isProbeAllowed(a.address_class, context.options().allow_private_targets);
       const SmtpTarget target{host.name, address, a.port};
+      a.probe.target = target;
+      a.probe.address_class = a.address_class;
+      if (a.allowed && (probedInHost >= caps.addresses_per_host ||
+                        probedInDomain >= caps.addresses_per_domain)) {
+        ++e.addresses_skipped;  // the caps table: a DNS answer cannot make us probe without end
+        continue;
+      }
+      if (a.allowed) {
+        ++probedInHost;
+        ++probedInDomain;
+      }
       if (!a.allowed) {
         // Issue 3 item 8: no connection at all to an address a DNS answer may aim anywhere.
-        a.probe.target = target;
-        a.probe.address_class = a.address_class;
         a.probe.outcome = ProbeOutcome::NotAllowed;
         a.probe.detail = "address: " + std::string(toString(a.address_class));
+      } else if (SteadyClock::now() >= deadline) {
+        a.probe.outcome = ProbeOutcome::Timeout;
+        a.probe.detail = "not probed: the domain's audit budget ran out";
       } else {
-        a.probe = context.probe(target);
+        a.probe = context.probe(target, deadline);
         if (context.options().enumerate && (a.probe.outcome == ProbeOutcome::Ok ||
                                             a.probe.outcome == ProbeOutcome::HandshakeFailed))
-          a.enumeration = context.enumerationFor(target, a.probe);
+          a.enumeration = context.enumerationFor(target, a.probe, deadline);
         // The certificate is judged against this domain's MX name, whoever probed first.
         if (a.probe.tls) a.certificate = examineCertificate(*a.probe.tls, host.name);
       }
@@ -584,7 +609,10 @@ CheckResult judgeTls01(const TlsEvidence& e, const DomainProfile& profile) {
   if (e.hosts_skipped > 0)
     r.add(makeFinding("TLS_MX_HOSTS_SKIPPED", Status::Info)
               .arg("count", static_cast<std::int64_t>(e.hosts_skipped))
-              .arg("limit", static_cast<std::int64_t>(mx::kMaxMxHosts)));
+              .arg("limit", static_cast<std::int64_t>(e.hosts.size())));
+  if (e.addresses_skipped > 0)
+    r.add(makeFinding("TLS_ADDRESSES_SKIPPED", Status::Info)
+              .arg("count", static_cast<std::int64_t>(e.addresses_skipped)));
   r.status = settle(statuses, true);
   fillRemediation(r, kTags);
   markUntestable(r, e, profile);

@@ -24,6 +24,14 @@
 
 namespace mh::tls {
 
+// The caps table (issue 11): how much of the scanner one domain's DNS can make it probe, however
+// many MX hosts and addresses it publishes. Addresses refused by address safety do not count.
+struct ProbeCaps {
+  std::size_t mx_hosts = mx::kMaxMxHosts;  // MX hosts probed per domain (at most kMaxMxHosts)
+  std::size_t addresses_per_host = 8;      // addresses probed per MX host
+  std::size_t addresses_per_domain = 20;   // addresses probed per domain, all MX hosts together
+};
+
 struct TlsAuditOptions {
   std::uint16_t smtp_port = 25;
   std::string ehlo_name;               // empty => kDefaultEhloName; sent in EHLO
@@ -31,6 +39,7 @@ struct TlsAuditOptions {
   std::string ca_file;                 // extra trust anchors (lab CA)
   ProbeTimeouts timeouts;              // from starttls_probe.hpp
   bool enumerate = true;               // protocol/cipher enumeration (more connections)
+  ProbeCaps caps;
 };
 
 // The EHLO name when none is configured (RFC 5321 §4.1.1.1 wants the client's FQDN; an operator
@@ -51,10 +60,14 @@ class TlsAuditContext {
   const TlsAuditOptions& options() const { return options_; }
   const StartTlsProber& prober() const { return prober_; }
   ProbeRegistry& registry() { return registry_; }
-  // The STARTTLS probe of target's (address, port), run once per audit (ProbeRegistry).
-  ProbeResult probe(const SmtpTarget& target);
+  // The STARTTLS probe of target's (address, port), run once per audit (ProbeRegistry). `cap` (the
+  // domain audit's deadline) ends it earlier than its per-address budget.
+  ProbeResult probe(const SmtpTarget& target,
+                    SteadyClock::time_point cap = SteadyClock::time_point::max());
   // The enumeration of target's (address, port), run once per audit under the address's lease.
-  TlsEnumeration enumerationFor(const SmtpTarget& target, const ProbeResult& first);
+  // One cut short by `cap` is not kept for the other domains of the audit.
+  TlsEnumeration enumerationFor(const SmtpTarget& target, const ProbeResult& first,
+                                SteadyClock::time_point cap = SteadyClock::time_point::max());
   // TCP connections made so far (STARTTLS probes and enumeration), for logs and tests.
   std::size_t connections() const;
 
@@ -64,8 +77,9 @@ class TlsAuditContext {
   TlsEnumerator enumerator_;
   ProbeRegistry registry_;
   std::atomic<std::size_t> probe_connections_{0};
-  mutable std::mutex mu_;  // guards enumerations_
+  mutable std::mutex mu_;  // guards enumerations_ and cut_connections_
   std::map<std::pair<std::string, std::uint16_t>, TlsEnumeration> enumerations_;
+  std::size_t cut_connections_ = 0;  // of the enumerations cut short by a domain's budget
 };
 
 // One address of one MX host.
@@ -93,11 +107,15 @@ struct TlsEvidence {
   std::string domain;
   bool enumerated = false;  // TlsAuditOptions::enumerate
   std::vector<TlsHostEvidence> hosts;
-  std::size_t hosts_skipped = 0;  // MX hosts beyond mx::kMaxMxHosts
-  std::string mx_lookup_error;    // the MX lookup's status when it could not be answered
+  std::size_t hosts_skipped = 0;      // MX hosts beyond ProbeCaps::mx_hosts
+  std::size_t addresses_skipped = 0;  // addresses beyond the ProbeCaps address caps
+  std::string mx_lookup_error;        // the MX lookup's status when it could not be answered
 };
 
-TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx);
+// Probes the domain's MX addresses within the caps; none runs past `deadline` (the domain audit's
+// budget): an address reached after it is a Timeout that says so.
+TlsEvidence gatherTls(TlsAuditContext& context, const mx::MxEvidence& mx,
+                      SteadyClock::time_point deadline = SteadyClock::time_point::max());
 
 CheckResult judgeTls01(const TlsEvidence& e,
                        const DomainProfile& profile);  // STARTTLS on every MX (R only)

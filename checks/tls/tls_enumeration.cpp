@@ -45,19 +45,23 @@ bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
 // One enumeration run: counts connections, keeps the overall budget, stops on "could not test".
 class Run {
  public:
-  Run(const SmtpTarget& target, const ProbeOptions& base, TlsEnumeration& out)
+  Run(const SmtpTarget& target, const ProbeOptions& base, TlsEnumeration& out,
+      Clock::time_point cap)
       : target_(target),
         base_(base),
         out_(out),
         start_(Clock::now()),
-        end_(start_ + kEnumerationBudgets * base.timeouts.budget) {}
+        end_(std::min(cap, start_ + kEnumerationBudgets * base.timeouts.budget)),
+        cap_(cap) {}
 
   bool stopped() const { return !out_.stopped.empty(); }
 
   // Stops the run when the budget is spent; true when another connection may be made.
   bool mayConnect() {
     if (stopped()) return false;
-    if (Clock::now() >= end_) out_.stopped = "enumeration budget spent";
+    if (Clock::now() >= end_)
+      out_.stopped =
+          Clock::now() >= cap_ ? "the domain's audit budget ran out" : "enumeration budget spent";
     return !stopped();
   }
 
@@ -65,7 +69,7 @@ class Run {
   void pinnedHandshake(const StartTlsProber& prober, VersionProbe& v) {
     if (!mayConnect()) return;
     ++out_.connections;
-    const ProbeResult r = prober.probe(target_);
+    const ProbeResult r = prober.probe(target_, cap_);
     v.method = "openssl";
     v.detail = r.detail;
     if (r.outcome == ProbeOutcome::Ok && r.tls) {
@@ -96,7 +100,7 @@ class Run {
       return h;
     }
     ++out_.connections;
-    StartTlsSocket s = openStartTlsSocket(target_, base_);
+    StartTlsSocket s = openStartTlsSocket(target_, base_, cap_);
     if (s.result.outcome != ProbeOutcome::Ok) {
       detail = std::string(toString(s.result.outcome)) + ": " + s.result.detail;
       stop(s.result);
@@ -151,6 +155,7 @@ class Run {
   TlsEnumeration& out_;
   Clock::time_point start_;
   Clock::time_point end_;
+  Clock::time_point cap_;  // the caller's deadline: no connection runs past it
 };
 
 }  // namespace
@@ -243,7 +248,8 @@ TlsEnumerator::TlsEnumerator(ProbeOptions base)
       tls11_(pinned(base_, TLS1_1_VERSION)),
       tls10_(pinned(base_, TLS1_VERSION)) {}
 
-TlsEnumeration TlsEnumerator::enumerate(const SmtpTarget& target, const ProbeResult& first) const {
+TlsEnumeration TlsEnumerator::enumerate(const SmtpTarget& target, const ProbeResult& first,
+                                        SteadyClock::time_point cap) const {
   const auto start = Clock::now();
   TlsEnumeration e;
   for (const auto v : kVersionOrder) e.versions.push_back({.version = v});
@@ -256,7 +262,7 @@ TlsEnumeration TlsEnumerator::enumerate(const SmtpTarget& target, const ProbeRes
     e.stopped = "no TLS to enumerate (" + std::string(toString(first.outcome)) + ")";
     return finish();
   }
-  Run run(target, base_, e);
+  Run run(target, base_, e, cap);
   const auto slot = [&](ProtocolVersion v) -> VersionProbe& {
     return *std::find_if(e.versions.begin(), e.versions.end(),
                          [v](const VersionProbe& p) { return p.version == v; });

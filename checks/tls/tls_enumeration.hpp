@@ -98,8 +98,10 @@ class TlsEnumerator {
   // versions at and above it without another connection. Runs only when `first` reached TLS
   // (Ok or HandshakeFailed); otherwise returns an empty enumeration with `stopped` set. Stops early
   // (the rest Unknown) when a connection could not test (421 rate limiting, timeout, reset) or
-  // after kEnumerationBudgets per-address budgets in total.
-  TlsEnumeration enumerate(const SmtpTarget& target, const ProbeResult& first) const;
+  // after kEnumerationBudgets per-address budgets in total, or at `cap` (the domain audit's own
+  // deadline) when that comes first.
+  TlsEnumeration enumerate(const SmtpTarget& target, const ProbeResult& first,
+                           SteadyClock::time_point cap = SteadyClock::time_point::max()) const;
 
   const ProbeOptions& options() const { return base_; }
 

@@ -29,10 +29,21 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
       a = a.substr(0, eq);
     }
   }
-  static const char* const kWithValue[] = {"--resolver",     "--timeout",      "--retries",
-                                           "--psl",          "--ca-file",      "--https-port",
-                                           "--smtp-port",    "--ehlo-name",    "--trust-anchor",
-                                           "--smtp-timeout", "--dns-in-flight"};
+  static const char* const kWithValue[] = {"--resolver",
+                                           "--timeout",
+                                           "--retries",
+                                           "--psl",
+                                           "--ca-file",
+                                           "--https-port",
+                                           "--smtp-port",
+                                           "--ehlo-name",
+                                           "--trust-anchor",
+                                           "--smtp-timeout",
+                                           "--dns-in-flight",
+                                           "--domain-budget",
+                                           "--max-mx-hosts",
+                                           "--max-addresses-per-host",
+                                           "--max-addresses-per-domain"};
   bool needsValue = false;
   for (const char* name : kWithValue) needsValue = needsValue || a == name;
   std::string v;
@@ -62,6 +73,22 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
     if (end == v.c_str() || *end != '\0' || !(t >= 0.1 && t <= 600))
       return std::string("--smtp-timeout: give seconds between 0.1 and 600, e.g. 60");
     o.smtp_timeout_seconds = t;
+  } else if (a == "--domain-budget") {
+    char* end = nullptr;
+    double t = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end != '\0' || !(t >= 0.1 && t <= 3600))
+      return std::string("--domain-budget: give seconds between 0.1 and 3600, e.g. 300");
+    o.domain_budget_seconds = t;
+  } else if (a == "--max-mx-hosts") {
+    auto n = parseInt(v, 1, static_cast<int>(mx::kMaxMxHosts));
+    if (!n)
+      return "--max-mx-hosts: give a whole number from 1 to " + std::to_string(mx::kMaxMxHosts);
+    o.caps.mx_hosts = static_cast<std::size_t>(*n);
+  } else if (a == "--max-addresses-per-host" || a == "--max-addresses-per-domain") {
+    auto n = parseInt(v, 1, 1000);
+    if (!n) return a + ": give a whole number from 1 to 1000";
+    (a == "--max-addresses-per-host" ? o.caps.addresses_per_host : o.caps.addresses_per_domain) =
+        static_cast<std::size_t>(*n);
   } else if (a == "--retries") {
     auto n = parseInt(v, 0, 10);
     if (!n) return std::string("--retries: give a whole number from 0 to 10");
@@ -116,6 +143,12 @@ std::string scannerUsage() {
   --smtp-timeout SECONDS  time limit of each SMTP/TLS connection to an MX address, every phase
                           included (default 60): a tarpit costs at most this; the protocol
                           enumeration of one address at most 3 times this
+  --domain-budget SECONDS the whole audit of one domain (default 60 with --no-smtp, else 300):
+                          no query or connection after it; the checks it left unfinished are
+                          `error` (AUDIT_BUDGET_EXHAUSTED) and the domain is checked again
+  --max-mx-hosts N        MX hosts probed per domain (default and most 10)
+  --max-addresses-per-host N    addresses probed per MX host (default 8)
+  --max-addresses-per-domain N  addresses probed per domain, all MX hosts together (default 20)
   --ehlo-name NAME        host name sent in EHLO: the scanner's own, resolvable name
   --no-enumerate          one STARTTLS connection per MX address, no protocol/cipher enumeration
   --trust-anchor FILE     DNSSEC trust anchors (DS or DNSKEY records) our own validation starts
@@ -146,6 +179,11 @@ std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error
   scanner->fetch.allow_private_targets = o.allow_private_targets;
   scanner->fetch.https_port = o.https_port;
   scanner->audit.psl = scanner->psl.get();
+  const auto defaultBudget = o.no_smtp ? audit::kDnsOnlyAuditBudget : audit::kFullAuditBudget;
+  scanner->audit.budget =
+      o.domain_budget_seconds > 0
+          ? std::chrono::milliseconds(static_cast<long>(o.domain_budget_seconds * 1000.0))
+          : std::chrono::duration_cast<std::chrono::milliseconds>(defaultBudget);
   if (!o.no_dnssec) {
     std::string anchorError;
     scanner->anchors = dnssec::TrustAnchors::load(o.trust_anchor_file, anchorError);
@@ -163,6 +201,7 @@ std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error
     tlsOptions.allow_private_targets = o.allow_private_targets;
     tlsOptions.ca_file = o.ca_file;
     tlsOptions.enumerate = o.enumerate;
+    tlsOptions.caps = o.caps;
     tlsOptions.timeouts.budget =
         std::chrono::milliseconds(static_cast<long>(o.smtp_timeout_seconds * 1000.0));
     scanner->tls = std::make_unique<tls::TlsAuditContext>(tlsOptions);

@@ -29,6 +29,10 @@ struct ScannerOptions {
   std::uint16_t https_port = 443;
   std::uint16_t smtp_port = 25;
   double smtp_timeout_seconds = 60.0;  // each MX address's total SMTP/TLS budget per connection
+  // The whole audit of one domain; 0: audit::kDnsOnlyAuditBudget with no_smtp, else
+  // audit::kFullAuditBudget.
+  double domain_budget_seconds = 0;
+  tls::ProbeCaps caps;  // MX hosts and addresses probed per domain
   std::string ehlo_name;
   bool enumerate = true;
   std::string trust_anchor_file = "/usr/share/dns/root.key";  // Debian's dns-root-data

@@ -170,6 +170,7 @@ class ServerConn {
     }
   }
   int fd() const { return fd_; }
+  SSL_CTX* ctx() const { return ctx_; }
   const std::string& sni() const { return sni_; }
 
  private:

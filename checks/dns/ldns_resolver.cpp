@@ -207,10 +207,12 @@ Exchange failed(Transfer kind, std::string detail) {
 // UDP exchanges in flight together, one connected socket each: replies with a foreign ID are
 // ignored (as a spoofed packet would be) until that query's deadline; ICMP errors end the
 // exchange as NetworkError. A flight whose outcome is already set (it could not be encoded) is
-// not sent. With a limit, at most as many queries as it grants are in flight: the others are
-// sent as earlier ones end (a sliding window), each with its own full timeout.
-void udpExchangeAll(const SocketAddress& to, std::vector<UdpFlight>& flights,
-                    std::chrono::milliseconds timeout, InFlightLimit* limit) {
+// not sent. With a limit, at most as many queries as it grants towards `server` are in flight: the
+// others are sent as earlier ones end (a sliding window), each with its own full timeout; every
+// answer and every timeout is reported to the limit, which paces that server (AIMD).
+void udpExchangeAll(const SocketAddress& to, std::string_view server,
+                    std::vector<UdpFlight>& flights, std::chrono::milliseconds timeout,
+                    InFlightLimit* limit) {
   const std::size_t n = flights.size();
   std::vector<Socket> sockets;
   sockets.reserve(n);
@@ -221,12 +223,18 @@ void udpExchangeAll(const SocketAddress& to, std::vector<UdpFlight>& flights,
   std::size_t nextToSend = 0;
 
   auto finish = [&](std::size_t i, Exchange e) {
+    const Transfer kind = e.kind;
     flights[i].outcome = std::move(e);
-    if (holding[i]) {
-      holding[i] = false;
-      --held;
-      if (limit) limit->release(1);
-    }
+    if (!holding[i]) return;
+    holding[i] = false;
+    --held;
+    if (!limit) return;
+    if (kind == Transfer::Timeout)
+      limit->lost(server, deadlines[i] - timeout);
+    else if (kind == Transfer::Response || kind == Transfer::Malformed)
+      limit->answered(server);
+    else
+      limit->release(server, 1);  // a local error says nothing about the server's pace
   };
   auto send = [&](std::size_t i) {
     auto& f = flights[i];
@@ -247,8 +255,8 @@ void udpExchangeAll(const SocketAddress& to, std::vector<UdpFlight>& flights,
     if (nextToSend == n) return;
     const std::size_t wanted = n - nextToSend;
     std::size_t granted = limit == nullptr ? wanted
-                          : held == 0      ? limit->acquire(wanted)
-                                           : limit->tryAcquire(wanted);
+                          : held == 0      ? limit->acquire(server, wanted)
+                                           : limit->tryAcquire(server, wanted);
     for (; granted > 0 && nextToSend < n; ++nextToSend) {
       if (flights[nextToSend].outcome) continue;
       --granted;
@@ -256,7 +264,7 @@ void udpExchangeAll(const SocketAddress& to, std::vector<UdpFlight>& flights,
       ++held;
       send(nextToSend);
     }
-    if (limit && granted > 0) limit->release(granted);
+    if (limit && granted > 0) limit->release(server, granted);
   };
 
   // One receive buffer per thread, reused: a fresh zeroed 64 KiB vector per query cost a memset
@@ -444,7 +452,7 @@ void askServer(const NameserverAddress& server, const std::vector<Pending*>& ask
     else
       flights[i].outcome = failed(Transfer::Malformed, "cannot encode the query");
   }
-  udpExchangeAll(*address, flights, options.timeout, options.in_flight.get());
+  udpExchangeAll(*address, server.label(), flights, options.timeout, options.in_flight.get());
 
   for (std::size_t i = 0; i < asking.size(); ++i) {
     Pending& p = *asking[i];

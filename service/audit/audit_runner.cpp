@@ -55,7 +55,8 @@ class AuditRun {
         again_(base),
         maxRecheckers_(std::size_t(std::max(1u, options.threads)) * kWaitingThreadFactor) {
     if (!resolverOptions_.in_flight && options.max_dns_in_flight > 0)
-      resolverOptions_.in_flight = std::make_shared<dns::InFlightLimit>(options.max_dns_in_flight);
+      resolverOptions_.in_flight = std::make_shared<dns::InFlightLimit>(
+          options.max_dns_in_flight, dns::InFlightLimit::kInitialWindow, resolverOptions_.timeout);
     // Re-checks must ask again: answers and probe results of first looks, errors included,
     // would only be read back. They get a DNS cache and STARTTLS probe results of their own, and
     // share the address leases, so an MX is never contacted by a first look and a re-check at

@@ -134,8 +134,10 @@ std::string scannerUsage() {
                           default: the nameservers of /etc/resolv.conf
   --timeout SECONDS       per-query DNS timeout (default 5)
   --retries N             extra attempts per nameserver (default 2)
-  --dns-in-flight N       DNS queries in flight at once, all threads together (default 512):
-                          a gentle cap for the recursive resolver, which drops what overflows
+  --dns-in-flight N       upper bound of the DNS queries in flight at once, all threads
+                          together (default 512); below it the pacing adapts per resolver
+                          address, from 32: up while answers come back, halved when timeouts
+                          rise, so a resolver that drops what overflows is not overrun
   --psl FILE              Public Suffix List (default /usr/share/publicsuffix/public_suffix_list.dat)
   --no-smtp               DNS only: no connection to mail or web servers (no TLS checks, and
                           the MTA-STS policy is not fetched)
@@ -174,7 +176,8 @@ std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error
   scanner->resolver.timeout =
       std::chrono::milliseconds(static_cast<long>(o.timeout_seconds * 1000.0));
   scanner->resolver.retries = o.retries;
-  scanner->resolver.in_flight = std::make_shared<dns::InFlightLimit>(o.dns_in_flight);
+  scanner->resolver.in_flight = std::make_shared<dns::InFlightLimit>(
+      o.dns_in_flight, dns::InFlightLimit::kInitialWindow, scanner->resolver.timeout);
   scanner->fetch.ca_file = o.ca_file;
   scanner->fetch.allow_private_targets = o.allow_private_targets;
   scanner->fetch.https_port = o.https_port;

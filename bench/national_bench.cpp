@@ -46,6 +46,7 @@
 #include "checks/audit/domain_audit.hpp"
 #include "checks/audit/scoring.hpp"
 #include "checks/dmarc/public_suffix.hpp"
+#include "checks/dns/in_flight_limit.hpp"
 #include "service/audit/audit_runner.hpp"
 #include "service/audit/run_order.hpp"
 #include "service/cli/scanner_options.hpp"
@@ -73,6 +74,8 @@ struct Args {
   unsigned server_threads = 2;
   std::string dump;  // one line per look at a domain (statuses and finding tags), for diagnosis
   bool previous_run = false;  // audit once unmeasured first, as the previous national run
+  int server_rcvbuf = 0;      // the forwarder's receive buffer towards the audit; 0: 8 MiB
+  std::size_t dns_in_flight = service::kDefaultMaxDnsInFlight;  // the AIMD windows' bound
 };
 
 [[noreturn]] void usage(const char* error) {
@@ -83,6 +86,7 @@ struct Args {
       "                      [--retries R] [--seed S] [--udp-workers W] [--no-retry] [--keep]\n"
       "                      [--smtp [--smtp-timeout S] [--no-enumerate] [--server-threads W]]\n"
       "                      [--dump FILE] [--previous-run] [--recheck-after S]\n"
+      "                      [--server-rcvbuf BYTES] [--dns-in-flight N]\n"
       "  Audits a synthetic lab of N domains (default 10000) served by knotd on loopback through\n"
       "  a UDP forwarder (--latency-ms each way; dead-* domains never answer), with T worker\n"
       "  threads (64) and the stub resolver's --timeout (2 s) and --retries (1). Prints figures;\n"
@@ -102,7 +106,11 @@ struct Args {
       "  it at once on threads of their own, as mailhygiene audit and serve do\n"
       "  (service/audit/run_order).\n"
       "  --recheck-after S: a domain in error is re-checked S seconds after its first look, or\n"
-      "  when the first looks are all done if sooner (default: mailhygiene audit's, 5 s).\n");
+      "  when the first looks are all done if sooner (default: mailhygiene audit's, 5 s).\n"
+      "  --server-rcvbuf BYTES: the receive buffer of the forwarder's socket the audit asks (the\n"
+      "  kernel doubles it; default 8 MiB): a DNS server that a burst overruns. The queries the\n"
+      "  kernel dropped there are printed, with the AIMD in-flight level the audit reached.\n"
+      "  --dns-in-flight N: the upper bound of the in-flight level (default 512).\n");
   std::exit(error ? 2 : 0);
 }
 
@@ -137,6 +145,10 @@ Args parseArgs(int argc, char** argv) {
       a.recheck_after_s = value();
     else if (arg == "--previous-run")
       a.previous_run = true;
+    else if (arg == "--server-rcvbuf")
+      a.server_rcvbuf = int(value());
+    else if (arg == "--dns-in-flight")
+      a.dns_in_flight = std::max<std::size_t>(1, std::size_t(value()));
     else if (arg == "--keep")
       a.keep = true;
     else if (arg == "--smtp")
@@ -261,6 +273,7 @@ int run(const Args& args) {
   fwdOptions.upstream_port = knot.port();
   fwdOptions.delay = std::chrono::microseconds(long(args.latency_ms * 1000));
   fwdOptions.drop_label_prefix = std::string(kDeadPrefix);
+  fwdOptions.listen_rcvbuf = args.server_rcvbuf;
   UdpForwarder forwarder(fwdOptions);
 
   // --smtp: the lab's SMTP + HTTPS server, its CA, and the audit wired as the CLI wires it.
@@ -439,6 +452,10 @@ int run(const Args& args) {
   const double knotCpuBefore = knot.cpuSeconds();
   const auto fwdBefore = forwarder.stats();
   const LabServerStats serverBefore = labServer ? labServer->stats() : LabServerStats{};
+  // The measured run's own pacing, starting afresh at the initial window.
+  const auto dnsLimit = std::make_shared<dns::InFlightLimit>(
+      args.dns_in_flight, dns::InFlightLimit::kInitialWindow, runOptions.resolver.timeout);
+  runOptions.resolver.in_flight = dnsLimit;
   const auto started = Clock::now();
   const auto progress = service::runAudit(tasks, base, runOptions, sink);
   const double wall = std::chrono::duration<double>(Clock::now() - started).count();
@@ -526,6 +543,12 @@ int run(const Args& args) {
   row("truncated answers (TC; TCP not forwarded)", fmt("%.0f", double(fwd.truncated)));
   row("queries lost at knotd (no answer in 1 s)",
       fmt("%.0f", double(fwd.unanswered - fwdBefore.unanswered)));
+  row("queries lost to overrun (server socket full)",
+      fmt("%.0f", double(fwd.overruns - fwdBefore.overruns)));
+  row("DNS timeouts seen by the audit (attempts)", fmt("%.0f", double(dnsLimit->losses())));
+  row("DNS in flight: highest level reached", fmt("%.0f", double(dnsLimit->peakWindow())));
+  row("DNS in flight: level at the end",
+      fmt("%.0f", double(dnsLimit->window(runOptions.resolver.nameservers.at(0).label()))));
   if (args.smtp) {
     const std::size_t firstConnections = scanner->tls->connections();
     row("SMTP connections made (audit, both passes)",

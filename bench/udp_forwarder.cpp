@@ -22,12 +22,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int udpSocket(std::uint16_t port) {
+int udpSocket(std::uint16_t port, int rcvbuf = 0) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) throw std::runtime_error("forwarder: socket failed");
-  int size = 8 << 20;
+  int size = rcvbuf > 0 ? rcvbuf : 8 << 20;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  int sndbuf = 8 << 20;
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  const int one = 1;  // the kernel's count of datagrams dropped on a full buffer, on each read
+  ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
   sin.sin_port = htons(port);
@@ -72,7 +75,7 @@ constexpr auto kLostAfter = std::chrono::seconds(1);
 }  // namespace
 
 UdpForwarder::UdpForwarder(ForwarderOptions options) : options_(std::move(options)) {
-  listen_ = udpSocket(0);
+  listen_ = udpSocket(0, options_.listen_rcvbuf);
   upstream_ = udpSocket(0);
   wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   sockaddr_in sin{};
@@ -93,7 +96,7 @@ UdpForwarder::~UdpForwarder() {
 
 ForwarderStats UdpForwarder::stats() const {
   return {queries_.load(),   dropped_.load(),    forwarded_.load(), answers_.load(),
-          truncated_.load(), unanswered_.load(), cpu_.load()};
+          truncated_.load(), unanswered_.load(), cpu_.load(),       overruns_.load()};
 }
 
 void UdpForwarder::run() {
@@ -199,10 +202,24 @@ void UdpForwarder::run() {
     if (fds[0].revents & POLLIN) {
       for (int batch = 0; batch < 256; ++batch) {
         Packet p;
-        socklen_t len = sizeof p.peer;
-        const ssize_t n = ::recvfrom(listen_, buf.data(), buf.size(), 0,
-                                     reinterpret_cast<sockaddr*>(&p.peer), &len);
+        iovec iov{buf.data(), buf.size()};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(std::uint32_t))];
+        msghdr msg{};
+        msg.msg_name = &p.peer;
+        msg.msg_namelen = sizeof p.peer;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(listen_, &msg, 0);
         if (n < 0) break;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+          if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+            std::uint32_t drops = 0;
+            std::memcpy(&drops, CMSG_DATA(c), sizeof drops);
+            overruns_.store(drops);  // cumulative since the socket was made
+          }
+        }
         if (n < 12) continue;
         ++queries_;
         if (questionHasLabelPrefix(buf.data(), std::size_t(n), options_.drop_label_prefix)) {

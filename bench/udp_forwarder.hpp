@@ -19,6 +19,10 @@ struct ForwarderOptions {
   // default receive buffer (about 160 queries on loopback): a burst beyond it is dropped by the
   // kernel and costs the audit a whole timeout, a loss no tuned resolver would cause. 0: no cap.
   std::size_t max_outstanding = 128;
+  // The receive buffer of the socket the audit asks (bytes, the kernel doubles it); 0: 8 MiB. A
+  // small one stands for a DNS server that a burst of queries overruns (the kernel drops what
+  // does not fit, counted in ForwarderStats::overruns).
+  int listen_rcvbuf = 0;
 };
 
 struct ForwarderStats {
@@ -29,6 +33,7 @@ struct ForwarderStats {
   std::uint64_t truncated = 0;   // answers with TC set (the audit would retry over TCP, unserved)
   std::uint64_t unanswered = 0;  // sent to knotd, no answer within a second (lost)
   double cpu_seconds = 0;        // CPU time of the forwarder thread
+  std::uint64_t overruns = 0;    // queries the kernel dropped at the audit-facing socket (full)
 };
 
 // One thread, non-blocking sockets, FIFO delay queues (the delay is constant, so release times
@@ -53,7 +58,7 @@ class UdpForwarder {
   int wake_ = -1;  // eventfd: stop
   std::uint16_t port_ = 0;
   std::atomic<std::uint64_t> queries_{0}, dropped_{0}, forwarded_{0}, answers_{0}, truncated_{0},
-      unanswered_{0};
+      unanswered_{0}, overruns_{0};
   std::atomic<double> cpu_{0};
   std::thread thread_;
 };

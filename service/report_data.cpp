@@ -71,28 +71,23 @@ std::vector<reports::DomainRunResult> runResults(
     store::ResultStore& db, std::int64_t run_id,
     const std::map<std::string, reports::DomainInfo>& infos) {
   std::vector<reports::DomainRunResult> out;
-  for (const auto& domain : db.domainsDoneInRun(run_id)) {
-    auto stored = db.domainResult(run_id, domain);
-    if (!stored) continue;
-    const auto& row = stored->row;
+  for (auto& row : db.runResultRows(run_id)) {  // sorted by domain
     reports::DomainRunResult r;
     if (auto it = infos.find(row.domain); it != infos.end()) r.info = it->second;
     r.info.domain = row.domain;
     r.run_id = run_id;
-    r.attempt = stored->attempt;
+    r.attempt = row.attempt;
     r.exists = row.exists;
-    r.receives_mail = row.profile.receives_mail;
-    r.sends_mail = row.profile.sends_mail;
+    r.receives_mail = row.receives_mail;
+    r.sends_mail = row.sends_mail;
     r.score = row.score;
-    r.grade = row.grade;
-    r.tier = row.tier;
-    r.dmarc_phase = row.dmarc_phase;
-    for (const auto& c : row.checks) r.statuses.emplace_back(c.id, c.status);
-    r.facts = reports::keyFacts(row.checks);
+    r.grade = std::move(row.grade);
+    r.tier = std::move(row.tier);
+    r.dmarc_phase = std::move(row.dmarc_phase);
+    r.statuses = std::move(row.statuses);
+    r.facts = std::move(row.facts);
     out.push_back(std::move(r));
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.info.domain < b.info.domain; });
   return out;
 }
 
@@ -120,7 +115,8 @@ std::vector<reports::HistoryRow> historyRows(store::ResultStore& db, const std::
     h.grade = entries[i].grade;
     h.tier = entries[i].tier;
     h.dmarc_phase = entries[i].dmarc_phase;
-    if (i > 0) h.changes = recordChanges(db, domain, entries[i - 1].run_id, entries[i].run_id);
+    if (i > 0 && entries[i - 1].observed_set_id != entries[i].observed_set_id)
+      h.changes = recordChanges(db, domain, entries[i - 1].run_id, entries[i].run_id);
     for (const auto& r : regressions)
       if (r.run_after == entries[i].run_id) h.regressions.push_back(r);
     out.push_back(std::move(h));
@@ -131,11 +127,11 @@ std::vector<reports::HistoryRow> historyRows(store::ResultStore& db, const std::
 std::vector<reports::TrendRow> trendRows(store::ResultStore& db,
                                          const std::map<std::string, reports::DomainInfo>& infos) {
   std::vector<reports::TrendRow> out;
-  for (const auto& [domain, info] : infos) {
-    const auto entries = entriesOldestFirst(db, domain);
-    if (entries.empty()) continue;
+  db.forEachDomainHistory([&](const std::string& domain, const auto& entries) {
+    const auto info = infos.find(domain);
+    if (info == infos.end()) return;
     reports::TrendRow row;
-    row.info = info;
+    row.info = info->second;
     std::vector<reports::StatusSnapshot> snapshots;
     for (const auto& e : entries) {
       snapshots.push_back(snapshotOf(e));
@@ -146,8 +142,20 @@ std::vector<reports::TrendRow> trendRows(store::ResultStore& db,
           if (status == Status::Error) errored.push_back(check);
       }
     }
-    row.regressions = regressionsFrom(db, domain, snapshots);
+    // The store is busy with the walk: the record changes are read after it.
+    row.regressions = reports::domainRegressions(domain, snapshots);
     out.push_back(std::move(row));
+  });
+  for (auto& row : out) {
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<reports::RecordChange>> changes;
+    for (auto& r : row.regressions) {
+      const auto key = std::make_pair(r.run_before, r.run_after);
+      auto it = changes.find(key);
+      if (it == changes.end())
+        it = changes.emplace(key, recordChanges(db, row.info.domain, key.first, key.second)).first;
+      for (const auto& c : it->second)
+        if (reports::explains(c, r.check_id, row.info.domain)) r.record_changes.push_back(c);
+    }
   }
   return out;
 }

@@ -99,32 +99,26 @@ Json aggregateJson(const reports::Aggregate& a, bool with_metrics) {
   return j;
 }
 
-// What the registry says about every domain, as the report model wants it.
-std::map<std::string, reports::DomainInfo> registryInfos(const DomainList& registry) {
-  std::map<std::string, reports::DomainInfo> out;
-  for (const auto& e : registry.entries)
-    out[e.domain] = {e.domain, e.agency_vi, e.agency_en, e.category, e.group, e.legacy};
-  return out;
-}
-
-// The metrics of one complete national run. A complete run takes no more results, so each is
-// computed once per server and kept.
-Json runTrendJson(store::ResultStore& db, const store::RunSummary& s,
-                  const std::map<std::string, reports::DomainInfo>& infos) {
-  const auto results = runResults(db, s.run.id, infos);
+// The metrics of one complete national run, from the rollup stored when it completed.
+Json runTrendJson(store::ResultStore& db, const store::RunSummary& s) {
+  const auto rollup = db.runRollup(s.run.id);
+  const auto national = [&](reports::Population p) {
+    if (rollup)
+      for (const auto& a : rollup->national)
+        if (a.population == p) return a;
+    return reports::aggregate({}, p);
+  };
   Json tiers = Json::object();
-  std::map<std::string, std::int64_t> tierCounts;
-  for (const auto& r : results) ++tierCounts[r.tier.value_or("none")];
-  for (const auto& [tier, count] : tierCounts) tiers.set(tier, count);
-  Json all = aggregateJson(reports::aggregate(results, reports::Population::All), false);
+  if (rollup)
+    for (const auto& [tier, count] : rollup->tiers) tiers.set(tier, count);
+  Json all = aggregateJson(national(reports::Population::All), false);
   all.set("tiers", tiers);
-  return Json::object(
-      {{"id", s.run.id},
-       {"started_at", s.run.started_at},
-       {"finished_at", optionalJson(s.run.finished_at)},
-       {"rubric_version", s.run.rubric_version},
-       {"all", all},
-       {"mail", aggregateJson(reports::aggregate(results, reports::Population::Mail), true)}});
+  return Json::object({{"id", s.run.id},
+                       {"started_at", s.run.started_at},
+                       {"finished_at", optionalJson(s.run.finished_at)},
+                       {"rubric_version", s.run.rubric_version},
+                       {"all", all},
+                       {"mail", aggregateJson(national(reports::Population::Mail), true)}});
 }
 
 struct TrendCache {
@@ -134,7 +128,6 @@ struct TrendCache {
 
 ApiResponse nationalTrend(ApiContext& ctx, TrendCache& cache) {
   auto& db = ctx.env.store;
-  std::optional<std::map<std::string, reports::DomainInfo>> infos;
   Json runs = Json::array();
   for (const auto& s : db.runSummaries()) {  // oldest first
     if (s.run.kind != store::RunKind::National || s.run.state != store::RunState::Complete)
@@ -145,8 +138,7 @@ ApiResponse nationalTrend(ApiContext& ctx, TrendCache& cache) {
       if (auto it = cache.runs.find(s.run.id); it != cache.runs.end()) cached = it->second;
     }
     if (!cached) {
-      if (!infos) infos = registryInfos(ctx.env.registry);
-      cached = runTrendJson(db, s, *infos);
+      cached = runTrendJson(db, s);
       std::lock_guard lock(cache.mutex);
       cache.runs.emplace(s.run.id, *cached);
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -12,6 +13,7 @@
 #include "checks/audit/domain_audit.hpp"
 #include "checks/core/check.hpp"
 #include "checks/core/check_result.hpp"
+#include "reports/trend.hpp"
 #include "service/domain_list.hpp"
 
 namespace mh::service::store {
@@ -75,11 +77,44 @@ struct RunSummary {
 };
 
 // A stored domain result read back: the row as written (check evidence included) plus its keys.
+// Evidence pruned by retention reads back as null, counted in pruned_evidence.
 struct StoredDomainResult {
   std::int64_t id = 0;
   std::int64_t run_id = 0;
   int attempt = 1;
   DomainReportRow row;
+  int pruned_evidence = 0;  // checks whose evidence retention removed
+};
+
+// One domain's latest attempt in a run without its evidence: the statuses and the typed facts
+// written at audit time (reports::keyFacts of its checks), which is all a report reads.
+struct RunResultRow {
+  std::string domain;
+  int attempt = 1;
+  bool exists = true;
+  bool receives_mail = true;
+  bool sends_mail = true;
+  std::optional<double> score;
+  std::optional<std::string> grade;
+  std::optional<std::string> tier;
+  std::optional<std::string> dmarc_phase;
+  std::vector<std::pair<std::string, Status>> statuses;  // check id, status; as written
+  reports::KeyFacts facts;
+};
+
+// What is computed once when a run completes: its national metrics (guidance §3.4, the
+// populations all, mail and non_mail), the same per category, and its tier counts.
+struct RunRollup {
+  std::vector<reports::Aggregate> national;  // all, mail, non_mail
+  std::vector<reports::Aggregate> by_category;
+  std::map<std::string, std::int64_t> tiers;  // "baseline" -> 812; "none" for no tier
+};
+
+// One pass of the retention: evidence not used by any result since `cutoff` was deleted.
+struct PruneResult {
+  std::string cutoff;
+  std::int64_t evidence_rows = 0;
+  std::int64_t evidence_bytes = 0;
 };
 
 // One point of a domain's history: its latest attempt in one run.
@@ -98,6 +133,7 @@ struct DomainHistoryEntry {
   std::optional<std::string> tier;
   std::optional<std::string> dmarc_phase;
   std::vector<std::pair<std::string, Status>> statuses;  // check id, status; rubric order
+  std::int64_t observed_set_id = 0;  // equal ids: the same observed records
 };
 
 // A domain's newest result over every run (national or self-check): what the overview lists.
@@ -189,6 +225,21 @@ class ResultStore {
   // Every known domain with its details from the domain list (dkim selectors included), by
   // name. For reports.
   virtual std::vector<DomainEntry> domainEntries() = 0;
+
+  // Every domain's latest attempt in a run, sorted by domain, with the typed facts written at
+  // audit time (no evidence is read).
+  virtual std::vector<RunResultRow> runResultRows(std::int64_t run_id) = 0;
+  // The rollup of a complete run (computed when it completed); nullopt for other runs.
+  virtual std::optional<RunRollup> runRollup(std::int64_t run_id) = 0;
+  // Calls `visit` with each domain (by name) and its history (as domainHistory, oldest first),
+  // one domain at a time, so a report over every domain's history holds one in memory.
+  virtual void forEachDomainHistory(
+      const std::function<void(const std::string& domain,
+                               const std::vector<DomainHistoryEntry>& oldest_first)>& visit) = 0;
+  // Retention: deletes the evidence no result has used in the last `keep_days` days (statuses,
+  // findings, scores, facts and observed records stay) and logs the pass. keep_days <= 0 keeps
+  // everything. The only deletion the store makes.
+  virtual PruneResult pruneEvidence(int keep_days) = 0;
 };
 
 }  // namespace mh::service::store

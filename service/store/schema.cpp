@@ -54,7 +54,7 @@ int schemaVersion(sqlite3* db) {
   return versionIfTableExists(db);
 }
 
-int migrate(sqlite3* db, std::string_view now) {
+int migrate(sqlite3* db, std::string_view now, const std::function<void(int)>& converted) {
   for (std::size_t i = 0; i < std::size(kMigrations); ++i) {
     if (kMigrations[i].version != static_cast<int>(i) + 1)
       throw StoreError("embedded migrations are not numbered 1..N without gaps", 0);
@@ -74,6 +74,7 @@ int migrate(sqlite3* db, std::string_view now) {
     for (const Migration& m : kMigrations) {
       if (m.version <= current) continue;
       execScript(db, m.sql, m.name);
+      if (converted) converted(m.version);
       record.bind(1, m.version).bind(2, m.name).bind(3, now).run();
       record.reset();
       ++applied;

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,7 +29,9 @@ int schemaVersion(sqlite3* db);
 // migration and records it, all in one IMMEDIATE transaction (so two processes opening the same
 // new file do not both migrate). Idempotent. Throws StoreError when a script fails (nothing is
 // applied) or when the database is newer than this program. `now` is stored as applied_at.
-// Returns the number of migrations applied.
-int migrate(sqlite3* db, std::string_view now);
+// Returns the number of migrations applied. `converted`, when given, is called with each
+// migration's version right after its script, inside the same transaction: where a migration
+// needs the program to move data (0002: the results of 0001 into shared content).
+int migrate(sqlite3* db, std::string_view now, const std::function<void(int)>& converted = {});
 
 }  // namespace mh::service::store

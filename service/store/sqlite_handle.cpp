@@ -56,6 +56,13 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bindBlob(int index, std::string_view bytes) {
+  const int rc = sqlite3_bind_blob64(stmt_.get(), index, bytes.empty() ? "" : bytes.data(),
+                                     bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(rc, "bind");
+  return *this;
+}
+
 Statement& Statement::bind(int index, std::nullptr_t) {
   if (int rc = sqlite3_bind_null(stmt_.get(), index); rc != SQLITE_OK) fail(rc, "bind");
   return *this;

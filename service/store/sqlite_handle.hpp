@@ -54,6 +54,7 @@ class Statement {
   }
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, std::nullptr_t);
+  Statement& bindBlob(int index, std::string_view bytes);
   Statement& bindBool(int index, bool value) { return bind(index, value ? 1 : 0); }
   template <typename T>
   Statement& bind(int index, const std::optional<T>& value) {

@@ -12,9 +12,14 @@
 
 namespace mh::service::store {
 
+// The retention's default: raw evidence not used by any result for this many days is pruned.
+inline constexpr int kDefaultKeepEvidenceDays = 90;
+
 struct SqliteStoreOptions {
   int busy_timeout_ms = 5000;          // wait this long for another process's write lock
   std::function<std::string()> clock;  // UTC ISO 8601 "now"; the system clock when empty
+  // The automatic retention pass after each complete national run (pruneEvidence); 0: none.
+  int keep_evidence_days = kDefaultKeepEvidenceDays;
 };
 
 // Thread safety: one connection guarded by one mutex, so calls from several threads are
@@ -50,8 +55,16 @@ class SqliteStore final : public ResultStore {
                                                   std::int64_t run_b) override;
 
   std::vector<DomainEntry> domainEntries() override;
+  std::vector<RunResultRow> runResultRows(std::int64_t run_id) override;
+  std::optional<RunRollup> runRollup(std::int64_t run_id) override;
+  void forEachDomainHistory(
+      const std::function<void(const std::string&, const std::vector<DomainHistoryEntry>&)>& visit)
+      override;
+  PruneResult pruneEvidence(int keep_days) override;
 
   int schemaVersion();
+  // VACUUM: gives the pages freed by pruning back to the file system (store compact).
+  void vacuum();
 
  private:
   // The cached prepared statement for `sql` (prepared on first use), reset after the use.
@@ -61,10 +74,32 @@ class SqliteStore final : public ResultStore {
   // A JSON text as stored, back as a Json value (parsed by SQLite's json_tree, order kept).
   Json readJson(std::string_view text);
 
+  // The shared content (0002): each returns the id of the row with that content, written
+  // when new. `stamp` is the time of the result that uses it.
+  struct ContentCheck;
+  std::int64_t evidenceId(const std::string& json, std::string_view stamp);
+  std::optional<std::int64_t> remediationId(const Remediation& remediation);
+  std::int64_t checkSetId(const std::vector<ContentCheck>& checks, std::string_view stamp,
+                          const std::function<reports::KeyFacts()>& facts);
+  std::int64_t observedSetId(const std::vector<ObservedRecord>& records);
+  void updateLatest(std::int64_t domain_id, std::int64_t result_id, std::int64_t run_id,
+                    int attempt);
+  // Without the mutex (callers hold it).
+  std::vector<RunResultRow> resultRows(std::int64_t run_id);
+  std::vector<std::pair<std::string, Status>> statusesOf(std::int64_t check_set_id,
+                                                         const std::string& text);
+  void writeRollup(std::int64_t run_id);
+  std::optional<RunRollup> readRollup(std::int64_t run_id);
+  PruneResult prune(int keep_days);
+  // Migration 0002: the results of 0001 into the shared tables, rollups of complete runs.
+  void convertResultsOf0001();
+
   std::mutex mutex_;
   SqliteStoreOptions options_;
   DbPtr db_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  // Decoded check_sets.statuses by check set id (check sets never change).
+  std::unordered_map<std::int64_t, std::vector<std::pair<std::string, Status>>> statuses_;
 };
 
 }  // namespace mh::service::store

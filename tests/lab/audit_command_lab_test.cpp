@@ -198,8 +198,8 @@ TEST(AuditCommandLab, AResumedRunRechecksTheFirstLooksInErrorTheKillLeftUnchecke
   EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results WHERE attempt > 2"), 0);
   EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results"), static_cast<std::int64_t>(n) + erred);
   EXPECT_EQ(count(db,
-                  "SELECT count(*) FROM latest_domain_results dr JOIN check_results c "
-                  "ON c.domain_result_id = dr.id WHERE c.status = 'error'"),
+                  "SELECT count(*) FROM latest_domain_results dr JOIN check_sets c "
+                  "ON c.id = dr.check_set_id WHERE c.has_error = 1"),
             0);
   EXPECT_NE(readFile(dir.path / "log2").find("run 1 complete: " + std::to_string(n) + " domains"),
             std::string::npos)

@@ -396,11 +396,16 @@ TEST(SqliteStore, ResultsAreAppendOnly) {
     SqliteStore store(db.path());
     const auto run = store.startRun(RunKind::National, "r", "v", "{}");
     ASSERT_TRUE(store.recordDomainResult(run, sampleRow("a.gov.vn")));
+    store.finishRun(run, RunState::Complete);
   }
   EXPECT_NE(execRaw(db.path(), "UPDATE domain_results SET score = 100"), SQLITE_OK);
-  EXPECT_NE(execRaw(db.path(), "DELETE FROM check_results"), SQLITE_OK);
-  EXPECT_NE(execRaw(db.path(), "UPDATE findings SET tag = 'X'"), SQLITE_OK);
-  EXPECT_NE(execRaw(db.path(), "DELETE FROM observed_records"), SQLITE_OK);
+  EXPECT_NE(execRaw(db.path(), "DELETE FROM check_set_checks"), SQLITE_OK);
+  EXPECT_NE(execRaw(db.path(), "UPDATE check_sets SET statuses = ''"), SQLITE_OK);
+  EXPECT_NE(execRaw(db.path(), "UPDATE check_set_findings SET tag = 'X'"), SQLITE_OK);
+  EXPECT_NE(execRaw(db.path(), "DELETE FROM observed_set_records"), SQLITE_OK);
+  EXPECT_NE(execRaw(db.path(), "DELETE FROM remediations"), SQLITE_OK);
+  EXPECT_NE(execRaw(db.path(), "UPDATE evidence SET json = '{}'"), SQLITE_OK);
+  EXPECT_NE(execRaw(db.path(), "DELETE FROM run_rollups"), SQLITE_OK);
   EXPECT_NE(execRaw(db.path(), "DELETE FROM runs"), SQLITE_OK);
   EXPECT_EQ(scalar(db.path(), "SELECT score FROM domain_results"), 87);
 }
@@ -409,8 +414,8 @@ TEST(SqliteStore, AFailedWriteLeavesNoPartialDomainResult) {
   TempDb db;
   SqliteStore store(db.path());
   const auto run = store.startRun(RunKind::National, "r", "v", "{}");
-  // The second check repeats the first's ID: the UNIQUE constraint fails after the domain
-  // result, the first check and its findings were already inserted in the transaction.
+  // The second check repeats the first's ID: the UNIQUE constraint fails after the evidence,
+  // the check set and its first check and findings were already inserted in the transaction.
   DomainReportRow broken = sampleRow("a.gov.vn");
   broken.checks.push_back(broken.checks[0]);
   const WriteResult failed = store.recordDomainResult(run, broken);
@@ -418,7 +423,8 @@ TEST(SqliteStore, AFailedWriteLeavesNoPartialDomainResult) {
   EXPECT_NE(failed.error.find("UNIQUE"), std::string::npos) << failed.error;
   EXPECT_TRUE(store.domainsDoneInRun(run).empty());
   EXPECT_FALSE(store.domainResult(run, "a.gov.vn"));
-  for (const char* table : {"domain_results", "check_results", "findings", "observed_records"}) {
+  for (const char* table : {"domain_results", "check_sets", "check_set_checks", "check_set_findings",
+                            "evidence", "remediations", "observed_sets", "latest_results"}) {
     EXPECT_EQ(scalar(db.path(), std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
   }
   // A result for a run that does not exist fails the foreign key, also without a trace.
@@ -428,7 +434,7 @@ TEST(SqliteStore, AFailedWriteLeavesNoPartialDomainResult) {
   const WriteResult ok = store.recordDomainResult(run, sampleRow("a.gov.vn"));
   ASSERT_TRUE(ok) << ok.error;
   EXPECT_EQ(ok.attempt, 1);
-  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM check_results"), 3);
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM check_set_checks"), 3);
 }
 
 TEST(SqliteStore, TwoThreadsWriteThroughOneStore) {
@@ -450,7 +456,10 @@ TEST(SqliteStore, TwoThreadsWriteThroughOneStore) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(store.domainsDoneInRun(run).size(), 2u * kPerThread);
   EXPECT_EQ(scalar(db.path(), "SELECT MAX(attempt) FROM domain_results"), 1);
-  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM check_results"), 2 * kPerThread * 3);
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM domain_results"), 2 * kPerThread);
+  // The same checks everywhere: one check set; each domain saw its own records: one set each.
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM check_sets"), 1);
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM observed_sets"), 2 * kPerThread);
 }
 
 TEST(SqliteStore, TwoStoresOnOneFileShareTheWriteLock) {

@@ -10,6 +10,7 @@
 #include "service/cli/audit_command.hpp"
 #include "service/cli/check_command.hpp"
 #include "service/cli/report_command.hpp"
+#include "service/cli/store_command.hpp"
 #include "service/http/server.hpp"
 
 namespace {
@@ -20,6 +21,7 @@ commands:
   check DOMAIN   audit one domain and print the findings (see `mailhygiene check --help`)
   audit          audit every domain of domains.csv into the SQLite store (`mailhygiene audit --help`)
   report         write a CSV or XLSX report from the SQLite store (`mailhygiene report --help`)
+  store compact  prune old evidence from the SQLite store (`mailhygiene store --help`)
   serve          the HTTP service: JSON API, self-check, metrics (`mailhygiene serve --help`)
   rubric         print the scoring rubric in force (`--format json` for machine use)
   version        print the version
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "check") return mh::service::runCheckCommand(args, std::cout, std::cerr);
   if (command == "audit") return mh::service::runAuditCommand(args, std::cout, std::cerr);
   if (command == "report") return mh::service::runReportCommand(args, std::cout, std::cerr);
+  if (command == "store") return mh::service::runStoreCommand(args, std::cout, std::cerr);
   if (command == "serve") return mh::service::http::runServeCommand(args, std::cout, std::cerr);
   if (command == "rubric") {
     if (args.empty()) {

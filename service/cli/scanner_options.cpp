@@ -8,16 +8,12 @@
 
 namespace mh::service {
 
-namespace {
-
 std::optional<int> parseInt(const std::string& v, int min, int max) {
   int n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (ec != std::errc() || p != v.data() + v.size() || n < min || n > max) return std::nullopt;
   return n;
 }
-
-}  // namespace
 
 std::optional<std::string> parseScannerOption(const std::vector<std::string>& args, std::size_t& i,
                                               ScannerOptions& o) {

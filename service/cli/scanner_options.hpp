@@ -42,6 +42,9 @@ struct ScannerOptions {
 
 // Consumes args[i] (and its value, advancing i) when it is a scanner option. Returns nullopt when
 // args[i] is not one, "" when consumed, or the usage error message for a bad value.
+// A whole decimal option value within [min, max]; nullopt otherwise.
+std::optional<int> parseInt(const std::string& v, int min, int max);
+
 std::optional<std::string> parseScannerOption(const std::vector<std::string>& args, std::size_t& i,
                                               ScannerOptions& options);
 

@@ -14,6 +14,7 @@
 #include "service/cli/scanner_options.hpp"
 #include "service/http/clock.hpp"
 #include "service/http/schedule.hpp"
+#include "service/store/sqlite_store.hpp"
 
 namespace mh::service::http {
 
@@ -63,6 +64,9 @@ struct ServeConfig {
   ScheduleConfig schedule;
   std::vector<std::string> admin_token_sha256;  // lower-case hex SHA-256 of each admin token
   ScannerOptions scanner;
+  // Retention (store.keep_evidence_days): evidence unused this long is pruned after each
+  // complete national run; 0 keeps all.
+  int keep_evidence_days = store::kDefaultKeepEvidenceDays;
   // Times the schedule and the re-check delay: the system clock when null (tests set their own).
   std::shared_ptr<Clock> clock;
 };

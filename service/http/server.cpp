@@ -24,10 +24,12 @@ DomainList loadRegistry(const std::string& path) {
   return std::move(*list);
 }
 
-std::unique_ptr<store::SqliteStore> openStore(const std::string& path) {
+std::unique_ptr<store::SqliteStore> openStore(const std::string& path, int keep_evidence_days) {
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
     std::filesystem::create_directories(parent);
-  return std::make_unique<store::SqliteStore>(path);
+  store::SqliteStoreOptions options;
+  options.keep_evidence_days = keep_evidence_days;
+  return std::make_unique<store::SqliteStore>(path, options);
 }
 
 std::unique_ptr<Scanner> buildScanner(const ScannerOptions& options) {
@@ -83,7 +85,7 @@ FrontLimits frontLimits(const ServeConfig& c) {
 Server::Server(ServeConfig config)
     : config_(std::move(config)),
       registry_(loadRegistry(config_.domains_file)),
-      store_(openStore(config_.db)),
+      store_(openStore(config_.db, config_.keep_evidence_days)),
       scanner_(buildScanner(config_.scanner)),
       clock_(config_.clock ? config_.clock : std::make_shared<SystemClock>()),
       tokens_(config_.admin_token_sha256),

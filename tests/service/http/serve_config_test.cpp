@@ -95,6 +95,19 @@ TEST(ServeConfigSchedule, TheExampleConfigurationParses) {
   EXPECT_EQ(c.schedule.retry_delay, defaults.schedule.retry_delay);
   EXPECT_EQ(c.schedule.rechecks, defaults.schedule.rechecks);
   EXPECT_EQ(c.schedule.resume_on_start, defaults.schedule.resume_on_start);
+  EXPECT_EQ(c.keep_evidence_days, defaults.keep_evidence_days);
+}
+
+TEST(ServeConfigStore, ReadsTheEvidenceRetention) {
+  TempDir dir;
+  EXPECT_EQ(std::get<ServeConfig>(parseServeArguments({})).keep_evidence_days, 90);
+  const auto ini = writeIni(dir, "k.ini", "[store]\nkeep_evidence_days = 30\n");
+  EXPECT_EQ(std::get<ServeConfig>(parseServeArguments({"--config", ini})).keep_evidence_days, 30);
+  const auto bad = writeIni(dir, "b.ini", "[store]\nkeep_evidence_days = -1\n");
+  auto parsed = parseServeArguments({"--config", bad});
+  ASSERT_TRUE(std::holds_alternative<ServeUsage>(parsed));
+  EXPECT_NE(std::get<ServeUsage>(parsed).message.find("store.keep_evidence_days"),
+            std::string::npos);
 }
 
 }  // namespace

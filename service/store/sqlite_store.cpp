@@ -53,6 +53,23 @@ std::string sha256(std::string_view text) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
+// Evidence as stored: without the "elapsed_ms" members (how long a probe took is not something
+// the domain published, and it would make every run's evidence differ from the last).
+Json withoutTimings(const Json& j) {
+  if (j.isArray()) {
+    Json::Array items;
+    for (const Json& item : j.asArray()) items.push_back(withoutTimings(item));
+    return Json(std::move(items));
+  }
+  if (j.isObject()) {
+    Json::Object members;
+    for (const auto& [key, value] : j.asObject())
+      if (key != "elapsed_ms") members.emplace_back(key, withoutTimings(value));
+    return Json(std::move(members));
+  }
+  return j;
+}
+
 // Texts joined unambiguously ("3:abc2:de"), for hashing a list of them.
 std::string lengthPrefixed(const std::vector<std::string>& parts) {
   std::string out;
@@ -450,7 +467,8 @@ void SqliteStore::insertResult(std::int64_t run_id, const DomainReportRow& row, 
   }
   std::vector<ContentCheck> checks;
   for (const CheckResult& check : row.checks) {
-    ContentCheck c{check.id, check.status, check.remediation, check.evidence.dump(), {}};
+    ContentCheck c{check.id, check.status, check.remediation, withoutTimings(check.evidence).dump(),
+                   {}};
     for (const Finding& f : check.findings) c.findings.push_back({f.tag, f.status, argsJson(f)});
     checks.push_back(std::move(c));
   }
@@ -1125,10 +1143,13 @@ void SqliteStore::convertResultsOf0001() {
     checksOf.bind(1, result.id);
     while (checksOf.step()) {
       checkRows.push_back(checksOf.columnInt(0));
+      std::string evidence = checksOf.columnText(5);
+      if (evidence.find("\"elapsed_ms\"") != std::string::npos)
+        evidence = withoutTimings(readJson(evidence)).dump();
       checks.push_back({checksOf.columnText(1),
                         parseStatus(checksOf.columnText(2)).value_or(Status::Error),
                         {checksOf.columnText(3), checksOf.columnText(4)},
-                        checksOf.columnText(5),
+                        std::move(evidence),
                         {}});
     }
     checksOf.reset();

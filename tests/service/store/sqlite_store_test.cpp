@@ -483,3 +483,31 @@ TEST(SqliteStore, TwoStoresOnOneFileShareTheWriteLock) {
 
 }  // namespace
 }  // namespace mh::service::store
+
+namespace mh::service::store {
+namespace {
+
+TEST(SqliteStore, EvidenceIsKeptOncePerContentWithoutProbeTimings) {
+  TempDb db;
+  {
+    SqliteStore store(db.path());
+    const auto run = store.startRun(RunKind::National, "r", "v", "{}");
+    for (int i = 0; i < 3; ++i) {
+      DomainReportRow row = sampleRow("d" + std::to_string(i) + ".gov.vn");
+      row.checks[2].evidence = Json::object(
+          {{"hosts", Json(Json::Array{Json::object({{"host", "mx1"}, {"elapsed_ms", 100 + i}})})},
+           {"elapsed_ms", 7 * i}});
+      ASSERT_TRUE(store.recordDomainResult(run, row));
+    }
+    const auto back = store.domainResult(run, "d2.gov.vn");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->row.checks[2].evidence.dump(), R"({"hosts":[{"host":"mx1"}]})");
+  }
+  // Three results, one evidence per distinct content (SPF, the empty DMARC-01, MX-01).
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM domain_results"), 3);
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM evidence"), 3);
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM remediations"), 1);
+}
+
+}  // namespace
+}  // namespace mh::service::store

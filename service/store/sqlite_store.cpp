@@ -308,21 +308,11 @@ struct SqliteStore::ContentCheck {
 std::int64_t SqliteStore::evidenceId(const std::string& json, std::string_view stamp) {
   const std::string hash = sha256(json);
   {
-    auto s = prepared("SELECT id, last_used_at FROM evidence WHERE sha256 = ?1");
+    auto s = prepared("SELECT id FROM evidence WHERE sha256 = ?1");
     s->bindBlob(1, hash);
-    if (s->step()) {
-      const std::int64_t id = s->columnInt(0);
-      const bool older = s->columnText(1) < stamp;
-      s->reset();
-      if (older) {
-        auto u = prepared("UPDATE evidence SET last_used_at = ?2 WHERE id = ?1");
-        u->bind(1, id).bind(2, stamp).run();
-      }
-      return id;
-    }
+    if (s->step()) return s->columnInt(0);
   }
-  auto s = prepared(
-      "INSERT INTO evidence (sha256, json, first_seen, last_used_at) VALUES (?1, ?2, ?3, ?3)");
+  auto s = prepared("INSERT INTO evidence (sha256, json, first_seen) VALUES (?1, ?2, ?3)");
   s->bindBlob(1, hash).bind(2, json).bind(3, stamp).run();
   return sqlite3_last_insert_rowid(db_.get());
 }
@@ -1076,18 +1066,22 @@ PruneResult SqliteStore::prune(int keep_days) {
   PruneResult result;
   if (keep_days <= 0) return result;
   result.cutoff = daysBefore(now(), keep_days);
+  // The evidence of the check sets of the results recorded since the cutoff stays.
+  static constexpr std::string_view kStale =
+      "FROM evidence WHERE first_seen < ?1 AND id NOT IN (SELECT c.evidence_id "
+      "FROM check_set_checks c WHERE c.check_set_id IN (SELECT dr.check_set_id "
+      "FROM runs r JOIN domain_results dr ON dr.run_id = r.id "
+      "WHERE (r.finished_at IS NULL OR r.finished_at >= ?1) AND dr.recorded_at >= ?1))";
   prepared("BEGIN IMMEDIATE")->run();
   try {
     {
-      auto s = prepared(
-          "SELECT COUNT(*), COALESCE(SUM(length(json)), 0) FROM evidence "
-          "WHERE last_used_at < ?1");
+      auto s = prepared("SELECT COUNT(*), COALESCE(SUM(length(json)), 0) " + std::string(kStale));
       s->bind(1, result.cutoff).step();
       result.evidence_rows = s->columnInt(0);
       result.evidence_bytes = s->columnInt(1);
     }
     if (result.evidence_rows > 0) {
-      prepared("DELETE FROM evidence WHERE last_used_at < ?1")->bind(1, result.cutoff).run();
+      prepared("DELETE " + std::string(kStale))->bind(1, result.cutoff).run();
       auto s = prepared(
           "INSERT INTO prune_log (pruned_at, cutoff, evidence_rows, evidence_bytes) "
           "VALUES (?1, ?2, ?3, ?4)");

@@ -8,14 +8,14 @@
 -- The program converts every result of 0001 into these tables right after this script (see
 -- service/store/sqlite_store.cpp), then 0003 drops the per-result copies.
 
+-- Retention deletes the evidence first seen before its cutoff that no result recorded since
+-- the cutoff uses (through its check set), so a result never pays a write for evidence it shares.
 CREATE TABLE evidence (
-  id           INTEGER PRIMARY KEY,
-  sha256       BLOB NOT NULL UNIQUE,
-  json         TEXT NOT NULL CHECK (json_valid(json)),
-  first_seen   TEXT NOT NULL,
-  last_used_at TEXT NOT NULL  -- newest result that saw it; retention prunes by it
+  id         INTEGER PRIMARY KEY,
+  sha256     BLOB NOT NULL UNIQUE,
+  json       TEXT NOT NULL CHECK (json_valid(json)),
+  first_seen TEXT NOT NULL
 );
-CREATE INDEX evidence_by_last_use ON evidence (last_used_at);
 
 CREATE TABLE remediations (
   id     INTEGER PRIMARY KEY,
@@ -101,7 +101,7 @@ CREATE TABLE run_rollups (
 CREATE TABLE prune_log (
   id             INTEGER PRIMARY KEY,
   pruned_at      TEXT NOT NULL,
-  cutoff         TEXT NOT NULL,  -- evidence last used before this was removed
+  cutoff         TEXT NOT NULL,  -- evidence no result since this used was removed
   evidence_rows  INTEGER NOT NULL,
   evidence_bytes INTEGER NOT NULL
 );

@@ -2,7 +2,7 @@
 -- observed_records) are gone, converted by the program into the shared tables of 0002.
 -- History stays append-only: results, check sets, findings, remediations and observed sets are
 -- never updated or deleted. Evidence is the one exception: retention (store compact) deletes
--- evidence not used since keep_evidence_days and logs it in prune_log; its content never changes.
+-- evidence no result has used for keep_evidence_days and logs it in prune_log; its content never changes.
 
 DROP TABLE findings;
 DROP TABLE check_results;
@@ -35,7 +35,7 @@ CREATE TRIGGER observed_set_records_no_update BEFORE UPDATE ON observed_set_reco
 BEGIN SELECT RAISE(ABORT, 'results are append-only'); END;
 CREATE TRIGGER observed_set_records_no_delete BEFORE DELETE ON observed_set_records
 BEGIN SELECT RAISE(ABORT, 'results are append-only'); END;
-CREATE TRIGGER evidence_content_is_final BEFORE UPDATE OF sha256, json ON evidence
+CREATE TRIGGER evidence_content_is_final BEFORE UPDATE ON evidence
 BEGIN SELECT RAISE(ABORT, 'evidence content is final'); END;
 CREATE TRIGGER run_rollups_no_update BEFORE UPDATE ON run_rollups
 BEGIN SELECT RAISE(ABORT, 'a rollup is final'); END;

@@ -230,7 +230,7 @@ std::int64_t SqliteStore::startRun(RunKind kind, std::string_view rubric_version
 
 void SqliteStore::finishRun(std::int64_t run_id, RunState state) {
   std::lock_guard lock(mutex_);
-  bool national = false;
+  std::optional<PruneResult> pruned;
   prepared("BEGIN IMMEDIATE")->run();
   try {
     auto s = prepared("UPDATE runs SET state = ?2, finished_at = ?3 WHERE id = ?1");
@@ -245,9 +245,15 @@ void SqliteStore::finishRun(std::int64_t run_id, RunState state) {
       throw StoreError("no run with id " + std::to_string(run_id), 0);
     if (state == RunState::Complete) {
       writeRollup(run_id);
-      auto kind = prepared("SELECT kind FROM runs WHERE id = ?1");
-      kind->bind(1, run_id).step();
-      national = kind->columnText(0) == toString(RunKind::National);
+      bool national = false;
+      {
+        auto kind = prepared("SELECT kind FROM runs WHERE id = ?1");
+        national = kind->bind(1, run_id).step() && kind->columnText(0) == toString(RunKind::National);
+      }
+      // The retention pass after a national run, in the same transaction: the run is seen
+      // complete once its rollup and the pruning are done.
+      if (national && options_.keep_evidence_days > 0)
+        pruned = pruneInTransaction(options_.keep_evidence_days);
     }
     prepared("COMMIT")->run();
   } catch (...) {
@@ -255,7 +261,7 @@ void SqliteStore::finishRun(std::int64_t run_id, RunState state) {
     throw;
   }
   storeLogger()->info("run finished run={} state={}", run_id, toString(state));
-  if (national && options_.keep_evidence_days > 0) prune(options_.keep_evidence_days);
+  if (pruned) logPrune(options_.keep_evidence_days, *pruned);
 }
 
 void SqliteStore::upsertDomains(const std::vector<DomainEntry>& entries) {
@@ -1065,6 +1071,25 @@ std::optional<RunRollup> SqliteStore::runRollup(std::int64_t run_id) {
 PruneResult SqliteStore::prune(int keep_days) {
   PruneResult result;
   if (keep_days <= 0) return result;
+  prepared("BEGIN IMMEDIATE")->run();
+  try {
+    result = pruneInTransaction(keep_days);
+    prepared("COMMIT")->run();
+  } catch (...) {
+    if (!sqlite3_get_autocommit(db_.get())) prepared("ROLLBACK")->run();
+    throw;
+  }
+  logPrune(keep_days, result);
+  return result;
+}
+
+void SqliteStore::logPrune(int keep_days, const PruneResult& result) {
+  storeLogger()->info("evidence pruned keep_days={} cutoff={} rows={} bytes={}", keep_days,
+                      result.cutoff, result.evidence_rows, result.evidence_bytes);
+}
+
+PruneResult SqliteStore::pruneInTransaction(int keep_days) {
+  PruneResult result;
   result.cutoff = daysBefore(now(), keep_days);
   // The evidence of the check sets of the results recorded since the cutoff stays.
   static constexpr std::string_view kStale =
@@ -1072,29 +1097,20 @@ PruneResult SqliteStore::prune(int keep_days) {
       "FROM check_set_checks c WHERE c.check_set_id IN (SELECT dr.check_set_id "
       "FROM runs r JOIN domain_results dr ON dr.run_id = r.id "
       "WHERE (r.finished_at IS NULL OR r.finished_at >= ?1) AND dr.recorded_at >= ?1))";
-  prepared("BEGIN IMMEDIATE")->run();
-  try {
-    {
-      auto s = prepared("SELECT COUNT(*), COALESCE(SUM(length(json)), 0) " + std::string(kStale));
-      s->bind(1, result.cutoff).step();
-      result.evidence_rows = s->columnInt(0);
-      result.evidence_bytes = s->columnInt(1);
-    }
-    if (result.evidence_rows > 0) {
-      prepared("DELETE " + std::string(kStale))->bind(1, result.cutoff).run();
-      auto s = prepared(
-          "INSERT INTO prune_log (pruned_at, cutoff, evidence_rows, evidence_bytes) "
-          "VALUES (?1, ?2, ?3, ?4)");
-      s->bind(1, now()).bind(2, result.cutoff).bind(3, result.evidence_rows);
-      s->bind(4, result.evidence_bytes).run();
-    }
-    prepared("COMMIT")->run();
-  } catch (...) {
-    if (!sqlite3_get_autocommit(db_.get())) prepared("ROLLBACK")->run();
-    throw;
+  {
+    auto s = prepared("SELECT COUNT(*), COALESCE(SUM(length(json)), 0) " + std::string(kStale));
+    s->bind(1, result.cutoff).step();
+    result.evidence_rows = s->columnInt(0);
+    result.evidence_bytes = s->columnInt(1);
   }
-  storeLogger()->info("evidence pruned keep_days={} cutoff={} rows={} bytes={}", keep_days,
-                      result.cutoff, result.evidence_rows, result.evidence_bytes);
+  if (result.evidence_rows > 0) {
+    prepared("DELETE " + std::string(kStale))->bind(1, result.cutoff).run();
+    auto s = prepared(
+        "INSERT INTO prune_log (pruned_at, cutoff, evidence_rows, evidence_bytes) "
+        "VALUES (?1, ?2, ?3, ?4)");
+    s->bind(1, now()).bind(2, result.cutoff).bind(3, result.evidence_rows);
+    s->bind(4, result.evidence_bytes).run();
+  }
   return result;
 }
 

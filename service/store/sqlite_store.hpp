@@ -91,6 +91,8 @@ class SqliteStore final : public ResultStore {
   void writeRollup(std::int64_t run_id);
   std::optional<RunRollup> readRollup(std::int64_t run_id);
   PruneResult prune(int keep_days);
+  PruneResult pruneInTransaction(int keep_days);
+  void logPrune(int keep_days, const PruneResult& result);
   // Migration 0002: the results of 0001 into the shared tables, rollups of complete runs.
   void convertResultsOf0001();
 

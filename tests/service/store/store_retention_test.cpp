@@ -77,7 +77,7 @@ class Retention : public ::testing::Test {
     request.run = at;
     auto file = exportReport(store_, request);
     EXPECT_TRUE(std::holds_alternative<ReportFile>(file));
-    return std::holds_alternative<ReportFile>(file) ? std::get<ReportFile>(file).csv : "";
+    return std::holds_alternative<ReportFile>(file) ? std::get<ReportFile>(file).bytes : "";
   }
   std::vector<std::string> allReports(std::int64_t firstRun) {
     return {csv(ReportKind::Trend),

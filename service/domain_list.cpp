@@ -9,6 +9,7 @@
 
 #include "checks/audit/domain_audit.hpp"
 #include "checks/core/logging.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::service {
 
@@ -82,12 +83,7 @@ std::vector<Row> splitRows(std::string_view csv) {
   return rows;
 }
 
-std::string trim(std::string s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  auto e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
+std::string trim(std::string_view s) { return std::string(ascii::trimWsp(s)); }
 
 std::vector<std::string> splitSelectors(const std::string& text) {
   std::vector<std::string> out;

@@ -24,6 +24,7 @@
 #include "checks/tls/deadline_io.hpp"
 #include "checks/tls/openssl_errors.hpp"
 #include "checks/tls/sigpipe_block.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::mta_sts {
 namespace {
@@ -180,17 +181,8 @@ Poco::Net::Context::Ptr makeContext(const PolicyFetchOptions& options, const std
   return ctx;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using ascii::lower;
+std::string trim(std::string_view s) { return std::string(ascii::trimWsp(s)); }
 
 std::string sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];

@@ -4,23 +4,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "checks/core/text.hpp"
+
 namespace mh::tls {
 
 namespace {
 
-bool isDigit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-bool isBlank(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isBlank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isBlank(s.back())) s.remove_suffix(1);
-  return s;
-}
+using ascii::isDigit;
+constexpr bool isBlank(char c) { return ascii::isWsp(c); }
+std::string_view trim(std::string_view s) { return ascii::trimWsp(s); }
 
 std::string upper(std::string_view s) {
   std::string out(s);

@@ -24,6 +24,7 @@
 #include "service/cli/scanner_options.hpp"
 #include "service/domain_list.hpp"
 #include "service/store/sqlite_store.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::service {
 
@@ -46,10 +47,7 @@ struct AuditCommandOptions {
   bool help = false;
 };
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using ascii::lower;
 
 bool selected(const DomainEntry& e, const std::string& only) {
   if (only.empty()) return true;

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "checks/core/rubric.hpp"
+#include "checks/core/text.hpp"
 #include "service/audit/scored_row.hpp"
 
 namespace mh::service::http {
@@ -29,12 +30,7 @@ Json optionalJson(const std::optional<std::string>& v) {
   return v ? Json(*v) : Json();
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using ascii::lower;
 
 // The registry entry of a domain given by a client, or the error response.
 std::variant<const DomainEntry*, ApiResponse> registryDomain(ApiContext& ctx,

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "checks/core/text.hpp"
+
 namespace mh::service::http {
 
 namespace {
@@ -54,11 +56,7 @@ Bytes masked(Bytes b, int bits) {
   return b;
 }
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trimmed(std::string_view s) { return ascii::trimWsp(s); }
 
 }  // namespace
 

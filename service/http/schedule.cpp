@@ -8,6 +8,8 @@
 #include <ctime>
 #include <vector>
 
+#include "checks/core/text.hpp"
+
 namespace mh::service::http {
 
 namespace {
@@ -19,13 +21,7 @@ using std::chrono::seconds;
 
 constexpr seconds kLongest = days(7);
 
-std::string lowerTrimmed(std::string_view text) {
-  std::string out;
-  for (char c : text) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const auto first = out.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return out.substr(first, out.find_last_not_of(" \t") - first + 1);
-}
+std::string lowerTrimmed(std::string_view text) { return ascii::lower(ascii::trimWsp(text)); }
 
 std::vector<std::string> words(const std::string& text) {
   std::vector<std::string> out;

@@ -12,6 +12,7 @@
 #include "checks/dnssec/resolver_capability.hpp"
 #include "reports/report_model.hpp"
 #include "service/store/schema.hpp"
+#include "checks/core/text.hpp"
 
 namespace mh::service::store {
 
@@ -104,11 +105,7 @@ std::string daysBefore(const std::string& stamp, int days) {
   return std::string(text) + stamp.substr(19);
 }
 
-std::string lowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lowerAscii(std::string_view text) { return ascii::lower(text); }
 
 RunInfo readRun(const Statement& s, int first) {
   RunInfo info;

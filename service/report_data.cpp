@@ -72,21 +72,9 @@ std::vector<reports::DomainRunResult> runResults(
     const std::map<std::string, reports::DomainInfo>& infos) {
   std::vector<reports::DomainRunResult> out;
   for (auto& row : db.runResultRows(run_id)) {  // sorted by domain
-    reports::DomainRunResult r;
-    if (auto it = infos.find(row.domain); it != infos.end()) r.info = it->second;
-    r.info.domain = row.domain;
-    r.run_id = run_id;
-    r.attempt = row.attempt;
-    r.exists = row.exists;
-    r.receives_mail = row.receives_mail;
-    r.sends_mail = row.sends_mail;
-    r.score = row.score;
-    r.grade = std::move(row.grade);
-    r.tier = std::move(row.tier);
-    r.dmarc_phase = std::move(row.dmarc_phase);
-    r.statuses = std::move(row.statuses);
-    r.facts = std::move(row.facts);
-    out.push_back(std::move(r));
+    reports::DomainInfo info;
+    if (auto it = infos.find(row.domain); it != infos.end()) info = it->second;
+    out.push_back(store::toDomainRunResult(std::move(row), run_id, std::move(info)));
   }
   return out;
 }

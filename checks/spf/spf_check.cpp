@@ -364,23 +364,20 @@ SpfEvidence gatherSpf(dns::Resolver& resolver, std::string_view domain) {
   if (!e.parsed->ok()) return e;
   // Every audit client walks the record (the cache answers the repeated names). The walk kept
   // for judgement is the worst case: most lookups, a client the record matches nowhere first.
-  std::optional<std::size_t> worst;
-  std::vector<SpfEvaluation> walks;
+  auto rank = [](const SpfEvaluation& w) {
+    return std::pair(w.lookups, w.result != SpfResult::Pass);
+  };
   for (std::string_view client : kAuditClientAddresses) {
     SpfEvaluation walk = auditSpf(resolver, e.domain, client);
     SpfProbe probe{std::string(client), walk.result, walk.lookups, {}, {}};
     if (walk.result == SpfResult::Pass) matchPath(walk.tree, probe.match_path, probe.match_term);
     e.probes.push_back(std::move(probe));
-    walks.push_back(std::move(walk));
-    const std::size_t i = walks.size() - 1;
-    auto rank = [&](std::size_t k) {
-      return std::pair(walks[k].lookups, walks[k].result != SpfResult::Pass);
-    };
-    if (!worst || rank(i) > rank(*worst)) worst = i;
+    if (!e.evaluated || rank(walk) > rank(e.audit)) {
+      e.audit = std::move(walk);
+      e.audit_client = std::string(client);
+      e.evaluated = true;
+    }
   }
-  e.audit = std::move(walks[*worst]);
-  e.audit_client = e.probes[*worst].client;
-  e.evaluated = true;
   resolveEffectivePolicy(e);
   e.rejects_all = onlyRejects(e.audit.tree, 0);
   return e;

@@ -52,4 +52,23 @@ DomainReportRow rowFromReport(const audit::DomainReport& report) {
   return row;
 }
 
+reports::DomainRunResult toDomainRunResult(RunResultRow row, std::int64_t run_id,
+                                           reports::DomainInfo info) {
+  reports::DomainRunResult r;
+  r.info = std::move(info);
+  r.info.domain = row.domain;
+  r.run_id = run_id;
+  r.attempt = row.attempt;
+  r.exists = row.exists;
+  r.receives_mail = row.receives_mail;
+  r.sends_mail = row.sends_mail;
+  r.score = row.score;
+  r.grade = std::move(row.grade);
+  r.tier = std::move(row.tier);
+  r.dmarc_phase = std::move(row.dmarc_phase);
+  r.statuses = std::move(row.statuses);
+  r.facts = std::move(row.facts);
+  return r;
+}
+
 }  // namespace mh::service::store

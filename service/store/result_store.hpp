@@ -102,6 +102,10 @@ struct RunResultRow {
   reports::KeyFacts facts;
 };
 
+// The report model's view of a run result row (moved from), with the domain's registry facts.
+reports::DomainRunResult toDomainRunResult(RunResultRow row, std::int64_t run_id,
+                                           reports::DomainInfo info);
+
 // What is computed once when a run completes: its national metrics (guidance §3.4, the
 // populations all, mail and non_mail), the same per category, and its tier counts.
 struct RunRollup {

@@ -1005,20 +1005,9 @@ void SqliteStore::writeRollup(std::int64_t run_id) {
   }
   std::vector<reports::DomainRunResult> results;
   for (auto& row : resultRows(run_id)) {
-    reports::DomainRunResult r;
-    r.info.domain = row.domain;
-    if (auto it = categories.find(row.domain); it != categories.end())
-      r.info.category = it->second;
-    r.run_id = run_id;
-    r.attempt = row.attempt;
-    r.exists = row.exists;
-    r.receives_mail = row.receives_mail;
-    r.sends_mail = row.sends_mail;
-    r.score = row.score;
-    r.tier = row.tier;
-    r.statuses = std::move(row.statuses);
-    r.facts = std::move(row.facts);
-    results.push_back(std::move(r));
+    reports::DomainInfo info;
+    if (auto it = categories.find(row.domain); it != categories.end()) info.category = it->second;
+    results.push_back(toDomainRunResult(std::move(row), run_id, std::move(info)));
   }
   Json tiers = Json::object();
   std::map<std::string, std::int64_t> tierCounts;

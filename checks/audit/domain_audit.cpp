@@ -5,28 +5,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <chrono>
 #include <ctime>
-#include <map>
 
+#include "checks/audit/check_registry.hpp"
 #include "checks/audit/scoring.hpp"
 #include "checks/core/rubric.hpp"
-#include "checks/dkim/dkim_check.hpp"
-#include "checks/dmarc/dmarc_check.hpp"
-#include "checks/dmarc/public_suffix.hpp"
-#include "checks/dnssec/dane_check.hpp"
-#include "checks/dnssec/dnssec_check.hpp"
 #include "checks/dnssec/resolver_capability.hpp"
-#include "checks/dnssec/trust_anchor.hpp"
-#include "checks/hygiene/reverse_dns_check.hpp"
-#include "checks/mta_sts/mta_sts_check.hpp"
-#include "checks/mta_sts/policy_fetch.hpp"
 #include "checks/mx/mx_check.hpp"
-#include "checks/spf/spf_check.hpp"
-#include "checks/tls/tls_check.hpp"
-#include "checks/tlsrpt/tlsrpt_check.hpp"
 
 namespace mh::audit {
 
@@ -164,36 +151,6 @@ std::string utcNow() {
   return buf;
 }
 
-// Guidance §3.1: a domain does not send (NS) when its SPF authorises nobody ("-all" only, after
-// redirects) and its DMARC policy is reject; any DKIM key found means it sends.
-DomainProfile deriveProfile(const mx::MxEvidence& mx, const spf::SpfEvidence& spf,
-                            const dmarc::DmarcEvidence& dmarc, const dkim::DkimEvidence& dkim) {
-  DomainProfile p;
-  p.receives_mail = mx::receivesMail(mx);
-  if (mx.mx.isError())
-    p.reasons.push_back("assumed to receive mail: the MX lookup could not be answered");
-  else if (!mx.hosts.empty())
-    p.reasons.push_back("receives mail: " + std::to_string(mx.total_hosts) + " MX host(s)");
-  else if (p.receives_mail)
-    p.reasons.push_back("receives mail: no MX, but the domain has an address (implicit MX)");
-  else if (mx.null_mx)
-    p.reasons.push_back("receives no mail: null MX (RFC 7505)");
-  else
-    p.reasons.push_back("receives no mail: neither MX nor address");
-  const bool rejectsAll = spf::spfRejectsAll(spf);
-  const bool rejects = dmarc::dmarcRejects(dmarc);
-  const bool hasDkim = dkim::dkimKeyFound(dkim);
-  p.sends_mail = hasDkim || !(rejectsAll && rejects);
-  if (hasDkim)
-    p.reasons.push_back("sends mail: a DKIM key is published");
-  else if (p.sends_mail)
-    p.reasons.push_back(rejectsAll ? "sends mail: SPF is \"-all\" but DMARC is not p=reject"
-                                   : "sends mail: SPF does not reject every sender");
-  else
-    p.reasons.push_back("sends no mail: SPF \"-all\" and DMARC p=reject");
-  return p;
-}
-
 constexpr TagSpec kAuditTags[] = {
     {"DOMAIN_NOT_FOUND", "", "{domain} does not exist (NXDOMAIN): nothing to audit", "", "",
      "Tên miền {domain} không tồn tại (NXDOMAIN): không có gì để đánh giá"},
@@ -205,40 +162,8 @@ constexpr TagSpec kAuditTags[] = {
      "khi thu thập đủ dữ liệu cho mục này (máy chủ trả lời quá chậm); sẽ được kiểm tra lại"},
 };
 
-// The evidence areas of one audit, as bits: the budget cuts areas, and a check is unfinished when
-// an area it is judged on was cut.
-enum Area : unsigned {
-  kMxArea = 1U << 0,
-  kSpfArea = 1U << 1,
-  kDmarcArea = 1U << 2,
-  kDkimArea = 1U << 3,
-  kMtaStsArea = 1U << 4,
-  kTlsRptArea = 1U << 5,
-  kReverseArea = 1U << 6,
-  kTlsArea = 1U << 7,
-  kDnssecArea = 1U << 8,
-  kDaneArea = 1U << 9,
-};
-// The profile (receives/sends mail) that many checks are judged with comes from these areas.
-constexpr unsigned kProfileAreas = kMxArea | kSpfArea | kDmarcArea | kDkimArea;
-
-unsigned areasOf(std::string_view id) {
-  if (id == "MX-01") return kMxArea;
-  if (id == "SPF-02") return kSpfArea | kDmarcArea;
-  if (id.starts_with("SPF-")) return kSpfArea;
-  if (id == "DMARC-04") return kDmarcArea | kProfileAreas;
-  if (id.starts_with("DMARC-")) return kDmarcArea;
-  if (id.starts_with("DKIM-")) return kDkimArea | kProfileAreas;
-  if (id.starts_with("TLS-")) return kTlsArea | kProfileAreas;
-  if (id == "MTASTS-01") return kMtaStsArea | kTlsArea | kProfileAreas;
-  if (id == "TLSRPT-01") return kTlsRptArea | kProfileAreas;
-  if (id == "DNSSEC-01") return kDnssecArea | kMxArea;
-  if (id == "DANE-01") return kDaneArea | kTlsArea | kProfileAreas;
-  if (id == "HYG-01") return kReverseArea | kProfileAreas;
-  return ~0U;  // a check this table does not know: unfinished whenever anything was cut
-}
-
-// The budget of one domain audit and the areas it cut short.
+// The budget of one domain audit and the evidence sources it cut short (bit i: the registry's
+// source i).
 class AuditBudget {
  public:
   AuditBudget(std::chrono::steady_clock::time_point start, std::chrono::milliseconds budget)
@@ -247,28 +172,22 @@ class AuditBudget {
                                      : std::chrono::steady_clock::time_point::max()) {}
 
   std::chrono::steady_clock::time_point deadline() const { return deadline_; }
-  std::chrono::milliseconds left() const {
-    if (deadline_ == std::chrono::steady_clock::time_point::max()) return std::chrono::hours(24);
-    return std::max(std::chrono::milliseconds(0),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline_ - std::chrono::steady_clock::now()));
-  }
-  // Runs one gathering step of `area`. The area is cut when the step had queries left unsent by
-  // the budget, or ended after the deadline (a probe or a fetch cut at it).
+  // Runs one gathering step of the source `bit`. The source is cut when the step had queries left
+  // unsent by the budget, or ended after the deadline (a probe or a fetch cut at it).
   template <class Step>
-  auto gather(unsigned area, const AuditResolver& resolver, Step&& step) {
+  auto gather(std::uint64_t bit, const AuditResolver& resolver, Step&& step) {
     const std::size_t skipsBefore = resolver.budgetSkips();
     auto evidence = step();
     if (resolver.budgetSkips() != skipsBefore || std::chrono::steady_clock::now() >= deadline_)
-      cut_ |= area;
+      cut_ |= bit;
     return evidence;
   }
-  // Turns every check judged on a cut area into `error` with AUDIT_BUDGET_EXHAUSTED; the evidence
-  // stays. Returns how many checks it changed.
+  // Turns every check that rests on a cut source into `error` with AUDIT_BUDGET_EXHAUSTED; the
+  // evidence stays. Returns how many checks it changed.
   int markUnfinished(std::vector<CheckResult>& checks, const std::string& domain) const {
     int marked = 0;
     for (auto& c : checks) {
-      if ((areasOf(c.id) & cut_) == 0) continue;
+      if ((checkRegistry().sourceBits(c.id) & cut_) == 0) continue;
       // A run-level error (no DNSSEC from the resolver) is not the budget's and stays as it is.
       if (std::any_of(c.findings.begin(), c.findings.end(),
                       [](const Finding& f) { return dnssec::isRunLevelError(f); }))
@@ -287,36 +206,34 @@ class AuditBudget {
  private:
   std::chrono::milliseconds budget_;
   std::chrono::steady_clock::time_point deadline_;
-  unsigned cut_ = 0;
+  std::uint64_t cut_ = 0;
 };
+
+// False when the name does not exist: NXDOMAIN for both its MX and its address.
+bool exists(const mx::MxEvidence& mx) {
+  return mx.mx.status != dns::DnsStatus::NxDomain || mx.a.status != dns::DnsStatus::NxDomain;
+}
+
+// Every check that would run is N/A with DOMAIN_NOT_FOUND and the MX answers as evidence.
+void markNotFound(DomainReport& report, const mx::MxEvidence& mx, const AuditOptions& options) {
+  report.exists = false;
+  report.profile.receives_mail = report.profile.sends_mail = false;
+  report.profile.reasons.push_back("the domain does not exist (NXDOMAIN)");
+  const CheckRegistry& registry = checkRegistry();
+  for (const auto& check : registry.checks()) {
+    if (!registry.runs(check, options)) continue;
+    CheckResult r;
+    r.id = std::string(check.id);
+    r.add(makeFinding("DOMAIN_NOT_FOUND", Status::Na)).arg("domain", report.domain);
+    r.evidence =
+        Json::object({{"answers", Json(Json::Array{dns::toJson(mx.mx), dns::toJson(mx.a)})}});
+    report.checks.push_back(std::move(r));
+  }
+}
 
 std::span<const TagSpec> auditTagSpecs() {
   return kAuditTags;
 }
-
-// The check IDs an audit judges, in report order; the transport checks only when probed.
-std::vector<std::string_view> checkIds(const AuditOptions& options) {
-  std::vector<std::string_view> ids = {"MX-01",    "SPF-01",   "SPF-02",   "SPF-03",  "DMARC-01",
-                                       "DMARC-02", "DMARC-03", "DMARC-04", "DKIM-01", "DKIM-02"};
-  if (options.tls) ids.insert(ids.end(), {"TLS-01", "TLS-02", "TLS-03", "TLS-04"});
-  ids.insert(ids.end(), {"MTASTS-01", "TLSRPT-01"});
-  if (options.trust_anchors) ids.insert(ids.end(), {"DNSSEC-01", "DANE-01"});
-  ids.push_back("HYG-01");
-  return ids;
-}
-
-using Catalogue = std::span<const TagSpec> (*)();
-constexpr std::array<Catalogue, 11> kCatalogues = {&auditTagSpecs,
-                                                   &tls::tlsTagSpecs,
-                                                   &dnssec::dnssecTagSpecs,
-                                                   &dnssec::daneTagSpecs,
-                                                   &mx::mxTagSpecs,
-                                                   &spf::spfTagSpecs,
-                                                   &dmarc::dmarcTagSpecs,
-                                                   &dkim::dkimTagSpecs,
-                                                   &mta_sts::mtaStsTagSpecs,
-                                                   &tlsrpt::tlsRptTagSpecs,
-                                                   &hygiene::reverseDnsTagSpecs};
 
 }  // namespace
 
@@ -335,126 +252,56 @@ DomainReport auditDomain(dns::Resolver& resolver, std::string_view domain,
   report.started_at = utcNow();
   AuditBudget budget(start, options.budget);
   AuditResolver counting(resolver, report.domain, budget.deadline());
-
-  // Fetch here...
-  auto mxEvidence =
-      budget.gather(kMxArea, counting, [&] { return mx::gatherMx(counting, report.domain); });
-  if (mxEvidence.mx.status == dns::DnsStatus::NxDomain &&
-      mxEvidence.a.status == dns::DnsStatus::NxDomain) {
-    // The name does not exist: every check is N/A and the report says why, instead of accusing
-    // a non-existent domain of lacking SPF and DMARC (legacy domains of merged agencies).
-    report.exists = false;
-    report.profile.receives_mail = report.profile.sends_mail = false;
-    report.profile.reasons.push_back("the domain does not exist (NXDOMAIN)");
-    for (auto id : checkIds(options)) {
-      CheckResult r;
-      r.id = std::string(id);
-      r.add(makeFinding("DOMAIN_NOT_FOUND", Status::Na)).arg("domain", report.domain);
-      r.evidence = Json::object(
-          {{"answers", Json(Json::Array{dns::toJson(mxEvidence.mx), dns::toJson(mxEvidence.a)})}});
-      report.checks.push_back(std::move(r));
-    }
-    report.dns_queries = counting.count();
-    report.duration_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    return report;
-  }
-  auto spfEvidence =
-      budget.gather(kSpfArea, counting, [&] { return spf::gatherSpf(counting, report.domain); });
-  auto dmarcEvidence = budget.gather(kDmarcArea, counting, [&] {
-    return dmarc::gatherDmarc(counting, report.domain, *options.psl);
-  });
-  auto dkimEvidence = budget.gather(kDkimArea, counting, [&] {
-    return dkim::gatherDkim(counting, report.domain, options.dkim_selectors);
-  });
-  auto mtaStsEvidence = budget.gather(kMtaStsArea, counting, [&] {
-    if (!options.mta_sts_fetch) return mta_sts::gatherMtaSts(counting, report.domain, nullptr);
-    // The policy fetch ends by the budget's deadline too.
-    mta_sts::PolicyFetchOptions fetch = *options.mta_sts_fetch;
-    fetch.timeout = std::min(fetch.timeout, budget.left());
-    return mta_sts::gatherMtaSts(counting, report.domain, &fetch);
-  });
-  auto tlsRptEvidence = budget.gather(
-      kTlsRptArea, counting, [&] { return tlsrpt::gatherTlsRpt(counting, report.domain); });
-  auto reverseEvidence = budget.gather(
-      kReverseArea, counting, [&] { return hygiene::gatherReverseDns(counting, mxEvidence); });
-  std::optional<tls::TlsEvidence> tlsEvidence;
-  if (options.tls)
-    tlsEvidence = budget.gather(kTlsArea, counting, [&] {
-      return tls::gatherTls(*options.tls, mxEvidence, budget.deadline());
-    });
+  const CheckRegistry& registry = checkRegistry();
   const auto now = options.now == std::chrono::system_clock::time_point{}
                        ? std::chrono::system_clock::now()
                        : options.now;
-  std::optional<dnssec::DnssecEvidence> dnssecEvidence;
-  std::optional<dnssec::DaneEvidence> daneEvidence;
-  if (options.trust_anchors && options.dnssec_unavailable.empty()) {
-    dnssecEvidence = budget.gather(kDnssecArea, counting, [&] {
-      return dnssec::gatherDnssec(counting, report.domain, mxEvidence, *options.trust_anchors, now);
-    });
-    const std::uint16_t port = options.tls ? options.tls->options().smtp_port : 25;
-    daneEvidence = budget.gather(kDaneArea, counting, [&] {
-      return dnssec::gatherDane(counting, mxEvidence, *options.trust_anchors, port, now);
-    });
+
+  // Fetch here, each source after its needs...
+  EvidenceSet evidence;
+  const auto sources = registry.sources();
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const EvidenceSource& source = sources[i];
+    std::string withheld;
+    if (!registry.runs(source, options) || registry.withholder(source, options, withheld)) continue;
+    GatherContext context{counting, report.domain, options, now, budget.deadline(),
+                          EvidenceView(evidence, source.name, source.needs)};
+    auto gather = [&] { return source.gather(context); };
+    evidence.put(source.type,
+                 source.io ? budget.gather(std::uint64_t{1} << i, counting, gather) : gather());
+    if (source.type == typeid(mx::MxEvidence) && !exists(*evidence.find<mx::MxEvidence>())) {
+      // The name does not exist: every check is N/A and the report says why, instead of accusing
+      // a non-existent domain of lacking SPF and DMARC (legacy domains of merged agencies).
+      markNotFound(report, *evidence.find<mx::MxEvidence>(), options);
+      break;
+    }
   }
 
-  // ...judge there.
-  report.profile = deriveProfile(mxEvidence, spfEvidence, dmarcEvidence, dkimEvidence);
-  const auto& profile = report.profile;
-  auto& checks = report.checks;
-  checks.push_back(mx::judgeMx01(mxEvidence));
-  checks.push_back(spf::judgeSpf01(spfEvidence));
-  checks.push_back(spf::judgeSpf02(spfEvidence, dmarc::dmarcEnforcing(dmarcEvidence)));
-  checks.push_back(spf::judgeSpf03(spfEvidence));
-  checks.push_back(dmarc::judgeDmarc01(dmarcEvidence));
-  checks.push_back(dmarc::judgeDmarc02(dmarcEvidence));
-  checks.push_back(dmarc::judgeDmarc03(dmarcEvidence));
-  checks.push_back(dmarc::judgeDmarc04(dmarcEvidence, profile));
-  checks.push_back(dkim::judgeDkim01(dkimEvidence, profile));
-  checks.push_back(dkim::judgeDkim02(dkimEvidence, profile));
-  if (tlsEvidence) {
-    checks.push_back(tls::judgeTls01(*tlsEvidence, profile));
-    checks.push_back(tls::judgeTls02(*tlsEvidence, profile));
-    checks.push_back(tls::judgeTls03(*tlsEvidence, profile));
-    checks.push_back(tls::judgeTls04(*tlsEvidence, profile, now));
-  }
-  // MTASTS-01 also weighs the MX hosts' STARTTLS evidence (no STARTTLS, invalid certificate).
-  checks.push_back(mta_sts::judgeMtaSts01(mtaStsEvidence, mxEvidence,
-                                          tlsEvidence ? &*tlsEvidence : nullptr, profile, now));
-  checks.push_back(tlsrpt::judgeTlsRpt01(tlsRptEvidence, profile));
-  if (dnssecEvidence) {
-    checks.push_back(dnssec::judgeDnssec01(*dnssecEvidence));
-    // DANE is matched against the chain each MX host presented (its first probed address).
-    std::map<std::string, std::vector<std::vector<unsigned char>>> chains;
-    if (tlsEvidence) {
-      for (const auto& host : tlsEvidence->hosts) {
-        for (const auto& address : host.addresses) {
-          if (!address.probe.tls || address.probe.tls->peer_chain.empty()) continue;
-          auto& chain = chains[host.name];
-          for (const auto& cert : address.probe.tls->peer_chain) chain.push_back(cert.der);
-          break;
-        }
-      }
+  if (report.exists) {
+    // ...judge there, purely.
+    if (const auto* profile = evidence.find<DomainProfile>()) report.profile = *profile;
+    for (const auto& check : registry.checks()) {
+      if (!registry.runs(check, options)) continue;
+      std::string reason;
+      if (const EvidenceSource* withheld = registry.withholder(check, options, reason))
+        report.checks.push_back(withheld->unavailable(check.id, reason));
+      else
+        report.checks.push_back(
+            check.judge({EvidenceView(evidence, check.id, check.needs, check.uses), now}));
     }
-    checks.push_back(dnssec::judgeDane01(*daneEvidence, chains, profile));
+    if (const int unfinished = budget.markUnfinished(report.checks, report.domain); unfinished > 0)
+      auditLogger()->warn("domain budget ran out domain={} budget_ms={} unfinished_checks={}",
+                          report.domain, options.budget.count(), unfinished);
   }
-  if (options.trust_anchors && !options.dnssec_unavailable.empty()) {
-    checks.push_back(dnssec::judgeDnssecUnavailable("DNSSEC-01", options.dnssec_unavailable));
-    checks.push_back(dnssec::judgeDnssecUnavailable("DANE-01", options.dnssec_unavailable));
-  }
-  checks.push_back(hygiene::judgeHyg01(reverseEvidence, profile));
-  if (const int unfinished = budget.markUnfinished(checks, report.domain); unfinished > 0)
-    auditLogger()->warn("domain budget ran out domain={} budget_ms={} unfinished_checks={}",
-                        report.domain, options.budget.count(), unfinished);
 
   report.dns_queries = counting.count();
   report.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   int errors = 0;
-  for (const auto& c : checks) errors += c.status == Status::Error;
+  for (const auto& c : report.checks) errors += c.status == Status::Error;
   auditLogger()->debug(
       "domain audited domain={} checks={} errors={} queries={} ms={:.0f} gave_up={}", report.domain,
-      checks.size(), errors, report.dns_queries, report.duration_ms, counting.gaveUp());
+      report.checks.size(), errors, report.dns_queries, report.duration_ms, counting.gaveUp());
   return report;
 }
 
@@ -523,14 +370,18 @@ std::optional<std::string> normaliseDomainArgument(std::string_view text, std::s
 }
 
 const TagSpec* findAnyTagSpec(std::string_view tag) {
-  for (auto catalogue : kCatalogues)
-    if (const TagSpec* spec = findTagSpec(catalogue(), tag)) return spec;
+  for (auto catalogue : allTagCatalogues())
+    if (const TagSpec* spec = findTagSpec(catalogue, tag)) return spec;
   return nullptr;
 }
 
 std::vector<std::span<const TagSpec>> allTagCatalogues() {
-  std::vector<std::span<const TagSpec>> catalogues;
-  for (auto catalogue : kCatalogues) catalogues.push_back(catalogue());
+  static const std::vector<std::span<const TagSpec>> catalogues = [] {
+    std::vector<std::span<const TagSpec>> out = {auditTagSpecs()};
+    for (const auto& source : checkRegistry().sources())
+      if (source.tags) out.push_back(source.tags());
+    return out;
+  }();
   return catalogues;
 }
 

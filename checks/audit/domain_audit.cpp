@@ -11,6 +11,7 @@
 
 #include "checks/audit/check_registry.hpp"
 #include "checks/audit/scoring.hpp"
+#include "checks/core/logging.hpp"
 #include "checks/core/rubric.hpp"
 #include "checks/dnssec/resolver_capability.hpp"
 #include "checks/mx/mx_check.hpp"
@@ -135,10 +136,7 @@ class AuditResolver : public dns::Resolver {
 };
 
 std::shared_ptr<spdlog::logger> auditLogger() {
-  static auto logger = [] {
-    auto l = spdlog::get("audit");
-    return l ? l : spdlog::default_logger()->clone("audit");
-  }();
+  static const auto logger = subsystemLogger("audit");
   return logger;
 }
 

@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "checks/core/logging.hpp"
 #include "checks/dns/ldns_convert.hpp"
 #include "checks/dns/ldns_ptr.hpp"
 
@@ -42,17 +43,7 @@ constexpr std::uint16_t kMinUdpSize = 512;
 constexpr std::size_t kMaxMessage = 65535;
 
 std::shared_ptr<spdlog::logger> dnsLogger() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("dns")) return existing;
-    auto created = spdlog::default_logger()->clone("dns");
-    try {
-      spdlog::register_logger(created);
-    } catch (const spdlog::spdlog_ex&) {
-      // Registered meanwhile by another component: use theirs.
-      if (auto existing = spdlog::get("dns")) return existing;
-    }
-    return created;
-  }();
+  static const auto logger = subsystemLogger("dns");
   return logger;
 }
 

@@ -4,20 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "checks/core/logging.hpp"
+
 namespace mh::tls {
 
 // One logger "smtp" for the whole SMTP side, registered once.
 std::shared_ptr<spdlog::logger> smtpLogger() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("smtp")) return existing;
-    auto created = spdlog::default_logger()->clone("smtp");
-    try {
-      spdlog::register_logger(created);
-    } catch (const spdlog::spdlog_ex&) {
-      if (auto existing = spdlog::get("smtp")) return existing;
-    }
-    return created;
-  }();
+  static const auto logger = subsystemLogger("smtp");
   return logger;
 }
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "checks/core/logging.hpp"
 #include "checks/dnssec/resolver_capability.hpp"
 #include "checks/tls/tls_check.hpp"
 
@@ -22,10 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::shared_ptr<spdlog::logger> workerLogger() {
-  static auto logger = [] {
-    auto l = spdlog::get("worker");
-    return l ? l : spdlog::default_logger()->clone("worker");
-  }();
+  static const auto logger = subsystemLogger("worker");
   return logger;
 }
 

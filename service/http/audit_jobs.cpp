@@ -5,14 +5,12 @@
 #include <Poco/JSON/Parser.h>
 
 #include "checks/core/json.hpp"
+#include "checks/core/logging.hpp"
 
 namespace mh::service::http {
 
 std::shared_ptr<spdlog::logger> httpLogger() {
-  static auto logger = [] {
-    auto existing = spdlog::get("http");
-    return existing ? existing : spdlog::default_logger()->clone("http");
-  }();
+  static const auto logger = subsystemLogger("http");
   return logger;
 }
 

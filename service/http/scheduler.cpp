@@ -3,15 +3,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "checks/core/logging.hpp"
+
 namespace mh::service::http {
 
 namespace {
 
 std::shared_ptr<spdlog::logger> schedulerLogger() {
-  static auto logger = [] {
-    auto existing = spdlog::get("scheduler");
-    return existing ? existing : spdlog::default_logger()->clone("scheduler");
-  }();
+  static const auto logger = subsystemLogger("scheduler");
   return logger;
 }
 

@@ -1,19 +1,12 @@
 // The prepared-statement wrapper: every SQLite error becomes a StoreError with its message.
 #include "service/store/sqlite_handle.hpp"
 
+#include "checks/core/logging.hpp"
+
 namespace mh::service::store {
 
 std::shared_ptr<spdlog::logger> storeLogger() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
-    if (auto existing = spdlog::get("store")) return existing;
-    auto created = spdlog::default_logger()->clone("store");
-    try {
-      spdlog::register_logger(created);
-    } catch (const spdlog::spdlog_ex&) {
-      if (auto existing = spdlog::get("store")) return existing;
-    }
-    return created;
-  }();
+  static const auto logger = subsystemLogger("store");
   return logger;
 }
 

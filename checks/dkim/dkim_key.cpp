@@ -2,6 +2,7 @@
 // OpenSSL.
 #include "checks/dkim/dkim_key.hpp"
 #include "checks/core/text.hpp"
+#include "checks/tls/openssl_ptr.hpp"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -13,7 +14,7 @@
 namespace mh::dkim {
 namespace {
 
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+using tls::EvpPkeyPtr;
 
 constexpr std::size_t kEd25519KeySize = 32;  // RFC 8463 §4.2: the raw 32-byte public key
 
@@ -62,7 +63,7 @@ int base64Value(char c) {
 // PKCS#1 form into an EVP_PKEY without the deprecated RSA* API of d2i_RSAPublicKey.
 EvpPkeyPtr decodeDer(const std::string& der, std::string& format) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())), &EVP_PKEY_free);
+  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
   if (key) {
     format = "spki";
     return key;

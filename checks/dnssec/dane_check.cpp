@@ -11,23 +11,13 @@
 #include <array>
 #include <memory>
 
+#include "checks/tls/openssl_ptr.hpp"
+
 namespace mh::dnssec {
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct X509StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct X509StoreCtxFree {
-  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct X509StackFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
+using tls::X509Ptr;
 
 X509Ptr parseDer(const std::vector<unsigned char>& der) {
   const unsigned char* p = der.data();
@@ -42,9 +32,9 @@ X509Ptr parseDer(const std::vector<unsigned char>& der) {
 bool leafChainsToAnchor(const DerChain& chain, std::size_t anchor, std::string_view host) {
   X509Ptr leaf = parseDer(chain.front());
   X509Ptr ta = parseDer(chain[anchor]);
-  std::unique_ptr<X509_STORE, X509StoreFree> store(X509_STORE_new());
-  std::unique_ptr<STACK_OF(X509), X509StackFree> untrusted(sk_X509_new_null());
-  std::unique_ptr<X509_STORE_CTX, X509StoreCtxFree> ctx(X509_STORE_CTX_new());
+  tls::X509StorePtr store(X509_STORE_new());
+  tls::X509StackPtr untrusted(sk_X509_new_null());
+  tls::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!leaf || !ta || !store || !untrusted || !ctx || host.empty() ||
       X509_STORE_add_cert(store.get(), ta.get()) != 1)
     return false;

@@ -23,6 +23,7 @@
 #include "checks/tls/address_safety.hpp"
 #include "checks/tls/deadline_io.hpp"
 #include "checks/tls/openssl_errors.hpp"
+#include "checks/tls/openssl_ptr.hpp"
 #include "checks/tls/sigpipe_block.hpp"
 #include "checks/core/text.hpp"
 
@@ -85,10 +86,7 @@ void infoCallback(const SSL* ssl, int where, int /*ret*/) {
   }
 }
 
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-using StorePtr = std::unique_ptr<X509_STORE, StoreFree>;
+using StorePtr = tls::X509StorePtr;
 
 // A long-running service (serve) picks up CA bundle updates within this time.
 constexpr std::chrono::hours kTrustStoreLifetime{1};
@@ -346,10 +344,7 @@ std::string dnsDetail(const dns::DnsAnswer& a, const dns::DnsAnswer& aaaa) {
          std::string(dns::toString(aaaa.status));
 }
 
-struct SslFree {
-  void operator()(SSL* p) const { SSL_free(p); }
-};
-using SslPtr = std::unique_ptr<SSL, SslFree>;
+using tls::SslPtr;
 
 // The outcome of a connection or handshake that did not complete. A verification failure recorded
 // by the callback wins: OpenSSL reports it as a generic handshake error.

@@ -1,5 +1,6 @@
 // Pure judgement of an MX host's captured certificate chain (RFC 5280, RFC 6125) with OpenSSL.
 #include "checks/tls/certificate.hpp"
+#include "checks/tls/openssl_ptr.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -16,30 +17,10 @@ namespace mh::tls {
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct StoreFree {
-  void operator()(X509_STORE* p) const { X509_STORE_free(p); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
-};
-struct StackFree {
-  void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
-};
-struct NamesFree {
-  void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using StorePtr = std::unique_ptr<X509_STORE, StoreFree>;
-using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, StoreCtxFree>;
-using StackPtr = std::unique_ptr<STACK_OF(X509), StackFree>;
-using NamesPtr = std::unique_ptr<GENERAL_NAMES, NamesFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
+using StorePtr = X509StorePtr;
+using StoreCtxPtr = X509StoreCtxPtr;
+using StackPtr = X509StackPtr;
+using NamesPtr = GeneralNamesPtr;
 
 constexpr std::int64_t kSecondsPerDay = 86'400;
 

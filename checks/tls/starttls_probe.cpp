@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "checks/tls/openssl_errors.hpp"
+#include "checks/tls/openssl_ptr.hpp"
 #include "checks/tls/sigpipe_block.hpp"
 
 namespace mh::tls {
@@ -26,18 +27,7 @@ using std::chrono::milliseconds;
 // QUIT is a courtesy: never wait long for its 221.
 constexpr milliseconds kQuitWait{2'000};
 
-struct SslFree {
-  void operator()(SSL* p) const { SSL_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-using SslPtr = std::unique_ptr<SSL, SslFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using PkeyPtr = EvpPkeyPtr;
 
 SteadyClock::time_point phaseDeadline(milliseconds phase, SteadyClock::time_point budget) {
   return std::min(SteadyClock::now() + phase, budget);

@@ -1,6 +1,7 @@
 // TLS-RPT TXT record parser following the RFC 8460 §3 ABNF.
 #include "checks/tlsrpt/tlsrpt_record.hpp"
 #include "checks/core/text.hpp"
+#include "checks/core/txt_fields.hpp"
 
 #include <algorithm>
 
@@ -8,30 +9,16 @@ namespace mh::tlsrpt {
 namespace {
 
 constexpr std::string_view kVersion = "v=TLSRPTv1";
-constexpr std::size_t kMaxExtNameLength = 32;
 
 using ascii::isAlnum;
 using ascii::isAlpha;
-using ascii::isDigit;
 using ascii::isHex;
-using ascii::isWsp;
-
-// tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E): visible ASCII except "=" and ";".
-bool isExtValueChar(char c) {
-  return c >= 0x21 && c <= 0x7E && c != '=' && c != ';';
-}
 
 // RFC 3986 characters allowed outside pct-encoding, minus "," and "!" which RFC 8460 §3 says
 // MUST be encoded (and minus ";" which would end the field).
 bool isUriChar(char c) {
   if (isAlnum(c)) return true;
   return std::string_view("-._~:/?#[]@$&'()*+=").find(c) != std::string_view::npos;
-}
-
-bool isExtName(std::string_view s) {
-  if (s.empty() || s.size() > kMaxExtNameLength || !isAlnum(s.front())) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return isAlnum(c) || c == '_' || c == '-' || c == '.'; });
 }
 
 std::string lowerScheme(std::string_view uri) {
@@ -73,9 +60,7 @@ std::string_view toString(TlsRptRecordState s) {
 }
 
 bool beginsWithTlsRptVersion(std::string_view text) {
-  if (!text.starts_with(kVersion)) return false;
-  return text.size() == kVersion.size() || text[kVersion.size()] == ';' ||
-         isWsp(text[kVersion.size()]);
+  return txt_fields::beginsWithVersion(text, kVersion);
 }
 
 bool isValidUri(std::string_view uri) {
@@ -112,62 +97,36 @@ TlsRptRecord parseTlsRptRecord(std::string_view text) {
     return r;
   }
   // Trailing whitespace is tolerated, as for MTA-STS records.
-  while (!text.empty() && isWsp(text.back())) text.remove_suffix(1);
-
   // tlsrpt-record = tlsrpt-version 1*(tlsrpt-sep tlsrpt-field) [tlsrpt-sep]
-  // tlsrpt-sep = *WSP %x3B *WSP; tlsrpt-rua = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
-  std::size_t pos = kVersion.size();
+  // tlsrpt-rua = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
   bool haveRua = false;
-  while (pos < text.size()) {
-    while (pos < text.size() && isWsp(text[pos])) ++pos;
-    if (pos >= text.size() || text[pos] != ';')
-      return invalid(std::move(r), "fields must be separated by ';'");
-    ++pos;
-    while (pos < text.size() && isWsp(text[pos])) ++pos;
-    if (pos >= text.size()) break;
-    std::size_t end = text.find(';', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view field = text.substr(pos, end - pos);
-    while (!field.empty() && isWsp(field.back())) field.remove_suffix(1);
-    pos = pos + field.size();
-    auto eq = field.find('=');
-    if (eq == std::string_view::npos)
-      return invalid(std::move(r), "field without '=': " + std::string(field.substr(0, 40)));
-    std::string_view name = field.substr(0, eq);
-    std::string_view value = field.substr(eq + 1);
-    if (name == "rua") {
-      // rua is one field holding a comma-separated list; a second rua= field has no defined
-      // meaning (which list applies?), so the record is treated as invalid.
-      if (haveRua) return invalid(std::move(r), "rua appears more than once");
-      haveRua = true;
-      while (true) {
-        auto comma = value.find(',');
-        std::string_view uri = value.substr(0, comma);
-        while (!uri.empty() && isWsp(uri.front())) uri.remove_prefix(1);
-        while (!uri.empty() && isWsp(uri.back())) uri.remove_suffix(1);
-        if (!isValidUri(uri))
-          return invalid(std::move(r), "rua is not a URI: " + std::string(uri.substr(0, 60)));
-        std::string scheme = lowerScheme(uri);  // schemes are case-insensitive (RFC 3986 §3.1)
-        if ((scheme == "mailto" || scheme == "https") && isUsableDestination(uri, scheme)) {
-          r.rua.emplace_back(uri);
-        } else if (scheme == "mailto" || scheme == "https") {
-          return invalid(std::move(r), "rua " + scheme + ": URI has no destination");
-        } else {
-          r.unsupported_rua.emplace_back(uri);
+  const std::string problem = txt_fields::readFields(
+      text, kVersion, true, [&](std::string_view name, std::string_view value) -> std::string {
+        if (name != "rua") {
+          std::string extension = txt_fields::extensionProblem(name, value);
+          if (extension.empty()) r.extensions.emplace_back(std::string(name), std::string(value));
+          return extension;
         }
-        if (comma == std::string_view::npos) break;
-        value.remove_prefix(comma + 1);
-      }
-      continue;
-    }
-    if (!isExtName(name))
-      return invalid(std::move(r), "bad field name: " + std::string(name.substr(0, 40)));
-    if (value.empty()) return invalid(std::move(r), "empty value for " + std::string(name));
-    for (char c : value)
-      if (!isExtValueChar(c))
-        return invalid(std::move(r), "bad character in the value of " + std::string(name));
-    r.extensions.emplace_back(std::string(name), std::string(value));
-  }
+        // rua is one field holding a comma-separated list; a second rua= field has no defined
+        // meaning (which list applies?), so the record is treated as invalid.
+        if (haveRua) return "rua appears more than once";
+        haveRua = true;
+        while (true) {
+          auto comma = value.find(',');
+          std::string_view uri = ascii::trimWsp(value.substr(0, comma));
+          if (!isValidUri(uri)) return "rua is not a URI: " + std::string(uri.substr(0, 60));
+          std::string scheme = lowerScheme(uri);  // schemes are case-insensitive (RFC 3986 §3.1)
+          if ((scheme == "mailto" || scheme == "https") && isUsableDestination(uri, scheme))
+            r.rua.emplace_back(uri);
+          else if (scheme == "mailto" || scheme == "https")
+            return "rua " + scheme + ": URI has no destination";
+          else
+            r.unsupported_rua.emplace_back(uri);
+          if (comma == std::string_view::npos) return "";
+          value.remove_prefix(comma + 1);
+        }
+      });
+  if (!problem.empty()) return invalid(std::move(r), problem);
   // "The tlsrpt-rua field is required" (§3, note 1); "Two URI schemes are supported: "mailto"
   // and "https"" - a record whose only destinations use other schemes reports to no one.
   if (!haveRua) return invalid(std::move(r), "rua is missing (required)");

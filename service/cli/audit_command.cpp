@@ -98,20 +98,19 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
     } else if ((a == "--domains" && value(o.domains_file)) || (a == "--db" && value(o.db)) ||
                (a == "--only" && value(o.only))) {
     } else if (a == "--threads" && value(threads)) {
-      int n = std::atoi(threads.c_str());
-      if (n < 1 || n > 256) {
+      const auto n = parseInt(threads, 1, 256);
+      if (!n) {
         err << "mailhygiene audit: --threads: give a number from 1 to 256\n";
         return 2;
       }
-      o.threads = static_cast<unsigned>(n);
+      o.threads = static_cast<unsigned>(*n);
     } else if (a == "--recheck-after" && value(seconds)) {
-      char* end = nullptr;
-      const double s = std::strtod(seconds.c_str(), &end);
-      if (seconds.empty() || *end != '\0' || !(s >= 0 && s <= 3600)) {
+      const auto s = parseSeconds(seconds, 0, 3600);
+      if (!s) {
         err << "mailhygiene audit: --recheck-after: give seconds from 0 to 3600\n";
         return 2;
       }
-      o.recheck_after = std::chrono::milliseconds(static_cast<long>(s * 1000));
+      o.recheck_after = std::chrono::milliseconds(static_cast<long>(*s * 1000));
     } else if (a == "--new") {
       o.new_run = true;
     } else {

@@ -57,19 +57,9 @@ std::variant<CheckOptions, UsageError> parseOptions(const std::vector<std::strin
       if (!scanner->empty()) return UsageError{*scanner};
       continue;
     }
-    std::string a = args[i];
-    std::optional<std::string> inlineValue;
-    if (a.rfind("--", 0) == 0) {
-      if (auto eq = a.find('='); eq != std::string::npos) {
-        inlineValue = a.substr(eq + 1);
-        a = a.substr(0, eq);
-      }
-    }
-    auto value = [&]() -> std::optional<std::string> {
-      if (inlineValue) return inlineValue;
-      if (i + 1 < args.size()) return args[++i];
-      return std::nullopt;
-    };
+    const CommandLineOption option = splitOption(args[i]);
+    const std::string& a = option.name;
+    auto value = [&] { return option.value(args, i); };
     if (a == "-h" || a == "--help") {
       o.help = true;
     } else if (a == "--selectors" || a == "--domains" || a == "--format" || a == "--color" ||

@@ -15,16 +15,31 @@ std::optional<int> parseInt(const std::string& v, int min, int max) {
   return n;
 }
 
+std::optional<double> parseSeconds(const std::string& v, double min, double max) {
+  char* end = nullptr;
+  const double t = std::strtod(v.c_str(), &end);
+  if (end == v.c_str() || *end != '\0' || !(t >= min && t <= max)) return std::nullopt;
+  return t;
+}
+
+CommandLineOption splitOption(const std::string& arg) {
+  if (arg.rfind("--", 0) == 0)
+    if (auto eq = arg.find('='); eq != std::string::npos)
+      return {arg.substr(0, eq), arg.substr(eq + 1)};
+  return {arg, std::nullopt};
+}
+
+std::optional<std::string> CommandLineOption::value(const std::vector<std::string>& args,
+                                                    std::size_t& i) const {
+  if (inline_value) return inline_value;
+  if (i + 1 < args.size()) return args[++i];
+  return std::nullopt;
+}
+
 std::optional<std::string> parseScannerOption(const std::vector<std::string>& args, std::size_t& i,
                                               ScannerOptions& o) {
-  std::string a = args[i];
-  std::optional<std::string> inlineValue;
-  if (a.rfind("--", 0) == 0) {
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      inlineValue = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    }
-  }
+  const CommandLineOption option = splitOption(args[i]);
+  const std::string& a = option.name;
   static const char* const kWithValue[] = {"--resolver",
                                            "--timeout",
                                            "--retries",
@@ -44,13 +59,9 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
   for (const char* name : kWithValue) needsValue = needsValue || a == name;
   std::string v;
   if (needsValue) {
-    if (inlineValue) {
-      v = *inlineValue;
-    } else if (i + 1 < args.size()) {
-      v = args[++i];
-    } else {
-      return "option " + a + " needs a value";
-    }
+    auto value = option.value(args, i);
+    if (!value) return "option " + a + " needs a value";
+    v = std::move(*value);
   }
 
   if (a == "--resolver") {
@@ -58,23 +69,17 @@ std::optional<std::string> parseScannerOption(const std::vector<std::string>& ar
     if (!ns) return "--resolver: '" + v + "' is not ADDR or ADDR:PORT ([ADDR]:PORT for IPv6)";
     o.resolvers.push_back(*ns);
   } else if (a == "--timeout") {
-    char* end = nullptr;
-    double t = std::strtod(v.c_str(), &end);
-    if (end == v.c_str() || *end != '\0' || !(t > 0 && t <= 120))
-      return std::string("--timeout: give seconds between 0 and 120, e.g. 2.5");
-    o.timeout_seconds = t;
+    auto t = parseSeconds(v, 0, 120);
+    if (!t || *t <= 0) return std::string("--timeout: give seconds between 0 and 120, e.g. 2.5");
+    o.timeout_seconds = *t;
   } else if (a == "--smtp-timeout") {
-    char* end = nullptr;
-    double t = std::strtod(v.c_str(), &end);
-    if (end == v.c_str() || *end != '\0' || !(t >= 0.1 && t <= 600))
-      return std::string("--smtp-timeout: give seconds between 0.1 and 600, e.g. 60");
-    o.smtp_timeout_seconds = t;
+    auto t = parseSeconds(v, 0.1, 600);
+    if (!t) return std::string("--smtp-timeout: give seconds between 0.1 and 600, e.g. 60");
+    o.smtp_timeout_seconds = *t;
   } else if (a == "--domain-budget") {
-    char* end = nullptr;
-    double t = std::strtod(v.c_str(), &end);
-    if (end == v.c_str() || *end != '\0' || !(t >= 0.1 && t <= 3600))
-      return std::string("--domain-budget: give seconds between 0.1 and 3600, e.g. 300");
-    o.domain_budget_seconds = t;
+    auto t = parseSeconds(v, 0.1, 3600);
+    if (!t) return std::string("--domain-budget: give seconds between 0.1 and 3600, e.g. 300");
+    o.domain_budget_seconds = *t;
   } else if (a == "--max-mx-hosts") {
     auto n = parseInt(v, 1, static_cast<int>(mx::kMaxMxHosts));
     if (!n)

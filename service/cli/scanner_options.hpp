@@ -40,10 +40,24 @@ struct ScannerOptions {
   bool verbose = false;
 };
 
-// Consumes args[i] (and its value, advancing i) when it is a scanner option. Returns nullopt when
-// args[i] is not one, "" when consumed, or the usage error message for a bad value.
 // A whole decimal option value within [min, max]; nullopt otherwise.
 std::optional<int> parseInt(const std::string& v, int min, int max);
+// A decimal number of seconds within [min, max]; nullopt otherwise (empty, trailing text).
+std::optional<double> parseSeconds(const std::string& v, double min, double max);
+
+// One command-line argument: "--name=value" split at the first '=', any other word as given.
+struct CommandLineOption {
+  std::string name;
+  std::optional<std::string> inline_value;
+
+  // The option's value: the inline one, else the next argument (advancing i); nullopt when there
+  // is none.
+  std::optional<std::string> value(const std::vector<std::string>& args, std::size_t& i) const;
+};
+CommandLineOption splitOption(const std::string& arg);
+
+// Consumes args[i] (and its value, advancing i) when it is a scanner option. Returns nullopt when
+// args[i] is not one, "" when consumed, or the usage error message for a bad value.
 
 std::optional<std::string> parseScannerOption(const std::vector<std::string>& args, std::size_t& i,
                                               ScannerOptions& options);

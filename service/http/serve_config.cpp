@@ -228,19 +228,9 @@ std::variant<ServeConfig, ServeUsage> parseServeArguments(const std::vector<std:
       if (!scanner->empty()) return ServeUsage{*scanner};
       continue;
     }
-    std::string a = args[i];
-    std::optional<std::string> inlineValue;
-    if (a.rfind("--", 0) == 0) {
-      if (auto eq = a.find('='); eq != std::string::npos) {
-        inlineValue = a.substr(eq + 1);
-        a = a.substr(0, eq);
-      }
-    }
-    auto value = [&]() -> std::optional<std::string> {
-      if (inlineValue) return inlineValue;
-      if (i + 1 < args.size()) return args[++i];
-      return std::nullopt;
-    };
+    const CommandLineOption option = splitOption(args[i]);
+    const std::string& a = option.name;
+    auto value = [&] { return option.value(args, i); };
     if (a == "-h" || a == "--help") return ServeUsage{""};
     if (a != "--config" && a != "--bind" && a != "--port" && a != "--domains" && a != "--db" &&
         a != "--schedule" && a != "--retry-delay")

@@ -1,6 +1,7 @@
 // Serialisation of the ordered JSON value.
 #include "checks/core/json.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -85,13 +86,25 @@ std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
 
 }  // namespace
 
-std::string jsonQuote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
+namespace {
+
+// Appends `s` as a JSON string literal (what jsonQuote returns) to `out`.
+void appendQuoted(std::string& out, std::string_view s) {
   out.push_back('"');
   char buf[8];
   for (std::size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {  // printable ASCII: as is, in runs
+      std::size_t end = i + 1;
+      while (end < s.size()) {
+        const unsigned char d = static_cast<unsigned char>(s[end]);
+        if (d < 0x20 || d >= 0x7F || d == '"' || d == '\\') break;
+        ++end;
+      }
+      out.append(s.substr(i, end - i));
+      i = end;
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; ++i; continue;
       case '\\': out += "\\\\"; ++i; continue;
@@ -116,6 +129,13 @@ std::string jsonQuote(std::string_view s) {
     i += len;
   }
   out.push_back('"');
+}
+
+}  // namespace
+
+std::string jsonQuote(std::string_view s) {
+  std::string out;
+  appendQuoted(out, s);
   return out;
 }
 
@@ -141,7 +161,7 @@ void Json::write(std::string& out, int indent, int depth) const {
       out += buf;
     }
   } else if (isString()) {
-    out += jsonQuote(asString());
+    appendQuoted(out, asString());
   } else if (isArray()) {
     const auto& a = asArray();
     out.push_back('[');
@@ -158,7 +178,7 @@ void Json::write(std::string& out, int indent, int depth) const {
     for (std::size_t i = 0; i < o.size(); ++i) {
       if (i) out.push_back(',');
       newline(depth + 1);
-      out += jsonQuote(o[i].first);
+      appendQuoted(out, o[i].first);
       out += indent > 0 ? ": " : ":";
       o[i].second.write(out, indent, depth + 1);
     }
@@ -177,6 +197,245 @@ std::string Json::pretty(int indent) const {
   std::string out;
   write(out, indent, 0);
   return out;
+}
+
+namespace {
+
+// A recursive-descent reader of RFC 8259 text into Json; any error leaves ok false.
+class Reader {
+ public:
+  explicit Reader(std::string_view text) : text_(text) {}
+
+  std::optional<Json> document() {
+    Json v = value(0);
+    space();
+    if (!ok_ || at_ != text_.size()) return std::nullopt;
+    return v;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 1000;  // as SQLite's json_valid
+
+  void space() {
+    while (at_ < text_.size() &&
+           (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
+      ++at_;
+  }
+  Json fail() {
+    ok_ = false;
+    return Json();
+  }
+  bool literal(std::string_view word) {
+    if (text_.substr(at_, word.size()) != word) return false;
+    at_ += word.size();
+    return true;
+  }
+
+  Json value(int depth) {
+    space();
+    if (!ok_ || at_ >= text_.size() || depth > kMaxDepth) return fail();
+    switch (text_[at_]) {
+      case '{': return object(depth);
+      case '[': return array(depth);
+      case '"': {
+        std::string s;
+        return string(s) ? Json(std::move(s)) : fail();
+      }
+      case 't': return literal("true") ? Json(true) : fail();
+      case 'f': return literal("false") ? Json(false) : fail();
+      case 'n': return literal("null") ? Json() : fail();
+      default: return number();
+    }
+  }
+
+  Json object(int depth) {
+    ++at_;  // {
+    Json::Object members;
+    space();
+    if (at_ < text_.size() && text_[at_] == '}') {
+      ++at_;
+      return Json(std::move(members));
+    }
+    while (ok_) {
+      space();
+      std::string key;
+      if (at_ >= text_.size() || text_[at_] != '"' || !string(key)) return fail();
+      space();
+      if (at_ >= text_.size() || text_[at_] != ':') return fail();
+      ++at_;
+      Json v = value(depth + 1);
+      members.emplace_back(std::move(key), std::move(v));
+      space();
+      if (at_ < text_.size() && text_[at_] == ',') {
+        ++at_;
+      } else if (at_ < text_.size() && text_[at_] == '}') {
+        ++at_;
+        return Json(std::move(members));
+      } else {
+        return fail();
+      }
+    }
+    return fail();
+  }
+
+  Json array(int depth) {
+    ++at_;  // [
+    Json::Array items;
+    space();
+    if (at_ < text_.size() && text_[at_] == ']') {
+      ++at_;
+      return Json(std::move(items));
+    }
+    while (ok_) {
+      items.push_back(value(depth + 1));
+      space();
+      if (at_ < text_.size() && text_[at_] == ',') {
+        ++at_;
+      } else if (at_ < text_.size() && text_[at_] == ']') {
+        ++at_;
+        return Json(std::move(items));
+      } else {
+        return fail();
+      }
+    }
+    return fail();
+  }
+
+  Json number() {
+    const std::size_t start = at_;
+    auto digits = [&] {
+      const std::size_t from = at_;
+      while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') ++at_;
+      return at_ - from;
+    };
+    if (at_ < text_.size() && text_[at_] == '-') ++at_;
+    const std::size_t intStart = at_;
+    const std::size_t intDigits = digits();
+    if (intDigits == 0 || (intDigits > 1 && text_[intStart] == '0')) return fail();
+    bool integral = true;
+    if (at_ < text_.size() && text_[at_] == '.') {
+      ++at_;
+      if (digits() == 0) return fail();
+      integral = false;
+    }
+    if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
+      ++at_;
+      if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
+      if (digits() == 0) return fail();
+      integral = false;
+    }
+    const char* first = text_.data() + start;
+    const char* last = text_.data() + at_;
+    if (integral) {
+      std::int64_t i = 0;
+      if (auto [p, ec] = std::from_chars(first, last, i); ec == std::errc() && p == last)
+        return Json(static_cast<long long>(i));
+    }
+    double d = 0;
+    auto [p, ec] = std::from_chars(first, last, d);
+    if (p != last || (ec != std::errc() && ec != std::errc::result_out_of_range)) return fail();
+    return Json(d);
+  }
+
+  // Four hex digits of a \u escape; -1 when they are not.
+  int hex4() {
+    if (at_ + 4 > text_.size()) return -1;
+    int v = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = text_[at_++];
+      v <<= 4;
+      if (c >= '0' && c <= '9') {
+        v |= c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        v |= c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        v |= c - 'A' + 10;
+      } else {
+        return -1;
+      }
+    }
+    return v;
+  }
+
+  static void appendUtf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  bool string(std::string& out) {
+    ++at_;  // "
+    while (at_ < text_.size()) {
+      const char c = text_[at_];
+      if (c == '"') {
+        ++at_;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        const std::size_t end = text_.find_first_of("\"\\", at_);
+        const std::size_t stop = end == std::string_view::npos ? text_.size() : end;
+        for (std::size_t k = at_; k < stop; ++k)
+          if (static_cast<unsigned char>(text_[k]) < 0x20) return false;
+        out.append(text_.substr(at_, stop - at_));
+        at_ = stop;
+        continue;
+      }
+      if (++at_ >= text_.size()) return false;
+      switch (text_[at_++]) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '/': out.push_back('/'); break;
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u': {
+          int cp = hex4();
+          if (cp < 0) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF && text_.substr(at_, 2) == "\\u") {
+            const std::size_t mark = at_;
+            at_ += 2;
+            const int low = hex4();
+            if (low >= 0xDC00 && low <= 0xDFFF) {
+              appendUtf8(out, 0x10000 + ((static_cast<std::uint32_t>(cp) - 0xD800) << 10) +
+                                  (static_cast<std::uint32_t>(low) - 0xDC00));
+              break;
+            }
+            at_ = mark;
+          }
+          // A lone surrogate is no character: U+FFFD, as dump() does for bytes that are not UTF-8.
+          appendUtf8(out, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : static_cast<std::uint32_t>(cp));
+          break;
+        }
+        default: return false;
+      }
+    }
+    return false;
+  }
+
+  std::string_view text_;
+  std::size_t at_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::optional<Json> Json::parse(std::string_view text) {
+  return Reader(text).document();
 }
 
 }  // namespace mh

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,6 +39,10 @@ class Json {
   static Json array() { return Json(Array{}); }
   static Json object() { return Json(Object{}); }
   static Json object(std::initializer_list<std::pair<std::string, Json>> members);
+  // Reads JSON text (RFC 8259) back: what dump() wrote, or nullopt when `text` is not one JSON
+  // value. A number without fraction or exponent that fits 64 bits is an integer, any other a
+  // double; object members keep their order (duplicates included).
+  static std::optional<Json> parse(std::string_view text);
 
   bool isNull() const { return std::holds_alternative<std::monostate>(value_); }
   bool isBool() const { return std::holds_alternative<bool>(value_); }

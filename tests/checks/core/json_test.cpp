@@ -1,4 +1,4 @@
-// Tests for checks/core/json.cpp: ordering, escaping and copy-on-write.
+// Tests for checks/core/json.cpp: ordering, escaping, copy-on-write and reading text back.
 #include "checks/core/json.hpp"
 
 #include <gtest/gtest.h>
@@ -45,6 +45,42 @@ TEST(Json, CopiesAreIndependent) {
 TEST(Json, PrettyPrintsNestedValues) {
   Json j = Json::object({{"k", Json(Json::Array{1, true, nullptr})}});
   EXPECT_EQ(j.pretty(), "{\n  \"k\": [\n    1,\n    true,\n    null\n  ]\n}");
+}
+
+TEST(Json, ParseReadsBackWhatDumpWrote) {
+  Json j = Json::object({{"z", 1},
+                         {"a", Json(Json::Array{Json(true), Json(false), Json(), Json(-7)})},
+                         {"mean", 87.5},
+                         {"whole", 90.0},
+                         {"text", "Bộ Công an \"quoted\" \\ tab\t nl\n \x01 /"},
+                         {"nested", Json::object({{"empty", Json::object()}, {"list", Json::array()}})}});
+  const auto back = Json::parse(j.dump());
+  ASSERT_TRUE(back);
+  // 90.0 is written "90", an integer, as SQLite's json functions also read it.
+  EXPECT_EQ(back->find("whole")->asInt(), 90);
+  EXPECT_DOUBLE_EQ(back->find("mean")->asDouble(), 87.5);
+  EXPECT_EQ(back->find("text")->asString(), "Bộ Công an \"quoted\" \\ tab\t nl\n \x01 /");
+  EXPECT_EQ(back->dump(), j.dump());
+  EXPECT_EQ(back->asObject().front().first, "z");  // member order kept
+}
+
+TEST(Json, ParseNumbersEscapesAndWhitespace) {
+  const auto j = Json::parse(" { \"i\" : -12 , \"big\": 123456789012345678901, \"e\": 1e3,"
+                             " \"u\": \"\\u00e9\\ud83d\\ude00\\/\", \"lone\": \"\\ud800\" } ");
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->find("i")->asInt(), -12);
+  EXPECT_TRUE(j->find("big")->isDouble());  // beyond 64 bits: a double, as in SQLite
+  EXPECT_DOUBLE_EQ(j->find("e")->asDouble(), 1000.0);
+  EXPECT_EQ(j->find("u")->asString(), "\xC3\xA9\xF0\x9F\x98\x80/");
+  EXPECT_EQ(j->find("lone")->asString(), "\xEF\xBF\xBD");
+}
+
+TEST(Json, ParseRefusesWhatIsNotOneJsonValue) {
+  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"a", "[1] 2",
+                          "{\"a\":1,}", "\"tab\tinside\"", "nul", "{1:2}", "'a'"})
+    EXPECT_FALSE(Json::parse(bad)) << bad;
+  EXPECT_FALSE(Json::parse(std::string(5000, '[') + std::string(5000, ']')));  // too deep
+  EXPECT_TRUE(Json::parse(std::string(100, '[') + std::string(100, ']')));
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <set>
 #include <string>
 
 #include "service/store/sqlite_handle.hpp"
@@ -55,24 +57,39 @@ int schemaVersion(sqlite3* db) {
 }
 
 int migrate(sqlite3* db, std::string_view now, const std::function<void(int)>& converted) {
-  for (std::size_t i = 0; i < std::size(kMigrations); ++i) {
-    if (kMigrations[i].version != static_cast<int>(i) + 1)
-      throw StoreError("embedded migrations are not numbered 1..N without gaps", 0);
+  return migrate(db, now, kMigrations, converted);
+}
+
+int migrate(sqlite3* db, std::string_view now, std::span<const Migration> scripts,
+            const std::function<void(int)>& converted) {
+  for (std::size_t i = 1; i < scripts.size(); ++i) {
+    if (scripts[i].version <= scripts[i - 1].version)
+      throw StoreError("embedded migrations are not numbered in increasing order", 0);
   }
+  const int latest = scripts.empty() ? 0 : scripts.back().version;
   Statement(db, "BEGIN IMMEDIATE").run();
   try {
     Statement(db, kCreateVersionTable).run();
-    const int current = versionIfTableExists(db);
-    if (current > latestSchemaVersion()) {
-      throw StoreError("database schema version " + std::to_string(current) +
-                           " is newer than this program's " + std::to_string(latestSchemaVersion()),
-                       0);
+    std::set<int> recorded;
+    {
+      Statement s(db, "SELECT version FROM schema_version");
+      while (s.step()) recorded.insert(static_cast<int>(s.columnInt(0)));
     }
+    for (int version : recorded) {
+      const bool known = std::any_of(scripts.begin(), scripts.end(),
+                                     [&](const Migration& m) { return m.version == version; });
+      if (!known)
+        throw StoreError("database schema version " + std::to_string(version) +
+                             " is unknown to this program (newer; it knows up to " +
+                             std::to_string(latest) + ")",
+                         0);
+    }
+    const int current = recorded.empty() ? 0 : *recorded.rbegin();
     int applied = 0;
     Statement record(db,
                      "INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)");
-    for (const Migration& m : kMigrations) {
-      if (m.version <= current) continue;
+    for (const Migration& m : scripts) {
+      if (recorded.count(m.version)) continue;
       execScript(db, m.sql, m.name);
       if (converted) converted(m.version);
       record.bind(1, m.version).bind(2, m.name).bind(3, now).run();
@@ -81,7 +98,7 @@ int migrate(sqlite3* db, std::string_view now, const std::function<void(int)>& c
     }
     Statement(db, "COMMIT").run();
     if (applied > 0)
-      storeLogger()->info("schema migrated from={} to={}", current, latestSchemaVersion());
+      storeLogger()->info("schema migrated from={} to={} applied={}", current, latest, applied);
     return applied;
   } catch (...) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -106,15 +106,42 @@ DomainReportRow sampleRow(const std::string& domain, const std::string& spf = "v
   return row;
 }
 
-TEST(Schema, MigrationsAreNumberedOneToNWithoutGaps) {
+TEST(Schema, MigrationsAreNumberedInIncreasingOrder) {
   auto all = migrations();
   ASSERT_FALSE(all.empty());
   for (std::size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].version, static_cast<int>(i) + 1);
+    if (i > 0) {
+      EXPECT_GT(all[i].version, all[i - 1].version);
+    }
+    EXPECT_EQ(all[i].name.substr(0, 4), std::to_string(10000 + all[i].version).substr(1));
     EXPECT_FALSE(all[i].sql.empty());
   }
   EXPECT_EQ(all[0].name, "0001_initial");
   EXPECT_EQ(latestSchemaVersion(), all.back().version);
+}
+
+// A migration numbered below one a store already has (it landed later) is still applied.
+TEST(Schema, AppliesALowerNumberedMigrationThatLandedLater) {
+  TempDb db;
+  const Migration early[] = {{1, "0001_a", "CREATE TABLE a (x)"},
+                             {3, "0003_c", "CREATE TABLE c (x)"}};
+  const Migration later[] = {{1, "0001_a", "CREATE TABLE a (x)"},
+                             {2, "0002_b", "CREATE TABLE b (x)"},
+                             {3, "0003_c", "CREATE TABLE c (x)"}};
+  DbPtr handle = openDatabase(db.path());
+  EXPECT_EQ(migrate(handle.get(), "2026-01-01T00:00:00Z", early), 2);
+  EXPECT_EQ(schemaVersion(handle.get()), 3);
+  std::vector<int> applied;
+  EXPECT_EQ(migrate(handle.get(), "2026-01-02T00:00:00Z", later,
+                    [&](int version) { applied.push_back(version); }),
+            1);
+  EXPECT_EQ(applied, std::vector<int>{2});
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM sqlite_master WHERE name = 'b'"), 1);
+  EXPECT_EQ(migrate(handle.get(), "2026-01-03T00:00:00Z", later), 0);
+  // A store that has a migration this program does not know was written by a newer one.
+  const Migration without2[] = {{1, "0001_a", "CREATE TABLE a (x)"},
+                                {3, "0003_c", "CREATE TABLE c (x)"}};
+  EXPECT_THROW(migrate(handle.get(), "2026-01-04T00:00:00Z", without2), StoreError);
 }
 
 TEST(SqliteStore, OpensInMemoryAtTheLatestSchema) {
@@ -137,7 +164,8 @@ TEST(SqliteStore, MigrationsAreIdempotentAndDataSurvivesReopening) {
     ASSERT_TRUE(store.run(run));
     EXPECT_EQ(store.run(run)->rubric_version, "r1");
   }
-  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM schema_version"), latestSchemaVersion());
+  EXPECT_EQ(scalar(db.path(), "SELECT COUNT(*) FROM schema_version"),
+            static_cast<std::int64_t>(migrations().size()));
   EXPECT_EQ(scalarText(db.path(), "PRAGMA journal_mode"), "wal");
 }
 

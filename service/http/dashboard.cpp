@@ -1,6 +1,7 @@
 // The dashboard's routes: embedded pages and assets, national metrics per run, a domain's changes.
 #include "service/http/dashboard.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -100,17 +101,14 @@ Json aggregateJson(const reports::Aggregate& a, bool with_metrics) {
 }
 
 // The metrics of one complete national run, from the rollup stored when it completed.
-Json runTrendJson(store::ResultStore& db, const store::RunSummary& s) {
-  const auto rollup = db.runRollup(s.run.id);
+Json runTrendJson(const store::RunSummary& s, const store::RunRollup& rollup) {
   const auto national = [&](reports::Population p) {
-    if (rollup)
-      for (const auto& a : rollup->national)
-        if (a.population == p) return a;
+    for (const auto& a : rollup.national)
+      if (a.population == p) return a;
     return reports::aggregate({}, p);
   };
   Json tiers = Json::object();
-  if (rollup)
-    for (const auto& [tier, count] : rollup->tiers) tiers.set(tier, count);
+  for (const auto& [tier, count] : rollup.tiers) tiers.set(tier, count);
   Json all = aggregateJson(national(reports::Population::All), false);
   all.set("tiers", tiers);
   return Json::object({{"id", s.run.id},
@@ -121,6 +119,7 @@ Json runTrendJson(store::ResultStore& db, const store::RunSummary& s) {
                        {"mail", aggregateJson(national(reports::Population::Mail), true)}});
 }
 
+// Each run's trend point, once (a complete run and its rollup are final).
 struct TrendCache {
   std::mutex mutex;
   std::map<std::int64_t, Json> runs;
@@ -128,27 +127,32 @@ struct TrendCache {
 
 ApiResponse nationalTrend(ApiContext& ctx, TrendCache& cache) {
   auto& db = ctx.env.store;
-  Json runs = Json::array();
-  for (const auto& s : db.runSummaries()) {  // oldest first
-    if (s.run.kind != store::RunKind::National || s.run.state != store::RunState::Complete)
-      continue;
-    std::optional<Json> cached;
-    {
-      std::lock_guard lock(cache.mutex);
-      if (auto it = cache.runs.find(s.run.id); it != cache.runs.end()) cached = it->second;
-    }
-    if (!cached) {
-      cached = runTrendJson(db, s);
-      std::lock_guard lock(cache.mutex);
-      cache.runs.emplace(s.run.id, *cached);
-    }
-    runs.push(*cached);
+  std::vector<store::RunSummary> complete;  // the complete national runs, oldest first
+  for (auto& s : db.runSummaries())
+    if (s.run.kind == store::RunKind::National && s.run.state == store::RunState::Complete)
+      complete.push_back(std::move(s));
+  Json::Array runs;
+  runs.reserve(complete.size());
+  std::lock_guard lock(cache.mutex);  // concurrent first requests read the rollups once
+  const bool missing = std::any_of(complete.begin(), complete.end(), [&](const auto& s) {
+    return !cache.runs.contains(s.run.id);
+  });
+  if (missing)  // one read of the runs with their rollups; no result is read
+    for (const auto& r : db.rolledUpRuns(store::RunKind::National))
+      if (!cache.runs.contains(r.summary.run.id))
+        cache.runs.emplace(r.summary.run.id, runTrendJson(r.summary, r.rollup));
+  for (const auto& s : complete) {
+    auto it = cache.runs.find(s.run.id);
+    if (it == cache.runs.end())  // a run without a rollup: no metrics
+      it = cache.runs.emplace(s.run.id, runTrendJson(s, store::RunRollup{})).first;
+    runs.push_back(it->second);
   }
   Json metrics = Json::array();
   for (const auto& spec : reports::metricSpecs())
     metrics.push(Json::object({{"name", spec.name}, {"description", spec.description}}));
   ApiResponse r;
-  r.body = Json::object({{"population", "mail"}, {"metrics", metrics}, {"runs", runs}});
+  r.body = Json::object(
+      {{"population", "mail"}, {"metrics", metrics}, {"runs", Json(std::move(runs))}});
   return r;
 }
 

@@ -114,6 +114,11 @@ struct RunRollup {
   std::map<std::string, std::int64_t> tiers;  // "baseline" -> 812; "none" for no tier
 };
 
+struct RolledUpRun {
+  RunSummary summary;
+  RunRollup rollup;
+};
+
 // One pass of the retention: evidence not used by any result since `cutoff` was deleted.
 struct PruneResult {
   std::string cutoff;
@@ -235,6 +240,9 @@ class ResultStore {
   virtual std::vector<RunResultRow> runResultRows(std::int64_t run_id) = 0;
   // The rollup of a complete run (computed when it completed); nullopt for other runs.
   virtual std::optional<RunRollup> runRollup(std::int64_t run_id) = 0;
+  // Every complete run of a kind with its summary and rollup, oldest first, in one read (the
+  // trend: one rollup row a run, no result is read).
+  virtual std::vector<RolledUpRun> rolledUpRuns(RunKind kind) = 0;
   // Calls `visit` with each domain (by name) and its history (as domainHistory, oldest first),
   // one domain at a time, so a report over every domain's history holds one in memory.
   virtual void forEachDomainHistory(

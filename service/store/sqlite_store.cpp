@@ -138,36 +138,11 @@ std::string reasonsJson(const DomainProfile& profile) {
   return reasons.dump();
 }
 
-// One node of SQLite's json_tree() output.
-struct JsonNode {
-  std::int64_t id = 0;
-  std::optional<std::int64_t> parent;
-  std::string key;
-  std::string type;
-  std::int64_t integer = 0;
-  double real = 0;
-  std::string text;
-  std::vector<std::size_t> children;
-};
-
-Json buildJson(const std::vector<JsonNode>& nodes, std::size_t at) {
-  const JsonNode& n = nodes[at];
-  if (n.type == "true") return Json(true);
-  if (n.type == "false") return Json(false);
-  if (n.type == "integer") return Json(static_cast<long long>(n.integer));
-  if (n.type == "real") return Json(n.real);
-  if (n.type == "text") return Json(n.text);
-  if (n.type == "array") {
-    Json::Array items;
-    for (std::size_t c : n.children) items.push_back(buildJson(nodes, c));
-    return Json(std::move(items));
-  }
-  if (n.type == "object") {
-    Json::Object members;
-    for (std::size_t c : n.children) members.emplace_back(nodes[c].key, buildJson(nodes, c));
-    return Json(std::move(members));
-  }
-  return Json();
+// A JSON text as stored (valid: the tables check json_valid), back as a Json value.
+Json readJson(std::string_view text) {
+  auto parsed = Json::parse(text);
+  if (!parsed) throw StoreError("stored JSON does not parse", 0);
+  return std::move(*parsed);
 }
 
 }  // namespace
@@ -607,31 +582,6 @@ std::vector<RunSummary> SqliteStore::runSummaries() {
   return out;
 }
 
-Json SqliteStore::readJson(std::string_view text) {
-  std::vector<JsonNode> nodes;
-  std::map<std::int64_t, std::size_t> by_id;
-  auto s = prepared("SELECT id, parent, key, type, atom FROM json_tree(?1)");
-  s->bind(1, text);
-  while (s->step()) {
-    JsonNode n;
-    n.id = s->columnInt(0);
-    if (!s->isNull(1)) n.parent = s->columnInt(1);
-    n.key = s->columnText(2);
-    n.type = s->columnText(3);
-    if (n.type == "integer") n.integer = s->columnInt(4);
-    if (n.type == "real") n.real = s->columnDouble(4);
-    if (n.type == "text") n.text = s->columnText(4);
-    by_id[n.id] = nodes.size();
-    if (n.parent) {
-      auto parent = by_id.find(*n.parent);
-      if (parent != by_id.end()) nodes[parent->second].children.push_back(nodes.size());
-    }
-    nodes.push_back(std::move(n));
-  }
-  if (nodes.empty()) return Json();
-  return buildJson(nodes, 0);
-}
-
 std::optional<StoredDomainResult> SqliteStore::domainResult(std::int64_t run_id,
                                                             std::string_view domain) {
   std::lock_guard lock(mutex_);
@@ -995,6 +945,21 @@ reports::Aggregate aggregateFrom(const Json& j) {
   return a;
 }
 
+// run_rollups.aggregates_json back as a RunRollup.
+RunRollup parseRollup(std::string_view aggregates_json) {
+  const Json j = readJson(aggregates_json);
+  RunRollup out;
+  if (const Json* tiers = j.find("tiers"); tiers && tiers->isObject())
+    for (const auto& [tier, count] : tiers->asObject()) out.tiers[tier] = intOf(&count);
+  if (const Json* list = j.find("aggregates"); list && list->isArray()) {
+    for (const Json& a : list->asArray()) {
+      auto aggregate = aggregateFrom(a);
+      (aggregate.group.empty() ? out.national : out.by_category).push_back(std::move(aggregate));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void SqliteStore::writeRollup(std::int64_t run_id) {
@@ -1029,29 +994,37 @@ void SqliteStore::writeRollup(std::int64_t run_id) {
 }
 
 std::optional<RunRollup> SqliteStore::readRollup(std::int64_t run_id) {
-  std::string text;
-  {
-    auto s = prepared("SELECT aggregates_json FROM run_rollups WHERE run_id = ?1");
-    s->bind(1, run_id);
-    if (!s->step()) return std::nullopt;
-    text = s->columnText(0);
-  }
-  const Json j = readJson(text);
-  RunRollup out;
-  if (const Json* tiers = j.find("tiers"); tiers && tiers->isObject())
-    for (const auto& [tier, count] : tiers->asObject()) out.tiers[tier] = intOf(&count);
-  if (const Json* list = j.find("aggregates"); list && list->isArray()) {
-    for (const Json& a : list->asArray()) {
-      auto aggregate = aggregateFrom(a);
-      (aggregate.group.empty() ? out.national : out.by_category).push_back(std::move(aggregate));
-    }
-  }
-  return out;
+  auto s = prepared("SELECT aggregates_json FROM run_rollups WHERE run_id = ?1");
+  s->bind(1, run_id);
+  if (!s->step()) return std::nullopt;
+  return parseRollup(s->columnText(0));
 }
 
 std::optional<RunRollup> SqliteStore::runRollup(std::int64_t run_id) {
   std::lock_guard lock(mutex_);
   return readRollup(run_id);
+}
+
+std::vector<RolledUpRun> SqliteStore::rolledUpRuns(RunKind kind) {
+  std::lock_guard lock(mutex_);
+  std::vector<RolledUpRun> out;
+  auto s = prepared("SELECT " + std::string(kRunColumns) +
+                    ", ru.domains, ru.existing, ru.scored, ru.mean_score, ru.retried, "
+                    "ru.aggregates_json FROM runs r JOIN run_rollups ru ON ru.run_id = r.id "
+                    "WHERE r.kind = ?1 AND r.state = 'complete' ORDER BY r.id");
+  s->bind(1, toString(kind));
+  while (s->step()) {
+    RolledUpRun r;
+    r.summary.run = readRun(*s, 0);
+    r.summary.domains = s->columnInt(kRunColumnCount);
+    r.summary.existing = s->columnInt(kRunColumnCount + 1);
+    r.summary.scored = s->columnInt(kRunColumnCount + 2);
+    r.summary.mean_score = s->columnOptDouble(kRunColumnCount + 3);
+    r.summary.retried = s->columnInt(kRunColumnCount + 4);
+    r.rollup = parseRollup(s->columnText(kRunColumnCount + 5));
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 PruneResult SqliteStore::prune(int keep_days) {
@@ -1077,12 +1050,12 @@ void SqliteStore::logPrune(int keep_days, const PruneResult& result) {
 PruneResult SqliteStore::pruneInTransaction(int keep_days) {
   PruneResult result;
   result.cutoff = daysBefore(now(), keep_days);
-  // The evidence of the check sets of the results recorded since the cutoff stays.
+  // The evidence of the check sets of the results recorded since the cutoff stays
+  // (check_set_uses: when a result last used each check set, migration 0005).
   static constexpr std::string_view kStale =
       "FROM evidence WHERE first_seen < ?1 AND id NOT IN (SELECT c.evidence_id "
-      "FROM check_set_checks c WHERE c.check_set_id IN (SELECT dr.check_set_id "
-      "FROM runs r JOIN domain_results dr ON dr.run_id = r.id "
-      "WHERE (r.finished_at IS NULL OR r.finished_at >= ?1) AND dr.recorded_at >= ?1))";
+      "FROM check_set_uses u JOIN check_set_checks c ON c.check_set_id = u.check_set_id "
+      "WHERE u.last_recorded_at >= ?1)";
   {
     auto s = prepared("SELECT COUNT(*), COALESCE(SUM(length(json)), 0) " + std::string(kStale));
     s->bind(1, result.cutoff).step();

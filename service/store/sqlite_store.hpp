@@ -57,6 +57,7 @@ class SqliteStore final : public ResultStore {
   std::vector<DomainEntry> domainEntries() override;
   std::vector<RunResultRow> runResultRows(std::int64_t run_id) override;
   std::optional<RunRollup> runRollup(std::int64_t run_id) override;
+  std::vector<RolledUpRun> rolledUpRuns(RunKind kind) override;
   void forEachDomainHistory(
       const std::function<void(const std::string&, const std::vector<DomainHistoryEntry>&)>& visit)
       override;
@@ -71,8 +72,6 @@ class SqliteStore final : public ResultStore {
   StatementUse prepared(std::string_view sql);
   std::string now() const;
   void insertResult(std::int64_t run_id, const DomainReportRow& row, int& attempt);
-  // A JSON text as stored, back as a Json value (parsed by SQLite's json_tree, order kept).
-  Json readJson(std::string_view text);
 
   // The shared content (0002): each returns the id of the row with that content, written
   // when new. `stamp` is the time of the result that uses it.

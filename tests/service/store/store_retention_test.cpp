@@ -1,6 +1,10 @@
 // Tests for the store's retention (SqliteStore::pruneEvidence and the pass after national runs):
 // old evidence goes, statuses, findings, scores, facts and records stay, reports do not change.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include "service/report_export.hpp"
 #include "service/store/sqlite_handle.hpp"
@@ -168,6 +172,79 @@ TEST(RetentionAfterRuns, ACompleteNationalRunPrunesWithTheConfiguredDays) {
   store.finishRun(second, RunState::Complete);
   EXPECT_EQ(store.domainResult(first, "b.gov.vn")->pruned_evidence, 1);
   EXPECT_EQ(store.domainResult(second, "b.gov.vn")->pruned_evidence, 0);
+}
+
+// The ids a query over a store file returns, as a sorted list.
+std::vector<std::int64_t> ids(const std::string& path, const std::string& sql) {
+  DbPtr db = openDatabase(path);
+  std::vector<std::int64_t> out;
+  Statement s(db.get(), sql);
+  while (s.step()) out.push_back(s.columnInt(0));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The retention finds the evidence to keep through check_set_uses (0005), kept by a trigger on
+// every result written; it selects exactly the evidence that reading every result did.
+TEST(RetentionAtScale, CheckSetUsesAgreeWithTheResultsAndSelectWhatTheResultsDid) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("mh-retention-" + std::to_string(getpid()) + ".db"))
+                               .string();
+  auto now = std::make_shared<std::string>();
+  {
+    SqliteStoreOptions options;
+    options.clock = [now] { return *now; };
+    options.keep_evidence_days = 0;
+    SqliteStore store(path, options);
+    static const char* kSpf[] = {"v=spf1 mx -all", "v=spf1 mx ~all", "v=spf1 a -all"};
+    for (int day = 1; day <= 28; ++day) {
+      char date[16];
+      std::snprintf(date, sizeof date, "2026-02-%02d", day);
+      *now = std::string(date) + "T01:00:00.000Z";
+      const auto id = store.startRun(RunKind::National, "r1", "v", "{}");
+      for (int d = 0; d < 6; ++d) {
+        const std::string domain = "d" + std::to_string(d) + ".gov.vn";
+        const char* spf = kSpf[(day / (d + 2)) % 3];  // each domain changes at its own pace
+        ASSERT_TRUE(store.recordDomainResult(id, result(domain, spf, d % 2 ? "none" : "reject",
+                                                        date)));
+      }
+      store.finishRun(id, RunState::Complete);
+    }
+  }
+  EXPECT_EQ(ids(path, "SELECT check_set_id FROM check_set_uses"),
+            ids(path, "SELECT DISTINCT check_set_id FROM domain_results"));
+  EXPECT_EQ(ids(path, "SELECT COUNT(*) FROM check_set_uses u WHERE last_recorded_at = "
+                      "(SELECT MAX(recorded_at) FROM domain_results dr "
+                      "WHERE dr.check_set_id = u.check_set_id)"),
+            ids(path, "SELECT COUNT(*) FROM check_set_uses"));
+  for (const char* cutoff : {"2026-02-03T00:00:00.000Z", "2026-02-10T00:00:00.000Z",
+                             "2026-02-20T01:00:00.000Z", "2026-03-01T00:00:00.000Z"}) {
+    const std::string c = std::string("'") + cutoff + "'";
+    const auto byResults = ids(
+        path, "SELECT id FROM evidence WHERE first_seen < " + c +
+                  " AND id NOT IN (SELECT c.evidence_id FROM check_set_checks c WHERE "
+                  "c.check_set_id IN (SELECT dr.check_set_id FROM runs r JOIN domain_results dr "
+                  "ON dr.run_id = r.id WHERE (r.finished_at IS NULL OR r.finished_at >= " +
+                  c + ") AND dr.recorded_at >= " + c + "))");
+    const auto byUses = ids(path, "SELECT id FROM evidence WHERE first_seen < " + c +
+                                      " AND id NOT IN (SELECT c.evidence_id FROM check_set_uses u "
+                                      "JOIN check_set_checks c ON c.check_set_id = u.check_set_id "
+                                      "WHERE u.last_recorded_at >= " +
+                                      c + ")");
+    EXPECT_EQ(byUses, byResults) << cutoff;
+    if (std::string(cutoff) == "2026-02-20T01:00:00.000Z") {
+      EXPECT_FALSE(byUses.empty());
+    }
+  }
+  {
+    SqliteStoreOptions options;
+    options.clock = [] { return std::string("2026-03-02T00:00:00.000Z"); };
+    SqliteStore store(path, options);
+    const auto pruned = store.pruneEvidence(10);
+    EXPECT_EQ(pruned.cutoff, "2026-02-20T00:00:00.000Z");
+    EXPECT_GT(pruned.evidence_rows, 0);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
 }  // namespace

@@ -118,28 +118,42 @@ ApiResponse rubricDocument() {
 }
 
 ApiResponse listDomains(ApiContext& ctx, std::string_view group) {
-  std::map<std::string, store::LatestDomainResult> latest;
-  for (auto& e : ctx.env.store.latestDomainResults()) latest.emplace(lower(e.domain), e);
+  // The store's list by lower-case name (it comes sorted), walked beside the registry's.
+  auto latest = ctx.env.store.latestDomainResults();
+  for (auto& e : latest) e.domain = lower(e.domain);
+  std::sort(latest.begin(), latest.end(),
+            [](const auto& a, const auto& b) { return a.domain < b.domain; });
+  auto next = latest.begin();
   const std::string wanted = lower(group);
-  Json domains = Json::array();
+  Json::Array domains;
+  domains.reserve(ctx.env.registry.entries.size());
   for (const auto& entry : ctx.env.registry.entries) {
     if (!wanted.empty() && lower(entry.group) != wanted && lower(entry.category) != wanted)
       continue;
-    Json j = domainJson(entry);
-    auto it = latest.find(entry.domain);
-    const store::LatestDomainResult* l = it == latest.end() ? nullptr : &it->second;
-    j.set("score", l ? optionalJson(l->score) : Json());
-    j.set("grade", l ? optionalJson(l->grade) : Json());
-    j.set("tier", l ? optionalJson(l->tier) : Json());
-    j.set("dmarc_phase", l ? optionalJson(l->dmarc_phase) : Json());
-    j.set("exists", l ? Json(l->exists) : Json());
-    j.set("audited_at", l ? Json(l->started_at) : Json());
-    j.set("run",
-          l ? Json::object({{"id", l->run_id}, {"kind", store::toString(l->kind)}}) : Json());
-    domains.push(j);
+    const store::LatestDomainResult* l = nullptr;
+    if (next != latest.end() && next->domain != entry.domain)
+      next = std::lower_bound(latest.begin(), latest.end(), entry.domain,
+                              [](const auto& e, const std::string& name) { return e.domain < name; });
+    if (next != latest.end() && next->domain == entry.domain) l = &*next++;
+    Json::Object j{{"domain", entry.domain},
+                   {"agency_vi", entry.agency_vi},
+                   {"agency_en", entry.agency_en},
+                   {"category", entry.category},
+                   {"group", entry.group},
+                   {"legacy", entry.legacy},
+                   {"score", l ? optionalJson(l->score) : Json()},
+                   {"grade", l ? optionalJson(l->grade) : Json()},
+                   {"tier", l ? optionalJson(l->tier) : Json()},
+                   {"dmarc_phase", l ? optionalJson(l->dmarc_phase) : Json()},
+                   {"exists", l ? Json(l->exists) : Json()},
+                   {"audited_at", l ? Json(l->started_at) : Json()},
+                   {"run", l ? Json::object({{"id", l->run_id}, {"kind", store::toString(l->kind)}})
+                             : Json()}};
+    domains.emplace_back(std::move(j));
   }
   ApiResponse r;
-  r.body = Json::object({{"count", domains.size()}, {"domains", domains}});
+  const std::size_t count = domains.size();
+  r.body = Json::object({{"count", count}, {"domains", Json(std::move(domains))}});
   return r;
 }
 

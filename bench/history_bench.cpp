@@ -2,6 +2,7 @@
 // downloads that read it, each the first request to a freshly started `mailhygiene serve`.
 //
 //   history_bench --runs N --domains M [--dir DIR] [--keep-evidence-days D] [--seed S] [--keep]
+//                 [--mailhygiene PATH]
 //
 // Not a test: it asserts nothing and is not registered with ctest. The model (README, "History
 // benchmark"): M domains (5% not existing, 5% without mail), one complete national run a day
@@ -54,12 +55,13 @@ struct Args {
   int keep_evidence_days = service::store::kDefaultKeepEvidenceDays;
   unsigned seed = 1;
   bool keep = false;
+  std::string mailhygiene = MH_BENCH_MAILHYGIENE;  // the binary whose serve is timed
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "history_bench: %s\nusage: history_bench --runs N --domains M [--dir DIR] "
-               "[--keep-evidence-days D] [--seed S] [--keep]\n",
+               "[--keep-evidence-days D] [--seed S] [--keep] [--mailhygiene PATH]\n",
                why.c_str());
   std::exit(2);
 }
@@ -84,6 +86,8 @@ Args parseArgs(int argc, char** argv) {
       a.seed = static_cast<unsigned>(std::stoul(value()));
     } else if (arg == "--keep") {
       a.keep = true;
+    } else if (arg == "--mailhygiene") {
+      a.mailhygiene = value();
     } else {
       usage("unknown option " + arg);
     }
@@ -396,8 +400,8 @@ Response get(std::uint16_t port, const std::string& path) {
 // `mailhygiene serve` on the store, started anew for each figure.
 class Serve {
  public:
-  Serve(const std::string& db, const std::string& domains) : port_(freePort()) {
-    const std::string binary = MH_BENCH_MAILHYGIENE;
+  Serve(const std::string& binary, const std::string& db, const std::string& domains)
+      : port_(freePort()) {
     const std::string port = std::to_string(port_);
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -556,7 +560,7 @@ int run(const Args& a) {
   const std::string domain = domains[3].name;  // a mail domain with a full history
   double peakRss = 0;
   auto timed = [&](const std::vector<std::string>& paths, bool* missing = nullptr) {
-    Serve serve(db, domainsFile);
+    Serve serve(a.mailhygiene, db, domainsFile);
     const auto start = Clock::now();
     for (const auto& p : paths) {
       const auto response = get(serve.port(), p);

@@ -152,18 +152,28 @@ std::vector<EvidenceSource> sources() {
   return s;
 }
 
+// A check judged on one area's evidence alone.
+template <class E>
+CheckRegistration judgedOn(std::string_view id, CheckResult (*judge)(const E&)) {
+  return {
+      id, needs<E>(), {}, [judge](const JudgeInput& in) { return judge(in.evidence.need<E>()); }};
+}
+
+// A check judged on one area's evidence under the domain profile (N/A for some profiles).
+template <class E>
+CheckRegistration judgedWithProfile(std::string_view id,
+                                    CheckResult (*judge)(const E&, const DomainProfile&)) {
+  return {id, needs<E, DomainProfile>(), {}, [judge](const JudgeInput& in) {
+            return judge(in.evidence.need<E>(), in.evidence.need<DomainProfile>());
+          }};
+}
+
 // The checks; the registry puts them in rubric order.
 std::vector<CheckRegistration> checks() {
   using P = DomainProfile;
   return {
-      {"MX-01",
-       needs<MxEvidence>(),
-       {},
-       [](const JudgeInput& in) { return mx::judgeMx01(in.evidence.need<MxEvidence>()); }},
-      {"SPF-01",
-       needs<SpfEvidence>(),
-       {},
-       [](const JudgeInput& in) { return spf::judgeSpf01(in.evidence.need<SpfEvidence>()); }},
+      judgedOn("MX-01", &mx::judgeMx01),
+      judgedOn("SPF-01", &spf::judgeSpf01),
       // SPF-02 weighs "~all" by whether DMARC enforces.
       {"SPF-02",
        needs<SpfEvidence, DmarcEvidence>(),
@@ -172,58 +182,17 @@ std::vector<CheckRegistration> checks() {
          return spf::judgeSpf02(in.evidence.need<SpfEvidence>(),
                                 dmarc::dmarcEnforcing(in.evidence.need<DmarcEvidence>()));
        }},
-      {"SPF-03",
-       needs<SpfEvidence>(),
-       {},
-       [](const JudgeInput& in) { return spf::judgeSpf03(in.evidence.need<SpfEvidence>()); }},
-      {"DMARC-01",
-       needs<DmarcEvidence>(),
-       {},
-       [](const JudgeInput& in) { return dmarc::judgeDmarc01(in.evidence.need<DmarcEvidence>()); }},
-      {"DMARC-02",
-       needs<DmarcEvidence>(),
-       {},
-       [](const JudgeInput& in) { return dmarc::judgeDmarc02(in.evidence.need<DmarcEvidence>()); }},
-      {"DMARC-03",
-       needs<DmarcEvidence>(),
-       {},
-       [](const JudgeInput& in) { return dmarc::judgeDmarc03(in.evidence.need<DmarcEvidence>()); }},
-      {"DMARC-04",
-       needs<DmarcEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return dmarc::judgeDmarc04(in.evidence.need<DmarcEvidence>(), in.evidence.need<P>());
-       }},
-      {"DKIM-01",
-       needs<DkimEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return dkim::judgeDkim01(in.evidence.need<DkimEvidence>(), in.evidence.need<P>());
-       }},
-      {"DKIM-02",
-       needs<DkimEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return dkim::judgeDkim02(in.evidence.need<DkimEvidence>(), in.evidence.need<P>());
-       }},
-      {"TLS-01",
-       needs<TlsEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return tls::judgeTls01(in.evidence.need<TlsEvidence>(), in.evidence.need<P>());
-       }},
-      {"TLS-02",
-       needs<TlsEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return tls::judgeTls02(in.evidence.need<TlsEvidence>(), in.evidence.need<P>());
-       }},
-      {"TLS-03",
-       needs<TlsEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return tls::judgeTls03(in.evidence.need<TlsEvidence>(), in.evidence.need<P>());
-       }},
+      judgedOn("SPF-03", &spf::judgeSpf03),
+      judgedOn("DMARC-01", &dmarc::judgeDmarc01),
+      judgedOn("DMARC-02", &dmarc::judgeDmarc02),
+      judgedOn("DMARC-03", &dmarc::judgeDmarc03),
+      judgedWithProfile("DMARC-04", &dmarc::judgeDmarc04),
+      judgedWithProfile("DKIM-01", &dkim::judgeDkim01),
+      judgedWithProfile("DKIM-02", &dkim::judgeDkim02),
+      judgedWithProfile("TLS-01", &tls::judgeTls01),
+      judgedWithProfile("TLS-02", &tls::judgeTls02),
+      judgedWithProfile("TLS-03", &tls::judgeTls03),
+      // Certificate dates are judged at the audit's time.
       {"TLS-04",
        needs<TlsEvidence, P>(),
        {},
@@ -237,30 +206,15 @@ std::vector<CheckRegistration> checks() {
              in.evidence.need<MtaStsEvidence>(), in.evidence.need<MxEvidence>(),
              in.evidence.use<TlsEvidence>(), in.evidence.need<P>(), in.now);
        }},
-      {"TLSRPT-01",
-       needs<TlsRptEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return tlsrpt::judgeTlsRpt01(in.evidence.need<TlsRptEvidence>(), in.evidence.need<P>());
-       }},
-      {"DNSSEC-01",
-       needs<DnssecEvidence>(),
-       {},
-       [](const JudgeInput& in) {
-         return dnssec::judgeDnssec01(in.evidence.need<DnssecEvidence>());
-       }},
+      judgedWithProfile("TLSRPT-01", &tlsrpt::judgeTlsRpt01),
+      judgedOn("DNSSEC-01", &dnssec::judgeDnssec01),
       {"DANE-01", needs<DaneEvidence, P>(), needs<TlsEvidence>(),
        [](const JudgeInput& in) {
          return dnssec::judgeDane01(in.evidence.need<DaneEvidence>(),
                                     presentedChains(in.evidence.use<TlsEvidence>()),
                                     in.evidence.need<P>());
        }},
-      {"HYG-01",
-       needs<ReverseDnsEvidence, P>(),
-       {},
-       [](const JudgeInput& in) {
-         return hygiene::judgeHyg01(in.evidence.need<ReverseDnsEvidence>(), in.evidence.need<P>());
-       }},
+      judgedWithProfile("HYG-01", &hygiene::judgeHyg01),
   };
 }
 

@@ -15,16 +15,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "checks/tls/openssl_ptr.hpp"
+
 namespace mh::bench {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using tls::X509Ptr;
+using PkeyPtr = tls::EvpPkeyPtr;
 
 enum class CertKind : std::uint8_t {
   Valid,       // issued by the lab CA for the name, valid from yesterday for 90 days

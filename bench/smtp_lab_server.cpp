@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "bench/knot_server.hpp"
+#include "checks/tls/openssl_ptr.hpp"
 
 namespace mh::bench {
 
@@ -34,14 +35,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxInput = 64 * 1024;  // a request or line longer than this is dropped
 constexpr int kBacklog = 1024;
 
-struct SslCtxFree {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-struct SslFree {
-  void operator()(SSL* s) const { SSL_free(s); }
-};
-using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
-using SslPtr = std::unique_ptr<SSL, SslFree>;
+using tls::SslCtxPtr;
+using tls::SslPtr;
 
 double threadCpu() {
   timespec ts{};

@@ -31,6 +31,12 @@ struct GeneralNamesFree {
 struct BioFree {
   void operator()(BIO* p) const { BIO_free(p); }
 };
+struct X509ExtensionFree {
+  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
+};
+struct SslCtxFree {
+  void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
+};
 struct SslFree {
   void operator()(SSL* p) const { SSL_free(p); }
 };
@@ -44,6 +50,8 @@ using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, X509StoreCtxFree>;
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackFree>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, GeneralNamesFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
+using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, X509ExtensionFree>;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 

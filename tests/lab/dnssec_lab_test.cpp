@@ -11,21 +11,18 @@
 #include "checks/dnssec/dnssec_check.hpp"
 #include "checks/dnssec/validator.hpp"
 #include "checks/mx/mx_check.hpp"
+#include "checks/tls/openssl_ptr.hpp"
 #include "tests/lab/knot_lab.hpp"
 
 namespace mh::dnssec {
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
+using tls::EvpPkeyPtr;
+using tls::X509Ptr;
 
 std::vector<unsigned char> makeCert() {
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_EC_gen("P-256"));
-  std::unique_ptr<X509, X509Free> x(X509_new());
+  EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  X509Ptr x(X509_new());
   X509_set_version(x.get(), 2);
   X509_gmtime_adj(X509_getm_notBefore(x.get()), 0);
   X509_gmtime_adj(X509_getm_notAfter(x.get()), 86400);
@@ -45,7 +42,7 @@ std::vector<unsigned char> makeCert() {
 // "3 1 1 <SHA-256 of the SubjectPublicKeyInfo>" of a DER certificate.
 std::string tlsa311(const std::vector<unsigned char>& der) {
   const unsigned char* p = der.data();
-  std::unique_ptr<X509, X509Free> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   unsigned char* spki = nullptr;
   const int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x.get()), &spki);
   unsigned char md[EVP_MAX_MD_SIZE];

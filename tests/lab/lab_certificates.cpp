@@ -13,26 +13,18 @@
 #include <cstdio>
 #include <memory>
 
+#include "checks/tls/openssl_ptr.hpp"
 #include "tests/checks/tls/lab_smtp_server.hpp"
 
 namespace mh::lab {
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
 struct FileClose {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
-struct ExtensionFree {
-  void operator()(X509_EXTENSION* e) const { X509_EXTENSION_free(e); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using tls::X509Ptr;
+using PkeyPtr = tls::EvpPkeyPtr;
 using FilePtr = std::unique_ptr<std::FILE, FileClose>;
 
 std::string opensslError(const std::string& what) {
@@ -46,8 +38,7 @@ bool addExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  std::unique_ptr<X509_EXTENSION, ExtensionFree> ext(
-      X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  tls::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
   return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 

@@ -9,20 +9,18 @@
 
 #include <memory>
 
+#include "checks/tls/openssl_ptr.hpp"
+
 namespace mh::dnssec {
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
+using tls::EvpPkeyPtr;
+using tls::X509Ptr;
 
 // A self-signed P-256 certificate as DER.
 std::vector<unsigned char> makeCert(const char* cn) {
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_EC_gen("P-256"));
-  std::unique_ptr<X509, X509Free> x(X509_new());
+  EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  X509Ptr x(X509_new());
   X509_set_version(x.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 1);
   X509_gmtime_adj(X509_getm_notBefore(x.get()), 0);
@@ -60,8 +58,8 @@ void addExtension(X509* cert, X509* issuer, int nid, const char* value) {
 
 // A certificate authority: a self-signed P-256 CA certificate and its key.
 struct TestCa {
-  std::unique_ptr<EVP_PKEY, PkeyFree> key{EVP_EC_gen("P-256")};
-  std::unique_ptr<X509, X509Free> cert{X509_new()};
+  EvpPkeyPtr key{EVP_EC_gen("P-256")};
+  X509Ptr cert{X509_new()};
   std::vector<unsigned char> der;
 
   explicit TestCa(const char* cn) {
@@ -82,8 +80,8 @@ struct TestCa {
 
   // A leaf for `dns` (subjectAltName) issued by this CA, valid from now+from to now+to seconds.
   std::vector<unsigned char> issue(const char* dns, long from = 0, long to = 86400) const {
-    std::unique_ptr<EVP_PKEY, PkeyFree> leafKey(EVP_EC_gen("P-256"));
-    std::unique_ptr<X509, X509Free> x(X509_new());
+    EvpPkeyPtr leafKey(EVP_EC_gen("P-256"));
+    X509Ptr x(X509_new());
     X509_set_version(x.get(), 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 8);
     X509_gmtime_adj(X509_getm_notBefore(x.get()), from);
@@ -110,7 +108,7 @@ std::string hexOf(const std::vector<unsigned char>& v) {
 
 std::vector<unsigned char> spki(const std::vector<unsigned char>& der) {
   const unsigned char* p = der.data();
-  std::unique_ptr<X509, X509Free> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   unsigned char* out = nullptr;
   const int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x.get()), &out);
   std::vector<unsigned char> v(out, out + len);
@@ -209,7 +207,7 @@ TEST(Tlsa, DaneTaNeedsTheAnchorInTheChainAPathAndTheName) {
   EXPECT_FALSE(matchChain({ta}, {foreignLeaf, ca.der}, "mx.example"));
   // Through an intermediate: leaf <- intermediate <- anchor, all sent.
   const TestCa root("Root CA");
-  std::unique_ptr<X509, X509Free> inter(X509_dup(ca.cert.get()));
+  X509Ptr inter(X509_dup(ca.cert.get()));
   X509_set_issuer_name(inter.get(), X509_get_subject_name(root.cert.get()));
   X509_sign(inter.get(), root.key.get(), EVP_sha256());
   const auto interDer = toDer(inter.get());

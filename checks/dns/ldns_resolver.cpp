@@ -413,25 +413,33 @@ struct Pending {
   std::optional<DnsAnswer> result;  // the first usable answer
 };
 
+// The wire form of a query for (name, type) with `id`; EDNS0 with `edns_udp_size` unless it is 0.
+std::optional<std::vector<std::uint8_t>> encodeQuery(const ldns_rdf* name, std::uint16_t type,
+                                                     std::uint16_t id, bool recursion_desired,
+                                                     std::uint16_t edns_udp_size, bool dnssec_ok) {
+  LdnsPktPtr pkt(ldns_pkt_query_new(ldns_rdf_clone(name), static_cast<ldns_rr_type>(type),
+                                    LDNS_RR_CLASS_IN, recursion_desired ? LDNS_RD : 0));
+  LdnsBufferPtr wire(ldns_buffer_new(LDNS_MIN_BUFLEN));
+  if (!pkt || !wire) return std::nullopt;
+  ldns_pkt_set_id(pkt.get(), id);
+  if (edns_udp_size > 0) {
+    ldns_pkt_set_edns_udp_size(pkt.get(), edns_udp_size);
+    ldns_pkt_set_edns_do(pkt.get(), dnssec_ok);
+  }
+  if (ldns_pkt2buffer_wire(wire.get(), pkt.get()) != LDNS_STATUS_OK) return std::nullopt;
+  const std::uint8_t* begin = ldns_buffer_begin(wire.get());
+  return std::vector<std::uint8_t>(begin, begin + ldns_buffer_position(wire.get()));
+}
+
 // Asks `server` every question of `asking` at once over UDP, then over TCP the ones that came
 // back truncated; each question gets either its usable answer or one more failed attempt.
 void askServer(const NameserverAddress& server, const std::vector<Pending*>& asking,
                const LdnsResolverOptions& options, std::mt19937& random) {
   const auto address = toSocketAddress(server);  // checked in the constructor
   std::uniform_int_distribution<unsigned> idDistribution(0, 0xffff);
-  auto encode = [&](const Pending& p,
-                    std::uint16_t id) -> std::optional<std::vector<std::uint8_t>> {
-    LdnsPktPtr pkt(ldns_pkt_query_new(ldns_rdf_clone(p.dname.get()),
-                                      static_cast<ldns_rr_type>(p.type), LDNS_RR_CLASS_IN,
-                                      options.recursion_desired ? LDNS_RD : 0));
-    LdnsBufferPtr wire(ldns_buffer_new(LDNS_MIN_BUFLEN));
-    if (!pkt || !wire) return std::nullopt;
-    ldns_pkt_set_id(pkt.get(), id);
-    ldns_pkt_set_edns_udp_size(pkt.get(), options.edns_udp_size);
-    ldns_pkt_set_edns_do(pkt.get(), options.dnssec_ok);
-    if (ldns_pkt2buffer_wire(wire.get(), pkt.get()) != LDNS_STATUS_OK) return std::nullopt;
-    const std::uint8_t* begin = ldns_buffer_begin(wire.get());
-    return std::vector<std::uint8_t>(begin, begin + ldns_buffer_position(wire.get()));
+  auto encode = [&](const Pending& p, std::uint16_t id) {
+    return encodeQuery(p.dname.get(), p.type, id, options.recursion_desired, options.edns_udp_size,
+                       options.dnssec_ok);
   };
 
   std::vector<UdpFlight> flights(asking.size());
@@ -631,6 +639,56 @@ std::vector<DnsAnswer> LdnsResolver::queryMany(std::span<const DnsQuestion> ques
     }
   }
   return answers;
+}
+
+ExchangeResult exchangeOnce(const NameserverAddress& server, std::string_view name,
+                            std::uint16_t type, const ExchangeOptions& options) {
+  ExchangeResult result;
+  result.answer = bareAnswer(normaliseName(name), type, DnsStatus::NetworkError);
+  result.answer.server = server.label();
+  const auto address = toSocketAddress(server);
+  const std::string absolute = result.answer.qname == "." ? "." : result.answer.qname + ".";
+  LdnsRdfPtr dname(isValidDnsName(result.answer.qname) ? ldns_dname_new_frm_str(absolute.c_str())
+                                                       : nullptr);
+  if (!address || !dname) {
+    result.answer.status = DnsStatus::InvalidName;
+    result.answer.error = !address ? "not an IP address" : "not a valid DNS name";
+    return result;
+  }
+  std::random_device device;
+  const Question q{dname.get(), type, static_cast<std::uint16_t>(device() & 0xffff)};
+  auto wire = encodeQuery(dname.get(), type, q.id, options.recursion_desired,
+                          options.edns ? std::max(options.edns_udp_size, kMinUdpSize) : 0,
+                          options.dnssec_ok);
+  if (!wire) {
+    result.answer.status = DnsStatus::OtherError;
+    result.answer.error = "cannot encode the query";
+    return result;
+  }
+  Exchange e;
+  if (options.tcp) {
+    e = tcpExchange(*address, *wire, q, options.timeout);
+  } else {
+    std::vector<UdpFlight> flight(1);
+    flight[0].question = q;
+    flight[0].query = std::move(*wire);
+    udpExchangeAll(*address, server.label(), flight, options.timeout, nullptr);
+    e = std::move(*flight[0].outcome);
+  }
+  if (e.kind != Transfer::Response) {
+    result.answer.status = e.kind == Transfer::Timeout     ? DnsStatus::Timeout
+                           : e.kind == Transfer::Malformed ? DnsStatus::OtherError
+                                                           : DnsStatus::NetworkError;
+    result.answer.error = e.detail;
+    return result;
+  }
+  result.responded = true;
+  result.truncated = ldns_pkt_tc(e.packet.get());
+  result.edns = ldns_pkt_edns(e.packet.get());
+  result.size = ldns_pkt_size(e.packet.get());
+  result.answer = answerFromPacket(e.packet.get(), result.answer.qname, type);
+  result.answer.server = server.label();
+  return result;
 }
 
 }  // namespace mh::dns

@@ -74,4 +74,28 @@ class LdnsResolver : public Resolver {
   std::mt19937 random_;
 };
 
+// One exchange with one server exactly as asked: over UDP or TCP, with or without EDNS0, no retry
+// and no fall-back to TCP. What the resolver preflight (dnssec::probeResolverTransport) asks.
+struct ExchangeOptions {
+  bool tcp = false;
+  bool edns = true;                    // send an OPT record (RFC 6891)
+  std::uint16_t edns_udp_size = 1232;  // offered in it (at least 512)
+  bool dnssec_ok = true;               // its DO bit
+  bool recursion_desired = true;
+  std::chrono::milliseconds timeout{3000};  // the whole exchange
+};
+
+struct ExchangeResult {
+  // The answer as query() would give it; Timeout, NetworkError or OtherError (a malformed or
+  // mismatched reply) when no response came.
+  DnsAnswer answer;
+  bool responded = false;  // a response to the question arrived
+  bool truncated = false;  // its TC bit
+  bool edns = false;       // it carried an OPT record
+  std::size_t size = 0;    // its length in octets
+};
+
+ExchangeResult exchangeOnce(const NameserverAddress& server, std::string_view name,
+                            std::uint16_t type, const ExchangeOptions& options = {});
+
 }  // namespace mh::dns

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "checks/core/check_result.hpp"
+#include "checks/dns/ldns_resolver.hpp"
 #include "checks/dns/resolver.hpp"
 
 namespace mh::dnssec {
@@ -32,5 +33,32 @@ bool isRunLevelError(const Finding& f);
 // The tags of those findings.
 inline constexpr std::string_view kRunLevelErrorTags[] = {"DNSSEC_RESOLVER_NO_DNSSEC",
                                                           "DANE_RESOLVER_NO_DNSSEC"};
+
+// The same preflight for the transport: does each of the run's nameservers answer over TCP, and
+// does it speak EDNS0 (RFC 6891)? One that does not fails every answer larger than 512 octets
+// (DNSSEC, long TXT records, large MX sets) for every domain: said once for the run.
+struct ResolverTransportProbe {
+  std::string server;         // "addr#port"
+  dns::ExchangeResult udp;    // <name> <type> over UDP with EDNS0 and DO
+  dns::ExchangeResult plain;  // the same without EDNS0, asked only when `udp` got FORMERR/NOTIMP
+  dns::ExchangeResult tcp;    // the same over TCP with EDNS0 and DO, asked when UDP answered
+  std::uint16_t edns_udp_size = 0;  // the buffer size offered
+};
+
+// The only network access: per nameserver of `options` (resolv.conf when empty), two or three
+// exchanges of `name` `type`, each within options.timeout. The default question, the root's NS
+// set with its signature, is larger than 512 octets through any resolver, so one that truncates
+// at 512 whatever EDNS0 offers shows it.
+std::vector<ResolverTransportProbe> probeResolverTransport(const dns::LdnsResolverOptions& options,
+                                                           std::string_view name = ".",
+                                                           std::uint16_t type = dns::rr::NS);
+
+// Pure: why answers cannot come over TCP from these nameservers ("" when they do, or when the
+// probe could not tell: no answer over UDP either).
+std::string tcpUnavailableReason(const std::vector<ResolverTransportProbe>& probes);
+// Pure: why EDNS0 does not work through them: FORMERR or NOTIMP to a query with EDNS0 that
+// is answered without it, an answer without OPT record, or truncation at 512 octets of an answer
+// that fits the buffer offered (its TCP size says so). "" when it works or could not be told.
+std::string ednsUnavailableReason(const std::vector<ResolverTransportProbe>& probes);
 
 }  // namespace mh::dnssec

@@ -66,9 +66,12 @@ class AuditRun {
     }
   }
 
-  AuditProgress run(const std::vector<AuditTask>& tasks) {
+  // `preflight`: what the run's resolver cannot do, reported with every progress.
+  AuditProgress run(const std::vector<AuditTask>& tasks, const AuditProgress& preflight) {
     progress_.total = tasks.size();
     progress_.dnssec_unavailable = base_.dnssec_unavailable;
+    progress_.tcp_unavailable = preflight.tcp_unavailable;
+    progress_.edns_unavailable = preflight.edns_unavailable;
     // Domains expected to wait out a timeout budget get threads of their own, started with the
     // pool: their waits overlap with the others' work without taking the pool's threads (which
     // would leave the CPU idle while every worker waits).
@@ -269,10 +272,24 @@ AuditProgress runAudit(const std::vector<AuditTask>& tasks, const audit::AuditOp
       workerLogger()->warn("resolver returns no DNSSEC records, DNSSEC-01 and DANE-01 are run-level "
                            "errors reason=\"{}\"", audit.dnssec_unavailable);
   }
+  // The same preflight for TCP and EDNS0: reported, not judged (the checks whose answers need
+  // them end in error and say why).
+  AuditProgress preflight;
+  {
+    const auto transport = dnssec::probeResolverTransport(options.resolver);
+    preflight.tcp_unavailable = dnssec::tcpUnavailableReason(transport);
+    preflight.edns_unavailable = dnssec::ednsUnavailableReason(transport);
+    if (!preflight.tcp_unavailable.empty())
+      workerLogger()->warn("resolver does not answer over TCP reason=\"{}\"",
+                           preflight.tcp_unavailable);
+    if (!preflight.edns_unavailable.empty())
+      workerLogger()->warn("resolver does not speak EDNS0 reason=\"{}\"",
+                           preflight.edns_unavailable);
+  }
   AuditProgress progress;
   {
     AuditRun run(audit, options, sink, stop);
-    progress = run.run(tasks);
+    progress = run.run(tasks, preflight);
   }
 
   // The run's caches are gone: hand their pages back to the system, or a long-lived service

@@ -63,6 +63,10 @@ struct AuditProgress {
   // Why DNSSEC-01 and DANE-01 could not be judged in this run (the resolver returns no DNSSEC
   // records), or "" (see AuditOptions::dnssec_unavailable).
   std::string dnssec_unavailable;
+  // Why answers cannot come over TCP, or EDNS0 does not work, through the run's resolver
+  // (dnssec::probeResolverTransport, once per run), or "".
+  std::string tcp_unavailable;
+  std::string edns_unavailable;
 };
 
 // Called with every look at a domain, from worker threads: the sink must be thread-safe.

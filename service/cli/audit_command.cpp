@@ -239,6 +239,9 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
         << " domains (" << progress.done << " this time, " << progress.with_errors
         << " with errors, " << progress.rechecked << " re-checked, " << failedWrites
         << " not stored) in " << static_cast<long>(progress.elapsed_seconds) << " s\n";
+    for (const auto* reason :
+         {&progress.dnssec_unavailable, &progress.tcp_unavailable, &progress.edns_unavailable})
+      if (!reason->empty()) out << "  resolver: " << *reason << "\n";
     std::map<std::string, int> tiers;
     for (const auto& [domain, tier] : tierOf) ++tiers[tier];
     for (const auto& [tier, count] : tiers) out << "  " << tier << ": " << count << "\n";

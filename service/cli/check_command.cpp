@@ -155,16 +155,28 @@ int runCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     if (auditOptions.trust_anchors)
       auditOptions.dnssec_unavailable =
           dnssec::dnssecUnavailableReason(dnssec::probeResolverDnssec(resolver));
+    // What the resolver cannot do is said once, beside the report (not a finding of the domain).
+    const auto transport = dnssec::probeResolverTransport(scanner->resolver);
+    const std::vector<std::pair<std::string, std::string>> resolverProblems = {
+        {"dnssec_unavailable", auditOptions.dnssec_unavailable},
+        {"tcp_unavailable", dnssec::tcpUnavailableReason(transport)},
+        {"edns_unavailable", dnssec::ednsUnavailableReason(transport)}};
     auto report = audit::auditDomain(resolver, *domain, auditOptions);
     if (o.format == "json") {
       Json j = audit::toJson(report);
       j.set("network_checked", !o.scanner.no_smtp);
+      Json problems = Json::object();
+      for (const auto& [key, reason] : resolverProblems)
+        problems.set(key, reason.empty() ? Json() : Json(reason));
+      j.set("resolver", problems);
       out << j.pretty() << "\n";
     } else {
       reports::TextOptions textOptions;
       textOptions.colour = o.colour == "always" || (o.colour == "auto" && isatty(STDOUT_FILENO) &&
                                                     &out == &std::cout);
       out << reports::renderText(report, textOptions);
+      for (const auto& [key, reason] : resolverProblems)
+        if (!reason.empty()) out << "resolver: " << reason << "\n";
     }
     return 0;
   } catch (const std::exception& e) {

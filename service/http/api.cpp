@@ -29,6 +29,10 @@ Json optionalJson(const std::optional<double>& v) {
 Json optionalJson(const std::optional<std::string>& v) {
   return v ? Json(*v) : Json();
 }
+// A run-level reason, null when there is none.
+Json nullIfEmpty(const std::string& reason) {
+  return reason.empty() ? Json() : Json(reason);
+}
 
 using ascii::lower;
 
@@ -68,13 +72,14 @@ Json runJson(const store::RunSummary& s, const std::optional<AuditProgress>& pro
                          {"mean_score", optionalJson(s.mean_score)},
                          {"retried", s.retried}});
   if (progress)
-    j.set("progress", Json::object({{"total", progress->total},
-                                    {"done", progress->done},
-                                    {"with_errors", progress->with_errors},
-                                    {"elapsed_seconds", progress->elapsed_seconds},
-                                    {"dnssec_unavailable", progress->dnssec_unavailable.empty()
-                                                               ? Json()
-                                                               : Json(progress->dnssec_unavailable)}}));
+    j.set("progress",
+          Json::object({{"total", progress->total},
+                        {"done", progress->done},
+                        {"with_errors", progress->with_errors},
+                        {"elapsed_seconds", progress->elapsed_seconds},
+                        {"dnssec_unavailable", nullIfEmpty(progress->dnssec_unavailable)},
+                        {"tcp_unavailable", nullIfEmpty(progress->tcp_unavailable)},
+                        {"edns_unavailable", nullIfEmpty(progress->edns_unavailable)}}));
   return j;
 }
 

@@ -149,11 +149,11 @@ TEST_F(ResolverPreflightLab, ARunThroughKnotdReportsNoTransportProblem) {
 }
 
 // The faults of broken resolvers, one at a time.
-enum class Fault { NoTcp, NoOpt, FormErrOnEdns, TruncateAt512 };
+enum class Fault { NoTcp, NoOpt, FormErrOnEdns, TruncateAt512, Silent };
 
 // A DNS server on 127.0.0.1 that answers every question with the root's NS set of 16 long names
 // (about 1100 octets: over 512, under the 1232 the stub offers), with one fault. With NoTcp nothing
-// listens on its TCP port, so a TCP query is refused.
+// listens on its TCP port, so a TCP query is refused; Silent reads queries and never answers.
 class FaultyServer {
  public:
   explicit FaultyServer(Fault fault) : fault_(fault) {
@@ -165,7 +165,7 @@ class FaultyServer {
     socklen_t len = sizeof a;
     ::getsockname(udp_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
-    if (fault_ != Fault::NoTcp) {
+    if (fault_ != Fault::NoTcp && fault_ != Fault::Silent) {
       tcp_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       const int on = 1;
       ::setsockopt(tcp_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
@@ -199,7 +199,7 @@ class FaultyServer {
         socklen_t fromLen = sizeof from;
         const ssize_t n =
             ::recvfrom(udp_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
-        if (n <= 0) continue;
+        if (n <= 0 || fault_ == Fault::Silent) continue;
         const auto reply = answer(buf, static_cast<std::size_t>(n), false);
         ::sendto(udp_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLen);
       }
@@ -321,19 +321,9 @@ TEST(ResolverPreflight, AResolverThatTruncatesAt512WhateverEdnsOffersIsFound) {
 }
 
 TEST(ResolverPreflight, ASilentResolverTellsNothingAndIsNotWaitedTwice) {
-  // A bound UDP socket that never answers: the probe cannot tell, so it accuses nothing.
-  const int silent = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  socklen_t len = sizeof a;
-  ::getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
-  dns::LdnsResolverOptions o;
-  o.nameservers = {{"127.0.0.1", ntohs(a.sin_port)}};
-  o.timeout = std::chrono::milliseconds(300);
-  const auto probes = dnssec::probeResolverTransport(o);
-  ::close(silent);
+  // A server that never answers: the probe cannot tell, so it accuses nothing.
+  FaultyServer server(Fault::Silent);
+  const auto probes = dnssec::probeResolverTransport(server.resolverOptions());
   ASSERT_EQ(probes.size(), 1u);
   EXPECT_FALSE(probes[0].udp.responded);
   EXPECT_FALSE(probes[0].tcp.responded);

@@ -1,9 +1,6 @@
 // The API queries: registry and store lookups, self-check and run control, as JSON values.
 #include "service/http/api.hpp"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -11,6 +8,7 @@
 #include "checks/core/rubric.hpp"
 #include "checks/core/text.hpp"
 #include "service/audit/scored_row.hpp"
+#include "service/http/json_body.hpp"
 
 namespace mh::service::http {
 
@@ -217,18 +215,12 @@ ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::str
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
-  std::string domainText;
-  try {
-    auto parsed = Poco::JSON::Parser().parse(std::string(body));
-    auto object = parsed.extract<Poco::JSON::Object::Ptr>();
-    if (!object || !object->has("domain") || !object->get("domain").isString())
-      throw std::invalid_argument("no domain");
-    domainText = object->getValue<std::string>("domain");
-  } catch (const std::exception&) {  // Poco's parse and cast errors included
+  const auto domainText = selfCheckDomainField(body);
+  if (!domainText) {
     ctx.env.metrics.countSelfCheck("invalid");
     return errorResponse(400, "invalid_request", "send a JSON object {\"domain\": \"...\"}");
   }
-  auto found = registryDomain(ctx, domainText);
+  auto found = registryDomain(ctx, *domainText);
   if (auto* error = std::get_if<ApiResponse>(&found)) {
     ctx.env.metrics.countSelfCheck(error->status == 404 ? "unknown_domain" : "invalid");
     return *error;

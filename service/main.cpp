@@ -11,6 +11,7 @@
 #include "service/cli/check_command.hpp"
 #include "service/cli/report_command.hpp"
 #include "service/cli/store_command.hpp"
+#include "service/cli/token_command.hpp"
 #include "service/http/server.hpp"
 
 namespace {
@@ -22,6 +23,7 @@ commands:
   audit          audit every domain of domains.csv into the SQLite store (`mailhygiene audit --help`)
   report         write a CSV or XLSX report from the SQLite store (`mailhygiene report --help`)
   store compact  prune old evidence from the SQLite store (`mailhygiene store --help`)
+  token          accounts of the HTTP service: create, list, revoke (`mailhygiene token --help`)
   serve          the HTTP service: JSON API, self-check, metrics (`mailhygiene serve --help`)
   rubric         print the scoring rubric in force (`--format json` for machine use)
   version        print the version
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   if (command == "audit") return mh::service::runAuditCommand(args, std::cout, std::cerr);
   if (command == "report") return mh::service::runReportCommand(args, std::cout, std::cerr);
   if (command == "store") return mh::service::runStoreCommand(args, std::cout, std::cerr);
+  if (command == "token") return mh::service::runTokenCommand(args, std::cout, std::cerr);
   if (command == "serve") return mh::service::http::runServeCommand(args, std::cout, std::cerr);
   if (command == "rubric") {
     if (args.empty()) {

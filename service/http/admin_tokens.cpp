@@ -1,8 +1,11 @@
-// SHA-256 of bearer tokens and their constant-time comparison.
+// SHA-256 of bearer tokens, their constant-time comparison, random tokens.
 #include "service/http/admin_tokens.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
 
 #include "service/http/client_address.hpp"
 
@@ -23,16 +26,35 @@ int hexValue(char c) {
   return -1;
 }
 
+std::string hex(const unsigned char* bytes, std::size_t size) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0x0f];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string sha256Hex(std::string_view text) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : sha256(text)) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0x0f];
-  }
-  return out;
+  const auto digest = sha256(text);
+  return hex(digest.data(), digest.size());
+}
+
+std::string randomHex(std::size_t bytes) {
+  std::vector<unsigned char> buffer(bytes);
+  if (RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1)
+    throw std::runtime_error("RAND_bytes failed");
+  return hex(buffer.data(), buffer.size());
+}
+
+std::optional<std::string_view> bearerToken(std::string_view authorization) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size() || authorization.substr(0, kScheme.size()) != kScheme)
+    return std::nullopt;
+  return authorization.substr(kScheme.size());
 }
 
 AdminTokens::AdminTokens(const std::vector<std::string>& sha256_hex) {
@@ -50,10 +72,19 @@ AdminTokens::AdminTokens(const std::vector<std::string>& sha256_hex) {
 }
 
 bool AdminTokens::allows(std::string_view authorization) const {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() <= kScheme.size() || authorization.substr(0, kScheme.size()) != kScheme)
-    return false;
-  const auto token = authorization.substr(kScheme.size());
+  const auto token = bearerToken(authorization);
+  return token && matchesToken(*token);
+}
+
+bool AdminTokens::containsHash(std::string_view sha256_hex) const {
+  bool match = false;
+  for (const auto& hash : hashes_)
+    match |= sha256_hex.size() == 64 && CRYPTO_memcmp(hex(hash.data(), hash.size()).data(),
+                                                      sha256_hex.data(), 64) == 0;
+  return match;
+}
+
+bool AdminTokens::matchesToken(std::string_view token) const {
   if (token.size() < kMinAdminTokenLength) return false;
   const auto presented = sha256(token);
   bool match = false;

@@ -1,9 +1,10 @@
-// Admin bearer tokens: configured as SHA-256 hashes, checked in constant time, guesses throttled
-// per client.
+// Bearer tokens: configured as SHA-256 hashes (admin, metrics scrape), checked in constant time,
+// guesses throttled per client; random tokens and session values.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,13 @@ inline constexpr std::size_t kMinAdminTokenLength = 32;
 // Lower-case hex SHA-256 of text (what admin.token_sha256 holds: `printf %s TOKEN | sha256sum`).
 std::string sha256Hex(std::string_view text);
 
+// `bytes` random bytes from OpenSSL's RAND_bytes as lower-case hex (throws when the generator
+// fails: a broken environment).
+std::string randomHex(std::size_t bytes);
+
+// The token of an Authorization header value "Bearer <token>"; nullopt for another scheme or none.
+std::optional<std::string_view> bearerToken(std::string_view authorization);
+
 class AdminTokens {
  public:
   // Hashes as 64 lower-case hex digits (validated by the configuration); none: admin disabled.
@@ -28,6 +36,12 @@ class AdminTokens {
   // least kMinAdminTokenLength characters. The token's hash is compared with every configured
   // hash with CRYPTO_memcmp.
   bool allows(std::string_view authorization) const;
+  // The same for the token itself.
+  bool matchesToken(std::string_view token) const;
+  // True when `sha256_hex` is one of the configured hashes (a session of a configuration token
+  // ends when its token leaves the configuration).
+  bool containsHash(std::string_view sha256_hex) const;
+  bool empty() const { return hashes_.empty(); }
 
  private:
   std::vector<std::array<unsigned char, 32>> hashes_;

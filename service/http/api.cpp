@@ -8,6 +8,7 @@
 #include "checks/core/rubric.hpp"
 #include "checks/core/text.hpp"
 #include "service/audit/scored_row.hpp"
+#include "service/http/access.hpp"
 #include "service/http/json_body.hpp"
 
 namespace mh::service::http {
@@ -79,6 +80,29 @@ Json runJson(const store::RunSummary& s, const std::optional<AuditProgress>& pro
                         {"tcp_unavailable", nullIfEmpty(progress->tcp_unavailable)},
                         {"edns_unavailable", nullIfEmpty(progress->edns_unavailable)}}));
   return j;
+}
+
+// A domain result for anonymous users: the findings and remediation of each check, without the
+// raw evidence (what the service saw is for the agency and the auditors).
+Json withoutEvidence(const Json& result) {
+  if (!result.isObject()) return result;
+  Json::Object members;
+  for (const auto& [key, value] : result.asObject()) {
+    if (key != "checks" || !value.isArray()) {
+      members.emplace_back(key, value);
+      continue;
+    }
+    Json checks = Json::array();
+    for (const Json& check : value.asArray()) {
+      if (!check.isObject()) continue;
+      Json::Object kept;
+      for (const auto& [k, v] : check.asObject())
+        if (k != "evidence") kept.emplace_back(k, v);
+      checks.push(Json(std::move(kept)));
+    }
+    members.emplace_back(key, checks);
+  }
+  return Json(std::move(members));
 }
 
 }  // namespace
@@ -208,14 +232,21 @@ ApiResponse getDomainHistory(ApiContext& ctx, std::string_view domain_text) {
   return r;
 }
 
-ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::string& client) {
-  if (int wait = ctx.self_check.admitClient(client); wait > 0) {
+ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::string& client,
+                          const Identity& who) {
+  const auto domainText = selfCheckDomainField(body);
+  // An agency checking one of its own domains has a bucket of its own.
+  const bool ownDomain =
+      domainText && who.role == Role::Agency && who.account_id &&
+      decide(Access::DomainReader, who, {*domainText}, false) == Decision::Allow;
+  const int wait = ownDomain ? ctx.self_check.admitAgency(*who.account_id)
+                             : ctx.self_check.admitClient(client);
+  if (wait > 0) {
     ctx.env.metrics.countSelfCheck("rate_limited");
     auto r = errorResponse(429, "rate_limited", "too many self-checks from this address");
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
-  const auto domainText = selfCheckDomainField(body);
   if (!domainText) {
     ctx.env.metrics.countSelfCheck("invalid");
     return errorResponse(400, "invalid_request", "send a JSON object {\"domain\": \"...\"}");
@@ -226,18 +257,19 @@ ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::str
     return *error;
   }
   const DomainEntry& entry = *std::get<const DomainEntry*>(found);
-  auto result = ctx.self_check.check(entry.domain, client);
+  const bool anonymous = who.role == Role::Anonymous;
+  auto result = ctx.self_check.check(entry.domain, client, anonymous);
   ApiResponse r;
   switch (result.outcome) {
     case SelfCheckOutcome::Cached:
       ctx.env.metrics.countSelfCheck("cached");
-      r.body = result.result;
+      r.body = anonymous ? withoutEvidence(result.result) : result.result;
       return r;
     case SelfCheckOutcome::Started:
     case SelfCheckOutcome::Joined:
       ctx.env.metrics.countSelfCheck(result.outcome == SelfCheckOutcome::Started ? "started"
                                                                                  : "joined");
-      r = getSelfCheckJob(ctx, result.job_id);
+      r = getSelfCheckJob(ctx, result.job_id, who);
       r.status = 202;
       r.headers.emplace_back("Location", "/api/v1/self-check/" + result.job_id);
       return r;
@@ -262,7 +294,7 @@ ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::str
   return r;
 }
 
-ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id) {
+ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id, const Identity& who) {
   auto job = ctx.self_check.job(std::string(id));
   if (!job) return errorResponse(404, "unknown_job", "no such self-check job (or too old)");
   static constexpr const char* kStates[] = {"running", "done", "failed", "timeout"};
@@ -276,7 +308,7 @@ ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id) {
       r.headers.emplace_back("Retry-After", "1");
       break;
     case SelfCheckJobState::Done:
-      r.body.set("result", job->result);
+      r.body.set("result", who.role == Role::Anonymous ? withoutEvidence(job->result) : job->result);
       break;
     case SelfCheckJobState::Failed:
       r.body.set("error", Json::object({{"code", "internal"},
@@ -317,18 +349,7 @@ ApiResponse getRun(ApiContext& ctx, std::string_view id_text) {
   return errorResponse(404, "unknown_run", "no run " + std::to_string(id));
 }
 
-ApiResponse postRun(ApiContext& ctx, std::string_view authorization, const std::string& client) {
-  if (int wait = ctx.admin_attempts.wait(client); wait > 0) {
-    auto r = errorResponse(429, "too_many_attempts", "too many failed admin tokens; retry later");
-    r.headers.emplace_back("Retry-After", std::to_string(wait));
-    return r;
-  }
-  if (!ctx.tokens.allows(authorization)) {
-    ctx.admin_attempts.failed(client);
-    auto r = errorResponse(401, "unauthorized", "a valid admin token is required");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return r;
-  }
+ApiResponse postRun(ApiContext& ctx) {
   auto start = ctx.runs.start();
   if (!start.started)
     return errorResponse(409, "run_in_progress",

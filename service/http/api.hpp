@@ -2,6 +2,7 @@
 // that the HTTP handlers stay thin adapters.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,12 +27,16 @@ struct ApiResponse {
 // {"error": {"code": code, "message": message}}: no internals, ever.
 ApiResponse errorResponse(int status, std::string_view code, std::string_view message);
 
+class Authenticator;
+struct Identity;
+
 struct ApiContext {
   AuditEnvironment env;
   SelfCheckService& self_check;
   RunManager& runs;
-  const AdminTokens& tokens;
-  AdminAttempts& admin_attempts;
+  Authenticator& auth;
+  // GET /api/v1/schedule (the scheduler lives in the Server).
+  std::function<ApiResponse()> schedule;
 };
 
 ApiResponse health(ApiContext& ctx);
@@ -45,10 +50,13 @@ ApiResponse listDomains(ApiContext& ctx, std::string_view group);
 ApiResponse getDomain(ApiContext& ctx, std::string_view domain_text);
 ApiResponse getDomainHistory(ApiContext& ctx, std::string_view domain_text);
 // 200 with a fresh stored result, else 202 + Location of the job (started or joined).
-ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::string& client);
-ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id);
+// An agency self-checking one of its domains has its own rate limit; an anonymous self-check is
+// kept out of the store (self_check.hpp) and its answer carries no evidence.
+ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::string& client,
+                          const Identity& who);
+ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id, const Identity& who);
 ApiResponse listRuns(ApiContext& ctx);
 ApiResponse getRun(ApiContext& ctx, std::string_view id_text);
-ApiResponse postRun(ApiContext& ctx, std::string_view authorization, const std::string& client);
+ApiResponse postRun(ApiContext& ctx);
 
 }  // namespace mh::service::http

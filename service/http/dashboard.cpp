@@ -156,6 +156,32 @@ ApiResponse nationalTrend(ApiContext& ctx, TrendCache& cache) {
   return r;
 }
 
+// ---- GET /api/v1/overview/public ----
+
+// The national aggregates and nothing per domain: the trend (tier counts and §3.4 metrics of
+// every complete national run) and the score distribution of the latest one, in tens.
+ApiResponse publicOverview(ApiContext& ctx, TrendCache& cache) {
+  ApiResponse r = nationalTrend(ctx, cache);
+  const auto latest = ctx.env.store.latestRun(store::RunKind::National);
+  std::vector<std::int64_t> bins(10, 0);
+  std::int64_t unscored = 0;
+  if (latest) {
+    for (const auto& row : ctx.env.store.runResultRows(latest->id)) {
+      if (!row.score) {
+        ++unscored;
+        continue;
+      }
+      bins[std::clamp(static_cast<int>(*row.score / 10), 0, 9)]++;
+    }
+  }
+  Json counts = Json::array();
+  for (auto n : bins) counts.push(n);
+  r.body.set("latest_run", latest ? Json(latest->id) : Json());
+  r.body.set("score_distribution",
+             Json::object({{"bin_width", 10}, {"counts", counts}, {"unscored", unscored}}));
+  return r;
+}
+
 // ---- GET /api/v1/domains/{domain}/changes ----
 
 Json statusChangesJson(const reports::StatusSnapshot& before,
@@ -244,16 +270,20 @@ std::vector<WebFile> webFiles() {
 
 std::vector<Route> dashboardRoutes() {
   auto cache = std::make_shared<TrendCache>();
+  using A = Access;
   return {
-      {"GET", "/", false, [](ApiContext&, const Request&) { return page("index.html"); }},
-      {"GET", "/domain/{}", false, [](ApiContext&, const Request&) { return page("domain.html"); }},
-      {"GET", "/self-check", false,
+      {"GET", "/", A::Public, [](ApiContext&, const Request&) { return page("index.html"); }},
+      {"GET", "/domain/{}", A::Public,
+       [](ApiContext&, const Request&) { return page("domain.html"); }},
+      {"GET", "/self-check", A::Public,
        [](ApiContext&, const Request&) { return page("self-check.html"); }},
-      {"GET", "/assets/{}", false,
+      {"GET", "/assets/{}", A::Public,
        [](ApiContext&, const Request& r) { return asset(r.params[0]); }},
-      {"GET", "/api/v1/trend", false,
+      {"GET", "/api/v1/trend", A::Auditor,
        [cache](ApiContext& c, const Request&) { return nationalTrend(c, *cache); }},
-      {"GET", "/api/v1/domains/{}/changes", false,
+      {"GET", "/api/v1/overview/public", A::PublicOverview,
+       [cache](ApiContext& c, const Request&) { return publicOverview(c, *cache); }},
+      {"GET", "/api/v1/domains/{}/changes", A::DomainReader,
        [](ApiContext& c, const Request& r) { return domainChanges(c, r.params[0]); }},
   };
 }

@@ -28,6 +28,8 @@ std::vector<WebFile> webFiles();
 //   GET /self-check                    the self-check form (self-check.html)
 //   GET /assets/{name}                 scripts, style sheet, icon; unknown names are 404
 //   GET /api/v1/trend                  the §3.4 metrics of every complete national run
+//   GET /api/v1/overview/public        the same with the latest run's score distribution: the
+//                                      national aggregates access.public_overview may publish
 //   GET /api/v1/domains/{domain}/changes  what changed between a domain's audits
 std::vector<Route> dashboardRoutes();
 

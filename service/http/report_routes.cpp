@@ -68,20 +68,21 @@ ApiResponse reportDownload(ApiContext& ctx, ReportKind kind, ReportFormat format
 
 std::vector<Route> reportRoutes() {
   std::vector<Route> routes;
-  routes.push_back(
-      {"GET", "/reports", false, [](ApiContext& c, const Request&) { return reportIndex(c); }});
+  routes.push_back({"GET", "/reports", Access::Auditor,
+                    [](ApiContext& c, const Request&) { return reportIndex(c); }});
   for (auto format : kFormats) {
     for (auto kind : kRunReports) {
-      routes.push_back({"GET", "/reports/" + filePath(kind, format), false,
+      routes.push_back({"GET", "/reports/" + filePath(kind, format), Access::Auditor,
                         [kind, format](ApiContext& c, const Request& r) {
                           return reportDownload(c, kind, format, std::nullopt, r);
                         }});
-      routes.push_back({"GET", "/reports/runs/{}/" + filePath(kind, format), false,
+      routes.push_back({"GET", "/reports/runs/{}/" + filePath(kind, format), Access::Auditor,
                         [kind, format](ApiContext& c, const Request& r) {
                           return reportDownload(c, kind, format, r.params.at(0), r);
                         }});
     }
-    routes.push_back({"GET", "/reports/domains/{}/" + filePath(ReportKind::History, format), false,
+    routes.push_back({"GET", "/reports/domains/{}/" + filePath(ReportKind::History, format),
+                      Access::DomainReader,
                       [format](ApiContext& c, const Request& r) {
                         return reportDownload(c, ReportKind::History, format, std::nullopt, r);
                       }});

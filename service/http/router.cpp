@@ -2,6 +2,8 @@
 #include "service/http/router.hpp"
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/MediaType.h>
 #include <Poco/String.h>
@@ -9,6 +11,8 @@
 
 #include <chrono>
 
+#include "checks/core/text.hpp"
+#include "service/http/dashboard.hpp"
 #include "service/http/report_routes.hpp"
 
 namespace mh::service::http {
@@ -67,6 +71,58 @@ std::string hostKey(std::string_view host) {
   return Poco::toLower(std::string(host));
 }
 
+// `mh_session=<value>; HttpOnly; SameSite=Strict; Path=/` (+ Secure over HTTPS); an empty
+// value with Max-Age=0 clears it.
+std::string sessionCookie(const std::string& value, bool https) {
+  std::string cookie = std::string(kSessionCookie) + "=" + value + "; HttpOnly; SameSite=Strict; Path=/";
+  if (value.empty()) cookie += "; Max-Age=0";
+  if (https) cookie += "; Secure";
+  return cookie;
+}
+
+// POST /api/v1/session {"token": "..."}: a session cookie for a valid token.
+ApiResponse postSession(ApiContext& ctx, const Request& req) {
+  std::string token;
+  try {
+    auto object = Poco::JSON::Parser().parse(req.body).extract<Poco::JSON::Object::Ptr>();
+    if (object && object->has("token") && object->get("token").isString())
+      token = object->getValue<std::string>("token");
+  } catch (const std::exception&) {  // Poco's parse and cast errors included
+  }
+  if (token.empty())
+    return errorResponse(400, "invalid_request", "send a JSON object {\"token\": \"...\"}");
+  auto signedIn = ctx.auth.signIn(token, req.client);
+  if (auto* error = std::get_if<ApiResponse>(&signedIn)) return *error;
+  auto& in = std::get<SignedIn>(signedIn);
+  ApiResponse r = sessionResponse(in.who);
+  r.headers.emplace_back("Set-Cookie", sessionCookie(in.cookie_value, req.https));
+  return r;
+}
+
+// DELETE /api/v1/session: ends the cookie's session and clears the cookie.
+ApiResponse deleteSession(ApiContext& ctx, const Request& req) {
+  ctx.auth.signOut(req.who, req.client);
+  ApiResponse r;
+  r.status = 204;
+  r.text = "";
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Set-Cookie", sessionCookie("", req.https));
+  return r;
+}
+
+// The value of cookie `name` in a Cookie header ("a=1; mh_session=abc"); "" when absent.
+std::string cookieValue(std::string_view header, std::string_view name) {
+  std::size_t at = 0;
+  while (at < header.size()) {
+    const auto end = std::min(header.find(';', at), header.size());
+    const auto pair = ascii::trim(header.substr(at, end - at));
+    if (const auto eq = pair.find('='); eq != std::string_view::npos && pair.substr(0, eq) == name)
+      return std::string(pair.substr(eq + 1));
+    at = end + 1;
+  }
+  return "";
+}
+
 }  // namespace
 
 bool hostAllowed(std::string_view host, const std::vector<std::string>& allowed) {
@@ -85,29 +141,40 @@ std::string Request::queryValue(std::string_view name) const {
 }
 
 std::vector<Route> serviceRoutes() {
+  using A = Access;
   std::vector<Route> routes = {
-      {"GET", "/healthz", false, [](ApiContext& c, const Request&) { return health(c); }},
-      {"GET", "/metrics", false, [](ApiContext& c, const Request&) { return metrics(c); }},
-      {"GET", "/api/v1/openapi.json", false,
+      {"GET", "/healthz", A::Public, [](ApiContext& c, const Request&) { return health(c); }},
+      {"GET", "/metrics", A::Metrics, [](ApiContext& c, const Request&) { return metrics(c); }},
+      {"GET", "/api/v1/openapi.json", A::Public,
        [](ApiContext&, const Request&) { return openApiDocument(); }},
-      {"GET", "/api/v1/rubric", false, [](ApiContext&, const Request&) { return rubricDocument(); }},
-      {"GET", "/api/v1/domains", false,
+      {"GET", "/api/v1/rubric", A::Public,
+       [](ApiContext&, const Request&) { return rubricDocument(); }},
+      {"GET", "/api/v1/domains", A::Auditor,
        [](ApiContext& c, const Request& r) { return listDomains(c, r.queryValue("group")); }},
-      {"GET", "/api/v1/domains/{}", false,
+      {"GET", "/api/v1/domains/{}", A::DomainReader,
        [](ApiContext& c, const Request& r) { return getDomain(c, r.params[0]); }},
-      {"GET", "/api/v1/domains/{}/history", false,
+      {"GET", "/api/v1/domains/{}/history", A::DomainReader,
        [](ApiContext& c, const Request& r) { return getDomainHistory(c, r.params[0]); }},
-      {"POST", "/api/v1/self-check", true,
-       [](ApiContext& c, const Request& r) { return postSelfCheck(c, r.body, r.client); }},
-      {"GET", "/api/v1/self-check/{}", false,
-       [](ApiContext& c, const Request& r) { return getSelfCheckJob(c, r.params[0]); }},
-      {"GET", "/api/v1/runs", false, [](ApiContext& c, const Request&) { return listRuns(c); }},
-      {"POST", "/api/v1/runs", false,
-       [](ApiContext& c, const Request& r) { return postRun(c, r.authorization, r.client); }},
-      {"GET", "/api/v1/runs/{}", false,
+      {"POST", "/api/v1/self-check", A::Public,
+       [](ApiContext& c, const Request& r) { return postSelfCheck(c, r.body, r.client, r.who); },
+       RouteBody::Json},
+      {"GET", "/api/v1/self-check/{}", A::Public,
+       [](ApiContext& c, const Request& r) { return getSelfCheckJob(c, r.params[0], r.who); }},
+      {"GET", "/api/v1/runs", A::Auditor, [](ApiContext& c, const Request&) { return listRuns(c); }},
+      {"POST", "/api/v1/runs", A::Admin, [](ApiContext& c, const Request&) { return postRun(c); }},
+      {"GET", "/api/v1/runs/{}", A::Auditor,
        [](ApiContext& c, const Request& r) { return getRun(c, r.params[0]); }},
+      {"GET", "/api/v1/schedule", A::Auditor,
+       [](ApiContext& c, const Request&) { return c.schedule(); }},
+      {"POST", "/api/v1/session", A::Public,
+       [](ApiContext& c, const Request& r) { return postSession(c, r); }, RouteBody::SignIn},
+      {"GET", "/api/v1/session", A::Account,
+       [](ApiContext&, const Request& r) { return sessionResponse(r.who); }},
+      {"DELETE", "/api/v1/session", A::Account,
+       [](ApiContext& c, const Request& r) { return deleteSession(c, r); }},
   };
   for (auto& route : reportRoutes()) routes.push_back(std::move(route));
+  for (auto& route : dashboardRoutes()) routes.push_back(std::move(route));
   return routes;
 }
 
@@ -139,7 +206,6 @@ ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, const std::s
   Request req;
   req.method = request.getMethod();
   req.client = client(request);
-  req.authorization = request.get("Authorization", "");
   std::vector<std::string> segments;
   try {
     for (const auto& raw : splitPath(path)) {
@@ -191,14 +257,47 @@ ApiResponse Router::dispatch(Poco::Net::HTTPServerRequest& request, const std::s
   }
   if (!route) return errorResponse(404, "not_found", "no such resource");
 
-  if (route->json_body) {
+  if (route->body != RouteBody::None) {
     Poco::Net::MediaType type(request.getContentType().empty() ? "application/octet-stream"
                                                                : request.getContentType());
     if (!type.matches("application", "json"))
       return errorResponse(415, "unsupported_media_type", "send application/json");
     req.body = body;  // the front has read it in full, whatever the route
   }
-  return route->handler(ctx_, req);
+
+  // Access, enforced here for every route before its handler (access.hpp).
+  req.origin = request.get("Origin", "");
+  req.host = request.getHost();
+  const std::string peer = request.clientAddress().host().toString();
+  req.https = proxies_.contains(canonicalAddress(peer).value_or(peer)) &&
+              ascii::iequals(request.get("X-Forwarded-Proto", ""), "https");
+  if (route->body == RouteBody::SignIn) {
+    // No session yet, so no CSRF token: a page of another site must still not sign in here.
+    if (!req.origin.empty() && !originMatchesHost(req.origin, req.host)) return csrfResponse();
+  } else {
+    auto identified = ctx_.auth.identify(
+        request.get("Authorization", ""),
+        cookieValue(request.get("Cookie", ""), kSessionCookie), req.client);
+    if (auto* error = std::get_if<ApiResponse>(&identified)) return *error;
+    req.who = std::get<Identity>(std::move(identified));
+  }
+  switch (decide(route->access, req.who, req.params, ctx_.auth.publicOverview())) {
+    case Decision::Allow:
+      break;
+    case Decision::Unauthenticated:
+      return unauthenticatedResponse();
+    case Decision::Forbidden:
+      return forbiddenResponse(route->access == Access::DomainReader
+                                   ? "this account may not see that domain"
+                                   : "this account's role may not do this");
+  }
+  if (!csrfAllows(req.method, req.who, request.get("X-CSRF-Token", ""), req.origin, req.host))
+    return csrfResponse();
+  ApiResponse response = route->handler(ctx_, req);
+  if (route->access == Access::Admin && routeMethod != "GET")
+    ctx_.auth.audit(req.who, req.client, "admin_action", req.method + " " + path,
+                    std::to_string(response.status));
+  return response;
 }
 
 void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,

@@ -1,6 +1,6 @@
 // The router: method + path over the API functions, with the Host allow-list, the client address
-// (X-Forwarded-For from trusted proxies), security headers, JSON errors and one log line per
-// request. The HTTP front (http_front.hpp) hands it requests whose body it has read in full.
+// (X-Forwarded-For from trusted proxies), each route's declared access (access.hpp) enforced
+// before its handler, security headers, JSON errors and one log line per request. The HTTP front (http_front.hpp) hands it requests whose body it has read in full.
 #pragma once
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "service/http/access.hpp"
 #include "service/http/api.hpp"
 #include "service/http/client_address.hpp"
 #include "service/http/http_front.hpp"
@@ -24,21 +25,42 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;
   std::string body;
   std::string client;  // the client's address: the peer, or X-Forwarded-For from a trusted proxy
-  std::string authorization;
+  Identity who;        // who sent it (the router has checked the route's access)
+  std::string origin;  // the Origin header ("" when none)
+  std::string host;    // the Host header
+  bool https = false;  // X-Forwarded-Proto: https from a trusted proxy
 
   std::string queryValue(std::string_view name) const;
 };
 
 using RouteHandler = std::function<ApiResponse(ApiContext&, const Request&)>;
 
+// How a route treats its body and the cross-site rule.
+enum class RouteBody {
+  None,    // the body is not read
+  Json,    // application/json (415 otherwise)
+  SignIn,  // application/json; a sign-in: no CSRF token (no session yet), but Origin checked
+};
+
 struct Route {
+  // `access` has no default: every route says who may use it.
+  Route(std::string method, std::string pattern, Access access, RouteHandler handler,
+        RouteBody body = RouteBody::None)
+      : method(std::move(method)),
+        pattern(std::move(pattern)),
+        access(access),
+        body(body),
+        handler(std::move(handler)) {}
+
   std::string method;   // a "GET" route answers HEAD too, without the body
   std::string pattern;  // "/api/v1/domains/{}/history": {} matches one non-empty segment
-  bool json_body = false;
+  Access access;
+  RouteBody body;
   RouteHandler handler;
 };
 
-// The routes of the service (the report downloads of report_routes.hpp included).
+// Every route of the service: the API, the session, the report downloads (report_routes.hpp)
+// and the dashboard (dashboard.hpp).
 std::vector<Route> serviceRoutes();
 
 // True when a Host header value names one of `allowed` (any port; names case-insensitive, a

@@ -1,7 +1,6 @@
 // The self-check: freshness from the store, audits as jobs shared per domain, bounds, rate limits.
 #include "service/http/self_check.hpp"
 
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "checks/core/rubric.hpp"
 #include "service/audit/audit_runner.hpp"
 #include "service/audit/scored_row.hpp"
+#include "service/http/admin_tokens.hpp"
 #include "service/http/client_address.hpp"
 
 namespace mh::service::http {
@@ -28,15 +28,7 @@ std::optional<double> ageSeconds(const std::string& iso) {
 
 // 128 random bits as hex: a job id another client cannot guess.
 std::string newJobId() {
-  static const char kHex[] = "0123456789abcdef";
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  std::string id;
-  for (unsigned char b : bytes) {
-    id += kHex[b >> 4];
-    id += kHex[b & 0x0f];
-  }
-  return id;
+  return randomHex(16);
 }
 
 }  // namespace
@@ -45,6 +37,7 @@ SelfCheckService::SelfCheckService(AuditEnvironment env, SelfCheckConfig config)
     : env_(env),
       config_(config),
       clients_(config.rate_per_client_per_minute),
+      agencies_(config.agency_rate_per_minute),
       domains_(config.rate_per_domain_per_minute) {}
 
 SelfCheckService::~SelfCheckService() {
@@ -53,6 +46,11 @@ SelfCheckService::~SelfCheckService() {
 
 int SelfCheckService::admitClient(const std::string& client) {
   return clients_.take(client, addressNetwork(client));
+}
+
+int SelfCheckService::admitAgency(std::int64_t account_id) {
+  const std::string key = "account:" + std::to_string(account_id);
+  return agencies_.take(key, key);
 }
 
 std::optional<Json> SelfCheckService::storedResult(const std::string& domain) {
@@ -69,7 +67,7 @@ std::optional<Json> SelfCheckService::storedResult(const std::string& domain) {
   return j;
 }
 
-std::optional<Json> SelfCheckService::auditNow(const DomainEntry& entry) {
+std::optional<Json> SelfCheckService::auditNow(const DomainEntry& entry, bool store) {
   JobOptions job = makeJobOptions(env_.scanner);
   AuditRunOptions runOptions;
   runOptions.threads = 1;
@@ -85,6 +83,13 @@ std::optional<Json> SelfCheckService::auditNow(const DomainEntry& entry) {
   if (job.tls) env_.metrics.countSmtpConnections(job.tls->connections());
   if (!report) return std::nullopt;
   env_.metrics.countAudit(*report, "self_check");
+  if (!store) {
+    Json j = domainResultJson(*report, job.tls != nullptr, 0, store::RunKind::SelfCheck);
+    j.set("run", Json::object({{"id", Json()}, {"kind", store::toString(store::RunKind::SelfCheck)}}));
+    j.set("stored", false);
+    j.set("cached", false);
+    return j;
+  }
   const auto runId = env_.store.startRun(store::RunKind::SelfCheck, kRubricVersion, MH_VERSION,
                                          runOptionsJson(env_, "self_check"));
   auto written = env_.store.recordDomainResult(runId, rowWithScore(*report));
@@ -119,6 +124,7 @@ void SelfCheckService::finish(const std::shared_ptr<Job>& job, std::optional<Jso
   job->ended = std::chrono::steady_clock::now();
   job->failed = !result;
   if (result) job->result = std::move(*result);
+  if (result && !job->stored) anonymous_[job->domain] = {*job->ended, job->result};
   for (const auto& client : job->clients)
     if (auto it = client_jobs_.find(client); it != client_jobs_.end() && --it->second <= 0)
       client_jobs_.erase(it);
@@ -131,7 +137,7 @@ void SelfCheckService::launch(const std::shared_ptr<Job>& job, const DomainEntry
   threads_.push_back({std::thread([this, entry, job, done] {
                         std::optional<Json> result;
                         try {
-                          result = auditNow(entry);
+                          result = auditNow(entry, job->stored);
                           env_.metrics.countSelfCheck(result ? "audited" : "failed");
                         } catch (const std::exception& e) {
                           env_.metrics.countAuditFailure("self_check");
@@ -165,7 +171,8 @@ bool SelfCheckService::joinAsClient(Job& job, const std::string& client, SelfChe
   return true;
 }
 
-SelfCheckResult SelfCheckService::check(const std::string& domain, const std::string& client) {
+SelfCheckResult SelfCheckService::check(const std::string& domain, const std::string& client,
+                                        bool anonymous) {
   const DomainEntry* entry = env_.registry.find(domain);
   if (!entry) return {SelfCheckOutcome::NotInRegistry, {}, "", 0, ""};
   if (auto stored = storedResult(entry->domain))
@@ -173,6 +180,13 @@ SelfCheckResult SelfCheckService::check(const std::string& domain, const std::st
 
   std::lock_guard lock(mutex_);
   reapFinished();
+  if (auto it = anonymous_.find(entry->domain); anonymous && it != anonymous_.end() &&
+      std::chrono::steady_clock::now() - it->second.first <
+          std::chrono::seconds(config_.max_age_seconds)) {
+    Json cached = it->second.second;
+    cached.set("cached", true);
+    return {SelfCheckOutcome::Cached, cached, "", 0, ""};
+  }
   SelfCheckResult refused;
   if (auto it = in_flight_.find(entry->domain); it != in_flight_.end()) {
     if (!joinAsClient(*it->second, client, refused)) return refused;
@@ -185,6 +199,7 @@ SelfCheckResult SelfCheckService::check(const std::string& domain, const std::st
   job->id = newJobId();
   job->domain = entry->domain;
   job->started = std::chrono::steady_clock::now();
+  job->stored = !anonymous;
   if (clientJobs(client) >= config_.max_jobs_per_client)
     return {SelfCheckOutcome::RateLimited, {}, "", 10, "jobs_per_client"};
   if (int wait = domains_.take(entry->domain); wait > 0)

@@ -59,10 +59,16 @@ class SelfCheckService {
 
   // Takes a token of the client's bucket: 0 when admitted, else seconds for Retry-After.
   int admitClient(const std::string& client);
+  // The same for an agency account checking one of its own domains: a bucket per account at
+  // agency_rate_per_minute instead of the client address's.
+  int admitAgency(std::int64_t account_id);
 
   // `domain` is normalised (normaliseDomainArgument). A fresh stored result is answered at once;
-  // otherwise the domain's job in flight is joined, or a job is started.
-  SelfCheckResult check(const std::string& domain, const std::string& client);
+  // otherwise the domain's job in flight is joined, or a job is started. An `anonymous` check is
+  // never stored (it must not become the domain's latest result in the national view): its
+  // result lives in the job, and the newest one per domain is kept in memory and served to
+  // anonymous checks while fresh.
+  SelfCheckResult check(const std::string& domain, const std::string& client, bool anonymous);
 
   // A job by id; nullopt when unknown or forgotten (job_retention_seconds after it ended).
   std::optional<SelfCheckJob> job(const std::string& id);
@@ -79,10 +85,11 @@ class SelfCheckService {
     bool failed = false;
     Json result;
     std::vector<std::string> clients;  // who started or joined it, while it runs
+    bool stored = true;                // false: an anonymous check, kept out of the store
   };
   std::optional<Json> storedResult(const std::string& domain);
   void launch(const std::shared_ptr<Job>& job, const DomainEntry& entry);
-  std::optional<Json> auditNow(const DomainEntry& entry);
+  std::optional<Json> auditNow(const DomainEntry& entry, bool store);
   void finish(const std::shared_ptr<Job>& job, std::optional<Json> result);
   void reapFinished();  // joins ended threads, forgets old jobs (mutex_ held)
   bool joinAsClient(Job& job, const std::string& client, SelfCheckResult& refused);
@@ -91,12 +98,15 @@ class SelfCheckService {
   AuditEnvironment env_;
   SelfCheckConfig config_;
   RateLimiter clients_;
+  RateLimiter agencies_;
   RateLimiter domains_;
   std::atomic<bool> stop_{false};
   std::mutex mutex_;                                       // guards everything below
   std::map<std::string, std::shared_ptr<Job>> jobs_;       // by id, running and recently ended
   std::map<std::string, std::shared_ptr<Job>> in_flight_;  // running, by domain
   std::map<std::string, int> client_jobs_;                 // running jobs per client
+  // The newest anonymous result per registry domain, with when it ended.
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, Json>> anonymous_;
   struct Worker {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;

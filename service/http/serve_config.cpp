@@ -59,6 +59,20 @@ std::string readInt(const AbstractConfiguration& conf, const std::string& key, l
   return "";
 }
 
+// Reads a true/false key; keeps `target` when absent. Returns an error message or "".
+std::string readBool(const AbstractConfiguration& conf, const std::string& key, bool& target) {
+  if (!conf.hasProperty(key)) return "";
+  const std::string value = Poco::toLower(Poco::trim(conf.getString(key)));
+  if (value == "true" || value == "yes" || value == "on" || value == "1") {
+    target = true;
+  } else if (value == "false" || value == "no" || value == "off" || value == "0") {
+    target = false;
+  } else {
+    return key + ": give true or false";
+  }
+  return "";
+}
+
 // The scanner.* keys become the scanner's command-line options, so both share one parser:
 // scanner.no_smtp = true is --no-smtp, scanner.smtp_port = 2525 is --smtp-port 2525, and
 // scanner.resolver takes a list.
@@ -110,17 +124,31 @@ std::string readScheduleKeys(const AbstractConfiguration& conf, ScheduleConfig& 
     target.retry_delay = *delay;
   }
   if (auto e = readInt(conf, "audit.rechecks", 0, 10, target.rechecks); !e.empty()) return e;
-  if (conf.hasProperty("audit.resume_on_start")) {
-    const std::string value = Poco::toLower(Poco::trim(conf.getString("audit.resume_on_start")));
-    if (value == "true" || value == "yes" || value == "on" || value == "1") {
-      target.resume_on_start = true;
-    } else if (value == "false" || value == "no" || value == "off" || value == "0") {
-      target.resume_on_start = false;
-    } else {
-      return "audit.resume_on_start: give true or false";
-    }
+  return readBool(conf, "audit.resume_on_start", target.resume_on_start);
+}
+
+// The SHA-256 hashes of `key` (comma-separated), or an error message.
+std::string readHashes(const AbstractConfiguration& conf, const std::string& key,
+                       std::vector<std::string>& target) {
+  for (const auto& hash : splitList(Poco::toLower(conf.getString(key, "")))) {
+    if (!isSha256Hex(hash)) return key + ": give SHA-256 hashes as 64 hex digits, separated by commas";
+    target.push_back(hash);
   }
   return "";
+}
+
+// access.public_overview, access.metrics_token_sha256, access.session_idle_minutes and
+// access.session_max_hours. Returns an error message or "".
+std::string readAccessKeys(const AbstractConfiguration& conf, AccessConfig& target) {
+  if (auto e = readBool(conf, "access.public_overview", target.public_overview); !e.empty())
+    return e;
+  if (auto e = readHashes(conf, "access.metrics_token_sha256", target.metrics_token_sha256);
+      !e.empty())
+    return e;
+  if (auto e = readInt(conf, "access.session_idle_minutes", 1, 24 * 60, target.session_idle_minutes);
+      !e.empty())
+    return e;
+  return readInt(conf, "access.session_max_hours", 1, 24 * 30, target.session_max_hours);
 }
 
 std::string readConfigFile(const std::string& path, ServeConfig& c) {
@@ -168,6 +196,7 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
   check(readInt(*conf, "selfcheck.max_age_seconds", 0, 365L * 86400, s.max_age_seconds));
   check(readInt(*conf, "selfcheck.rate_per_client_per_minute", 0, 10000,
                 s.rate_per_client_per_minute));
+  check(readInt(*conf, "selfcheck.agency_rate_per_minute", 0, 10000, s.agency_rate_per_minute));
   check(readInt(*conf, "selfcheck.rate_per_domain_per_minute", 0, 10000,
                 s.rate_per_domain_per_minute));
   check(readInt(*conf, "selfcheck.deadline_seconds", 1, 600, s.deadline_seconds));
@@ -175,13 +204,8 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
   check(readInt(*conf, "selfcheck.max_jobs_per_client", 1, 64, s.max_jobs_per_client));
   check(readInt(*conf, "selfcheck.max_waiters_per_domain", 1, 1000, s.max_waiters_per_domain));
   check(readInt(*conf, "selfcheck.job_retention_seconds", 10, 86400, s.job_retention_seconds));
-  for (const auto& hash : splitList(Poco::toLower(conf->getString("admin.token_sha256", "")))) {
-    if (!isSha256Hex(hash)) {
-      check("admin.token_sha256: give SHA-256 hashes as 64 hex digits, separated by commas");
-      break;
-    }
-    c.admin_token_sha256.push_back(hash);
-  }
+  check(readHashes(*conf, "admin.token_sha256", c.admin_token_sha256));
+  check(readAccessKeys(*conf, c.access));
   check(readScannerKeys(*conf, c.scanner));
   return error.empty() ? "" : path + ": " + error;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "service/cli/scanner_options.hpp"
+#include "service/http/access.hpp"
 #include "service/http/clock.hpp"
 #include "service/http/schedule.hpp"
 #include "service/store/sqlite_store.hpp"
@@ -21,6 +22,7 @@ namespace mh::service::http {
 struct SelfCheckConfig {
   int max_age_seconds = 3600;          // a stored result younger than this is served as is
   int rate_per_client_per_minute = 6;  // self-check requests per client address (token bucket)
+  int agency_rate_per_minute = 30;     // an agency account's self-checks of its own domains
   int rate_per_domain_per_minute = 2;  // fresh audits per domain (token bucket)
   int deadline_seconds = 60;           // a job still running after this is reported "timeout"
   int max_concurrent = 4;              // fresh audits at the same time (503 beyond)
@@ -63,6 +65,9 @@ struct ServeConfig {
   SelfCheckConfig self_check;
   ScheduleConfig schedule;
   std::vector<std::string> admin_token_sha256;  // lower-case hex SHA-256 of each admin token
+  // [access]: metrics scrape tokens, session expiry, the public overview (access.hpp; its
+  // admin_token_sha256 and attempts_per_minute come from the two keys above).
+  AccessConfig access;
   ScannerOptions scanner;
   // Retention (store.keep_evidence_days): evidence unused this long is pruned after each
   // complete national run; 0 keeps all.

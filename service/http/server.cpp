@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <ostream>
 
-#include "service/http/dashboard.hpp"
 
 namespace mh::service::http {
 
@@ -88,8 +87,7 @@ Server::Server(ServeConfig config)
       store_(openStore(config_.db, config_.keep_evidence_days)),
       scanner_(buildScanner(config_.scanner)),
       clock_(config_.clock ? config_.clock : std::make_shared<SystemClock>()),
-      tokens_(config_.admin_token_sha256),
-      admin_attempts_(config_.admin_attempts_per_minute),
+      accounts_(std::make_unique<store::AccountStore>(config_.db)),
       // The backlog: the acceptor drains it at once, so it only absorbs bursts of connects.
       socket_(Poco::Net::SocketAddress(config_.bind, config_.port),
               std::max(config_.max_queued, config_.max_waiting_connections)) {
@@ -103,21 +101,22 @@ Server::Server(ServeConfig config)
   scheduler_ = std::make_unique<Scheduler>(config_.schedule.schedule, *clock_,
                                            [this] { return runs_->start("schedule"); });
   metrics_.addSection([this] { return scheduler_->metricsText() + runs_->metricsText(); });
-  ctx_ =
-      std::make_unique<ApiContext>(ApiContext{env, *self_check_, *runs_, tokens_, admin_attempts_});
-  warnIfRechecksOutlastTheInterval(config_.schedule);
-
-  auto routes = serviceRoutes();
-  routes.push_back({"GET", "/api/v1/schedule", false, [this](ApiContext&, const Request&) {
-                      ApiResponse r;
-                      r.body = scheduleJson(
-                          scheduler_->status(),
+  AccessConfig access = config_.access;
+  access.admin_token_sha256 = config_.admin_token_sha256;
+  access.attempts_per_minute = config_.admin_attempts_per_minute;
+  auth_ = std::make_unique<Authenticator>(*accounts_, std::move(access));
+  auto schedule = [this] {
+    ApiResponse r;
+    r.body = scheduleJson(scheduler_->status(),
                           RecheckPolicy{config_.schedule.retry_delay, config_.schedule.rechecks},
                           config_.schedule.resume_on_start, runs_->active(),
                           newestNationalRun(*store_));
-                      return r;
-                    }});
-  for (auto& route : dashboardRoutes()) routes.push_back(std::move(route));
+    return r;
+  };
+  ctx_ = std::make_unique<ApiContext>(ApiContext{env, *self_check_, *runs_, *auth_, schedule});
+  warnIfRechecksOutlastTheInterval(config_.schedule);
+
+  auto routes = serviceRoutes();
 
   const auto hostnames = allowedHostnames(config_);
   if (hostnames.empty())

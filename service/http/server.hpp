@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "service/http/access.hpp"
 #include "service/http/api.hpp"
 #include "service/http/http_front.hpp"
 #include "service/http/router.hpp"
@@ -45,8 +46,8 @@ class Server {
   std::unique_ptr<Scanner> scanner_;
   std::shared_ptr<Clock> clock_;
   Metrics metrics_;
-  AdminTokens tokens_;
-  AdminAttempts admin_attempts_;
+  std::unique_ptr<store::AccountStore> accounts_;
+  std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<SelfCheckService> self_check_;
   std::unique_ptr<RunManager> runs_;
   std::unique_ptr<Scheduler> scheduler_;

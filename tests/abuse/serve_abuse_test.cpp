@@ -53,6 +53,13 @@ class Serve {
   }
   ~Serve() { process_->terminate(); }
   std::uint16_t port() const { return port_; }
+  // "Authorization: Bearer <token>\r\n" of a new auditor account (`mailhygiene token create`).
+  std::string auditor() const {
+    return "Authorization: Bearer " +
+           createToken(MH_CLI_PATH, (dir_.path / "serve.db").string(),
+                       {"--role", "auditor", "--name", "abuse test"}) +
+           "\r\n";
+  }
   std::string log() const { return process_->log(); }
 
  private:
@@ -341,7 +348,8 @@ TEST(ServeAbuse, InvalidUtf8InStoredDataIsServedAsValidJson) {
   Serve serve("agency.lab.test,C\xC3\x28 quan \xFF\xFE,Agency \xED\xA0\x80,agency,lab\n", "",
               silentScanner(dns));
   const std::string r = ask(serve.port(), "127.0.0.1",
-                            request("GET", "/api/v1/domains", "", "Connection: close\r\n"));
+                            request("GET", "/api/v1/domains", "",
+                                    "Connection: close\r\n" + serve.auditor()));
   ASSERT_EQ(firstStatus(r), 200) << r;
   const std::string body = bodyOf(r);
   EXPECT_TRUE(validUtf8(body)) << body;

@@ -509,7 +509,8 @@ bool waitForChild(std::uint16_t port, const std::function<bool(const JsonObject&
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
   while (std::chrono::steady_clock::now() < deadline) {
     try {
-      auto r = service::http::testing::call(port, "GET", "/api/v1/schedule");
+      auto r = service::http::testing::call(port, "GET", "/api/v1/schedule", "",
+                                            service::http::testing::adminHeaders());
       if (r.status == 200 && done(parse(r.body))) return true;
     } catch (const Poco::Exception&) {  // not listening yet
     }

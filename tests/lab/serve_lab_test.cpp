@@ -86,6 +86,51 @@ TEST(ServeLab, SelfCheckAuditsThenServesFromTheStore) {
   EXPECT_EQ(metrics.find("mailhygiene_dns_queries_total 0\n"), std::string::npos);
 }
 
+TEST(ServeLab, AnAnonymousSelfCheckIsNeverStoredAndShowsNoEvidence) {
+  TestServer server(kDomains, labScanner());
+  const std::vector<std::pair<std::string, std::string>> anonymous = {{"Authorization", ""}};
+  auto started = server.post("/api/v1/self-check", R"({"domain": "good.lab.test"})", anonymous);
+  ASSERT_EQ(started.status, 202) << started.body;
+  service::http::testing::HttpResult polled;
+  for (int i = 0; i < 2400; ++i) {  // at most 120 s
+    polled = server.anonymousGet(started.header("Location"));
+    if (polled.body.find("\"state\":\"running\"") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(polled.status, 200) << polled.body;
+  auto result = parse(polled.body)->getObject("result");
+  ASSERT_TRUE(result) << polled.body;
+  EXPECT_FALSE(result->getValue<bool>("stored"));
+  EXPECT_TRUE(result->getObject("run")->isNull("id"));
+  auto checks = result->getArray("checks");
+  ASSERT_GT(checks->size(), 5u);
+  for (std::size_t i = 0; i < checks->size(); ++i) {
+    auto c = checks->getObject(static_cast<unsigned>(i));
+    EXPECT_FALSE(c->has("evidence")) << c->getValue<std::string>("id");
+    EXPECT_TRUE(c->has("findings"));
+    EXPECT_TRUE(c->has("remediation"));
+  }
+  // The same job polled by an admin shows the evidence.
+  auto asAdmin = parse(server.get(started.header("Location")).body)->getObject("result");
+  EXPECT_TRUE(asAdmin->getArray("checks")->getObject(0)->has("evidence"));
+
+  // Not the domain's latest result: nothing stored, no run.
+  EXPECT_EQ(server.get("/api/v1/domains/good.lab.test").status, 404);
+  EXPECT_EQ(parse(server.get("/api/v1/runs").body)->getArray("runs")->size(), 0u);
+  EXPECT_TRUE(parse(server.get("/api/v1/domains").body)
+                  ->getArray("domains")
+                  ->getObject(0)
+                  ->isNull("score"));
+  // The newest anonymous result is served again from memory (no second audit).
+  auto again = server.post("/api/v1/self-check", R"({"domain": "good.lab.test"})", anonymous);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(parse(again.body)->getValue<bool>("cached"));
+  EXPECT_EQ(again.body.find("\"evidence\""), std::string::npos);
+  // A signed-in self-check is stored as before.
+  ASSERT_EQ(server.selfCheck(R"({"domain": "good.lab.test"})").status, 200);
+  EXPECT_EQ(server.get("/api/v1/domains/good.lab.test").status, 200);
+}
+
 TEST(ServeLab, FreshAuditsAreRateLimitedPerDomain) {
   TestServer server(kDomains, labScanner(), [](ServeConfig& c) {
     c.self_check.max_age_seconds = 0;  // never from the store

@@ -1,4 +1,4 @@
-// Starting, stopping and reading the log of a `mailhygiene serve` child process.
+// Starting, stopping and reading the log of a `mailhygiene serve` child process; tokens for it.
 #include "tests/lab/serve_process.hpp"
 
 #include <fcntl.h>
@@ -9,9 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <iterator>
 #include <thread>
+
+#include "tests/lab/run_program.hpp"
 
 namespace mh::lab {
 
@@ -83,6 +87,18 @@ std::uint16_t freeTcpPort() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
   return ntohs(a.sin_port);
+}
+
+std::string createToken(const std::string& binary, const std::string& db,
+                        const std::vector<std::string>& options) {
+  std::vector<std::string> argv = {binary, "token", "create", "--db", db};
+  argv.insert(argv.end(), options.begin(), options.end());
+  const ProgramRun run = runProgram(argv);
+  EXPECT_EQ(run.exit_status, 0) << run.err;
+  if (run.exit_status != 0) return "";
+  const auto end = run.out.find_last_not_of('\n');
+  const auto start = run.out.rfind('\n', end);
+  return run.out.substr(start == std::string::npos ? 0 : start + 1, end - start);
 }
 
 }  // namespace mh::lab

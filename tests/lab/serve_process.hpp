@@ -33,6 +33,11 @@ class ServeProcess {
   pid_t pid_ = -1;
 };
 
+// `binary token create --db db options...` (e.g. {"--role", "auditor", "--name", "x"}): the
+// token it prints as its last line; "" (and a test failure) when it fails.
+std::string createToken(const std::string& binary, const std::string& db,
+                        const std::vector<std::string>& options);
+
 // A loopback TCP port free a moment ago (racy in theory, fine on a test machine).
 std::uint16_t freeTcpPort();
 

@@ -274,6 +274,17 @@ class WebDriverSession {
     sessionCommand("POST", "/window/rect", stringify(body));
   }
 
+  // Sets a cookie for the current page's origin (path /), as if the server had set it.
+  void addCookie(const std::string& name, const std::string& value) {
+    Poco::JSON::Object cookie;
+    cookie.set("name", name);
+    cookie.set("value", value);
+    cookie.set("path", "/");
+    Poco::JSON::Object body;
+    body.set("cookie", cookie);
+    sessionCommand("POST", "/cookie", stringify(body));
+  }
+
   // The viewport as PNG bytes.
   std::string screenshotPng() {
     const std::string base64 = sessionCommand("GET", "/screenshot", "").convert<std::string>();

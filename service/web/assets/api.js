@@ -28,10 +28,14 @@ export function getJson(url) {
   return request(url, {headers: {Accept: 'application/json'}});
 }
 
-export function postJson(url, data) {
+// A POST of a signed-in page carries the session's X-CSRF-Token (from /api/v1/session).
+export async function postJson(url, data) {
+  const session = await getJson('/api/v1/session');
+  const csrf = session.ok && session.body && session.body.csrf;
+  const headers = {'Content-Type': 'application/json', Accept: 'application/json'};
   return request(url, {
     method: 'POST',
-    headers: {'Content-Type': 'application/json', Accept: 'application/json'},
+    headers: csrf ? {...headers, 'X-CSRF-Token': csrf} : headers,
     body: JSON.stringify(data),
   });
 }

@@ -127,5 +127,23 @@ TEST_F(DashboardTest, ChangesValidateTheDomain) {
   EXPECT_EQ(server_.get("/api/v1/domains/" + std::string(300, 'a') + "/changes").status, 400);
 }
 
+TEST_F(DashboardTest, ThePublicOverviewIsForAuditorsUnlessConfigured) {
+  EXPECT_EQ(server_.anonymousGet("/api/v1/overview/public").status, 401);
+  EXPECT_EQ(server_.get("/api/v1/overview/public").status, 200);
+  TestServer open({"agency.gov.vn"},
+                  {"--resolver", "127.0.0.1:9", "--no-smtp", "--timeout", "0.2", "--retries", "0",
+                   "--psl", MH_PSL_FILE},
+                  [](ServeConfig& c) { c.access.public_overview = true; });
+  auto r = open.anonymousGet("/api/v1/overview/public");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = parse(r.body);
+  EXPECT_EQ(j->getObject("score_distribution")->getArray("counts")->size(), 10u);
+  EXPECT_EQ(j->getArray("runs")->size(), 0u);
+  EXPECT_EQ(r.body.find("agency.gov.vn"), std::string::npos) << "nothing per domain";
+  // Only the aggregates: the per-domain reads stay closed.
+  EXPECT_EQ(open.anonymousGet("/api/v1/trend").status, 401);
+  EXPECT_EQ(open.anonymousGet("/api/v1/domains").status, 401);
+}
+
 }  // namespace
 }  // namespace mh::service::http

@@ -63,6 +63,13 @@ inline HttpResult call(std::uint16_t port, const std::string& method, const std:
   return result;
 }
 
+// The admin token every TestServer accepts (admin.token_sha256): get() and post() send it.
+inline constexpr const char* kTestAdminToken = "test-admin-token-of-at-least-32-characters";
+
+inline std::vector<std::pair<std::string, std::string>> adminHeaders() {
+  return {{"Authorization", std::string("Bearer ") + kTestAdminToken}};
+}
+
 // A server over a registry of `domains` (category agency, group "lab" unless given as
 // "domain,group"), a fresh database, and the scanner arguments given.
 class TestServer {
@@ -87,15 +94,22 @@ class TestServer {
       throw std::runtime_error("bad test arguments: " + usage->message);
     ServeConfig config = std::get<ServeConfig>(parsed);
     if (adjust) adjust(config);
+    config.admin_token_sha256.push_back(sha256Hex(kTestAdminToken));
     server_ = std::make_unique<Server>(config);
     server_->start();
   }
   std::uint16_t port() const { return server_->port(); }
   Server& server() { return *server_; }
   const TempDir& dir() const { return dir_; }
-  HttpResult get(const std::string& path) { return call(port(), "GET", path); }
+  // As admin (kTestAdminToken).
+  HttpResult get(const std::string& path) { return call(port(), "GET", path, "", adminHeaders()); }
+  // Without credentials.
+  HttpResult anonymousGet(const std::string& path) { return call(port(), "GET", path); }
+  // As admin unless `headers` say otherwise (an empty list: as admin; give
+  // {{"Authorization", ""}} to post anonymously).
   HttpResult post(const std::string& path, const std::string& body,
-                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+    if (headers.empty()) headers = adminHeaders();
     return call(port(), "POST", path, body, headers);
   }
   // POST /api/v1/self-check, then, for a 202, polls the job (at most 120 s) until it is no

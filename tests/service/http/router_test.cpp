@@ -64,9 +64,13 @@ RawResponse parseRaw(const std::string& bytes) {
   return r;
 }
 
+// As admin (the token of every TestServer).
+const std::string kAdmin =
+    "Authorization: Bearer " + std::string(testing::kTestAdminToken) + "\r\n";
+
 RawResponse head(std::uint16_t port, const std::string& path) {
-  return parseRaw(exchangeRaw(
-      port, "HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  return parseRaw(exchangeRaw(port, "HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                        kAdmin + "Connection: close\r\n\r\n"));
 }
 
 // One complete national run of agency.gov.vn in the store before the server starts, so the
@@ -141,8 +145,9 @@ TEST_F(RouterMethods, HeadLeavesAKeptAliveConnectionInStep) {
   // Pipelined on one connection: the GET's answer must start right after the HEAD's head.
   const std::string bytes =
       exchangeRaw(server_.port(),
-                  "HEAD /api/v1/domains HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                  "GET /api/v1/domains HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+                  "HEAD /api/v1/domains HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAdmin +
+                      "\r\nGET /api/v1/domains HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                      kAdmin + "Connection: close\r\n\r\n");
   const RawResponse first = parseRaw(bytes);
   EXPECT_EQ(first.status, 200);
   ASSERT_TRUE(first.after_head.starts_with("HTTP/1.1 200")) << first.after_head.substr(0, 80);

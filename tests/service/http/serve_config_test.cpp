@@ -96,6 +96,39 @@ TEST(ServeConfigSchedule, TheExampleConfigurationParses) {
   EXPECT_EQ(c.schedule.rechecks, defaults.schedule.rechecks);
   EXPECT_EQ(c.schedule.resume_on_start, defaults.schedule.resume_on_start);
   EXPECT_EQ(c.keep_evidence_days, defaults.keep_evidence_days);
+  EXPECT_EQ(c.access.public_overview, defaults.access.public_overview);
+  EXPECT_EQ(c.access.session_idle_minutes, defaults.access.session_idle_minutes);
+  EXPECT_EQ(c.access.session_max_hours, defaults.access.session_max_hours);
+  EXPECT_EQ(c.self_check.agency_rate_per_minute, defaults.self_check.agency_rate_per_minute);
+}
+
+TEST(ServeConfigAccess, ReadsTheAccessKeysSecureByDefault) {
+  TempDir dir;
+  const auto defaults = std::get<ServeConfig>(parseServeArguments({}));
+  EXPECT_FALSE(defaults.access.public_overview);
+  EXPECT_TRUE(defaults.access.metrics_token_sha256.empty());
+  EXPECT_EQ(defaults.access.session_idle_minutes, 30);
+  EXPECT_EQ(defaults.access.session_max_hours, 12);
+  const std::string hash(64, 'a');
+  const auto ini = writeIni(dir, "a.ini",
+                            "[access]\npublic_overview = true\nmetrics_token_sha256 = " + hash +
+                                "\nsession_idle_minutes = 5\nsession_max_hours = 2\n"
+                                "[selfcheck]\nagency_rate_per_minute = 60\n");
+  const auto c = std::get<ServeConfig>(parseServeArguments({"--config", ini}));
+  EXPECT_TRUE(c.access.public_overview);
+  EXPECT_EQ(c.access.metrics_token_sha256, std::vector<std::string>{hash});
+  EXPECT_EQ(c.access.session_idle_minutes, 5);
+  EXPECT_EQ(c.access.session_max_hours, 2);
+  EXPECT_EQ(c.self_check.agency_rate_per_minute, 60);
+  for (const auto& [text, key] : std::vector<std::pair<std::string, std::string>>{
+           {"[access]\npublic_overview = perhaps\n", "access.public_overview"},
+           {"[access]\nmetrics_token_sha256 = abc\n", "access.metrics_token_sha256"},
+           {"[access]\nsession_idle_minutes = 0\n", "access.session_idle_minutes"}}) {
+    auto parsed = parseServeArguments({"--config", writeIni(dir, "bad.ini", text)});
+    ASSERT_TRUE(std::holds_alternative<ServeUsage>(parsed)) << text;
+    EXPECT_NE(std::get<ServeUsage>(parsed).message.find(key), std::string::npos)
+        << std::get<ServeUsage>(parsed).message;
+  }
 }
 
 TEST(ServeConfigStore, ReadsTheEvidenceRetention) {

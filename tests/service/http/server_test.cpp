@@ -184,8 +184,9 @@ TEST_F(HttpServerTest, WrongMethodsAre405WithAllow) {
 }
 
 TEST_F(HttpServerTest, RunsNeedTheAdminToken) {
-  auto none = server_.post("/api/v1/runs", "");
+  auto none = server_.post("/api/v1/runs", "", {{"Authorization", ""}});
   EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(parse(none.body)->getValue<std::string>("code"), "unauthenticated");
   EXPECT_EQ(none.header("WWW-Authenticate"), "Bearer");
   EXPECT_EQ(server_.post("/api/v1/runs", "", {{"Authorization", "Bearer wrong"}}).status, 401);
   EXPECT_EQ(

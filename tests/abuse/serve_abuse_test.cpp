@@ -209,11 +209,12 @@ TEST(ServeAbuse, ASmuggledKeepAliveBodyIsNeverExecuted) {
       "POST /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
       "Bearer " +
       kToken + "\r\nContent-Length: 0\r\n\r\n";
+  const std::string auditor = serve.auditor();
   for (const std::string& first :
        {"POST /api/v1/self-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
         "Content-Length: " +
             std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled,  // 415
-        request("POST", "/api/v1/runs", smuggled),                    // 401
+        request("POST", "/api/v1/runs", smuggled),                    // 401 (anonymous)
         request("POST", "/api/v1/domains", smuggled),                 // 405
         request("POST", "/nowhere", smuggled),                        // 404
         request("GET", "/healthz", "",
@@ -222,7 +223,8 @@ TEST(ServeAbuse, ASmuggledKeepAliveBodyIsNeverExecuted) {
     RawClient c(serve.port());
     c.send(first);
     c.read(2s, "\r\n\r\n");
-    c.send("GET /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    c.send("GET /api/v1/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auditor +
+           "Connection: close\r\n\r\n");
     ASSERT_TRUE(c.closedWithin(5s));
     EXPECT_EQ(countResponses(c.received()), 2) << c.received();
     EXPECT_NE(c.received().find("{\"runs\":[]}"), std::string::npos) << c.received();

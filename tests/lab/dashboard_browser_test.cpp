@@ -110,6 +110,16 @@ TEST(DashboardBrowser, OverviewLanguageSwitchAndSelfCheckInHeadlessChromium) {
   WebDriverSession browser(driver.port(),
                            WebDriverSession::chromiumCapabilities(browserDir.path / "profile"));
 
+  // Signed in as admin: the session cookie of POST /api/v1/session, set for the origin.
+  const auto signIn = service::http::testing::call(
+      server.port(), "POST", "/api/v1/session",
+      std::string("{\"token\": \"") + service::http::testing::kTestAdminToken + "\"}");
+  ASSERT_EQ(signIn.status, 200) << signIn.body;
+  const std::string setCookie = signIn.header("Set-Cookie");
+  const auto valueStart = setCookie.find('=') + 1;
+  browser.navigate(base + "/self-check");  // a page with its icon: no /favicon.ico
+  browser.addCookie("mh_session", setCookie.substr(valueStart, setCookie.find(';') - valueStart));
+
   // ---- the overview, in Vietnamese ----
   browser.navigate(base + "/");
   waitForPage(browser);

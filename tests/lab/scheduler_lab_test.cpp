@@ -504,13 +504,15 @@ TEST(SchedulerLab, AStopDuringTheRecheckWaitIsResumedAtTheNextStart) {
 
 #ifdef MH_CLI_PATH
 
-// Polls GET /api/v1/schedule of a child process (real time, bounded) until `done` holds.
-bool waitForChild(std::uint16_t port, const std::function<bool(const JsonObject&)>& done) {
+// Polls GET /api/v1/schedule of a child process (real time, bounded) with an auditor's `token`
+// until `done` holds.
+bool waitForChild(std::uint16_t port, const std::string& token,
+                  const std::function<bool(const JsonObject&)>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
   while (std::chrono::steady_clock::now() < deadline) {
     try {
       auto r = service::http::testing::call(port, "GET", "/api/v1/schedule", "",
-                                            service::http::testing::adminHeaders());
+                                            {{"Authorization", "Bearer " + token}});
       if (r.status == 200 && done(parse(r.body))) return true;
     } catch (const Poco::Exception&) {  // not listening yet
     }
@@ -542,6 +544,8 @@ TEST(SchedulerLab, SigtermDuringTheRecheckWaitExitsAndTheNextStartCompletesTheRu
   }
   // Interrupted after its first domain; the service resumes it at start.
   const auto run = interruptedRun(dbPath, kDomains, 1);
+  const std::string token =
+      createToken(MH_CLI_PATH, dbPath, {"--role", "auditor", "--name", "scheduler lab"});
   FlakyRelay relay(sharedLab().port(), kFlaky);
   const std::uint16_t port = freeTcpPort();
   auto args = labScanner(relay.address());
@@ -550,7 +554,7 @@ TEST(SchedulerLab, SigtermDuringTheRecheckWaitExitsAndTheNextStartCompletesTheRu
   {
     ServeProcess first(MH_CLI_PATH, args, dir.path / "first.log");  // re-check delay: 30 minutes
     // Every domain has a result (kFlaky's in error): the run waits for its re-check.
-    ASSERT_TRUE(waitForChild(port, [](const JsonObject& s) {
+    ASSERT_TRUE(waitForChild(port, token, [](const JsonObject& s) {
       return phase(s) == "waiting_recheck";
     })) << first.log();
     EXPECT_EQ(first.terminate(), 0) << first.log();  // at once, not after 30 minutes

@@ -149,7 +149,7 @@ TEST(ServeLab, ANationalRunStartedOverHttpCompletes) {
   TestServer server(kDomains, labScanner(), [](ServeConfig& c) {
     c.admin_token_sha256 = {service::http::sha256Hex(kToken)};
   });
-  EXPECT_EQ(server.post("/api/v1/runs", "").status, 401);
+  EXPECT_EQ(server.post("/api/v1/runs", "", {{"Authorization", ""}}).status, 401);
   EXPECT_EQ(server.post("/api/v1/runs", "", {{"Authorization", "Bearer nope"}}).status, 401);
   auto started =
       server.post("/api/v1/runs", "", {{"Authorization", std::string("Bearer ") + kToken}});

@@ -277,6 +277,8 @@ std::vector<Route> dashboardRoutes() {
        [](ApiContext&, const Request&) { return page("domain.html"); }},
       {"GET", "/self-check", A::Public,
        [](ApiContext&, const Request&) { return page("self-check.html"); }},
+      {"GET", "/sign-in", A::Public,
+       [](ApiContext&, const Request&) { return page("sign-in.html"); }},
       {"GET", "/assets/{}", A::Public,
        [](ApiContext&, const Request& r) { return asset(r.params[0]); }},
       {"GET", "/api/v1/trend", A::Auditor,

@@ -26,6 +26,7 @@ std::vector<WebFile> webFiles();
 //   GET /                              the national overview (index.html)
 //   GET /domain/{domain}               a domain's page (domain.html; the script reads the name)
 //   GET /self-check                    the self-check form (self-check.html)
+//   GET /sign-in                       the sign-in form (sign-in.html)
 //   GET /assets/{name}                 scripts, style sheet, icon; unknown names are 404
 //   GET /api/v1/trend                  the §3.4 metrics of every complete national run
 //   GET /api/v1/overview/public        the same with the latest run's score distribution: the

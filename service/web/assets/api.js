@@ -1,5 +1,17 @@
 // The JSON API as the pages use it: every call resolves (never rejects) to
 // {ok, status, body, retryAfter, location}; status 0 means the server could not be reached.
+// Once signed in by cookie, every POST and DELETE carries the session's X-CSRF-Token.
+
+let csrfToken = '';
+
+// The anti-CSRF value of the session (from /api/v1/session); '' when signed out.
+export function setCsrfToken(value) {
+  csrfToken = typeof value === 'string' ? value : '';
+}
+
+function changing(headers) {
+  return csrfToken ? {...headers, 'X-CSRF-Token': csrfToken} : headers;
+}
 
 async function request(url, init) {
   let response;
@@ -28,25 +40,30 @@ export function getJson(url) {
   return request(url, {headers: {Accept: 'application/json'}});
 }
 
-// A POST of a signed-in page carries the session's X-CSRF-Token (from /api/v1/session).
-export async function postJson(url, data) {
-  const session = await getJson('/api/v1/session');
-  const csrf = session.ok && session.body && session.body.csrf;
-  const headers = {'Content-Type': 'application/json', Accept: 'application/json'};
+export function postJson(url, data) {
   return request(url, {
     method: 'POST',
-    headers: csrf ? {...headers, 'X-CSRF-Token': csrf} : headers,
+    headers: changing({'Content-Type': 'application/json', Accept: 'application/json'}),
     body: JSON.stringify(data),
   });
 }
 
-// The API's error code ({"error": {"code": ...}}), or ''.
-export function errorCode(result) {
-  return (result.body && result.body.error && result.body.error.code) || '';
+export function deleteJson(url) {
+  return request(url, {method: 'DELETE', headers: changing({Accept: 'application/json'})});
 }
 
+// The API's error code ({"error": {"code": ...}}, or a top-level "code"), or ''.
+export function errorCode(result) {
+  const body = result.body;
+  if (!body) return '';
+  return (body.error && body.error.code) || (typeof body.code === 'string' ? body.code : '');
+}
+
+// The API's error message ({"error": {"message": ...}}, or "error" as text), or ''.
 export function errorMessage(result) {
-  return (result.body && result.body.error && result.body.error.message) || '';
+  const error = result.body && result.body.error;
+  if (typeof error === 'string') return error;
+  return (error && error.message) || '';
 }
 
 export function domainPath(domain) {

@@ -11,6 +11,7 @@ const DICTIONARY = {
     'nav.skip': 'Bỏ qua, đến nội dung chính',
     'nav.overview': 'Tổng quan',
     'nav.selfcheck': 'Tự kiểm tra',
+    'nav.mine': 'Tên miền của tôi',
     'lang.switch': 'English',
     'lang.switch.label': 'Switch to English',
     'footer.offline':
@@ -22,6 +23,66 @@ const DICTIONARY = {
     'common.networkError': 'Không kết nối được với máy chủ.',
     'common.none': '—',
     'common.sortBy': 'Sắp xếp theo {column}',
+    'common.csrf': 'Phiên đăng nhập đã thay đổi. Hãy tải lại trang rồi thử lại.',
+
+    'account.signIn': 'Đăng nhập',
+    'account.signOut': 'Đăng xuất',
+    'account.signedInAs': 'Đã đăng nhập:',
+    'account.signOutFailed': 'Không đăng xuất được (mã {status}).',
+    'role.admin': 'Quản trị viên',
+    'role.auditor': 'Kiểm tra viên quốc gia',
+    'role.agency': 'Cơ quan',
+
+    'signin.title': 'Đăng nhập – mailhygiene',
+    'signin.heading': 'Đăng nhập',
+    'signin.intro':
+      'Kết quả chi tiết (lịch sử, thay đổi, bằng chứng, tải xuống) chỉ dành cho tài khoản được ' +
+      'cấp. Dán mã truy cập mà quản trị viên của hệ thống đã cấp cho bạn.',
+    'signin.label': 'Mã truy cập',
+    'signin.submit': 'Đăng nhập',
+    'signin.help':
+      'Mã không được lưu trong trình duyệt; phiên đăng nhập hết hạn khi không dùng một thời gian.',
+    'signin.publicHeading': 'Không có tài khoản?',
+    'signin.publicText':
+      'Bất kỳ ai cũng có thể tự kiểm tra tên miền thư điện tử của một cơ quan trong danh sách, ' +
+      'không cần đăng nhập: kết quả hiện tại và cách khắc phục.',
+    'signin.publicLink': 'Tự kiểm tra tên miền',
+    'signin.empty': 'Hãy dán mã truy cập.',
+    'signin.checking': 'Đang kiểm tra mã truy cập…',
+    'signin.done': 'Đã đăng nhập: {name}.',
+    'signin.rejected':
+      'Mã truy cập không đúng, đã hết hạn hoặc đã bị thu hồi. ' +
+      'Hãy kiểm tra lại mã, hoặc liên hệ quản trị viên để được cấp mã mới.',
+    'signin.expired': 'Mã truy cập đã hết hạn. Hãy liên hệ quản trị viên để được cấp mã mới.',
+    'signin.revoked': 'Mã truy cập đã bị thu hồi. Hãy liên hệ quản trị viên để được cấp mã mới.',
+    'signin.tooMany': 'Quá nhiều lần đăng nhập không thành công. Vui lòng thử lại sau {seconds} giây.',
+    'signin.failed': 'Không đăng nhập được (mã {status}).',
+    'signin.signedOut': 'Bạn đã đăng xuất.',
+    'signin.needed': 'Hãy đăng nhập để xem trang này.',
+    'signin.already': 'Bạn đang đăng nhập với tài khoản {name}. Đăng nhập bằng mã khác sẽ thay thế phiên này.',
+
+    'public.note':
+      'Số liệu tổng hợp của cả nước; kết quả của từng tên miền dành cho tài khoản được cấp.',
+    'public.signIn': 'Đăng nhập',
+    'public.tiersOf': 'Đợt kiểm tra quốc gia #{run}: {audited} tên miền.',
+
+    'mine.title': 'Tên miền của tôi – mailhygiene',
+    'mine.heading': 'Tên miền của cơ quan bạn',
+    'mine.intro': 'Kết quả mới nhất của các tên miền thuộc tài khoản này.',
+    'mine.none': 'Tài khoản này chưa được gán tên miền nào. Hãy liên hệ quản trị viên.',
+
+    'forbidden.title': 'Không thuộc quyền của bạn – mailhygiene',
+    'forbidden.heading': 'Không thuộc quyền của bạn',
+    'forbidden.text': 'Tên miền {domain} không thuộc quyền của tài khoản {name}.',
+    'forbidden.yours': 'Các tên miền của bạn:',
+    'forbidden.selfCheck':
+      'Bạn vẫn có thể tự kiểm tra tên miền này (chỉ kết quả hiện tại và cách khắc phục).',
+
+    'run.start': 'Bắt đầu đợt kiểm tra quốc gia',
+    'run.started': 'Đã bắt đầu đợt kiểm tra quốc gia #{id}.',
+    'run.inProgress': 'Một đợt kiểm tra quốc gia đang chạy.',
+    'run.forbidden': 'Tài khoản này không được bắt đầu đợt kiểm tra.',
+    'run.failed': 'Không bắt đầu được đợt kiểm tra (mã {status}).',
 
     'overview.title': 'Tổng quan quốc gia – mailhygiene',
     'overview.heading': 'An toàn thư điện tử của các cơ quan nhà nước',
@@ -176,6 +237,7 @@ const DICTIONARY = {
     'nav.skip': 'Skip to the content',
     'nav.overview': 'Overview',
     'nav.selfcheck': 'Self-check',
+    'nav.mine': 'My domains',
     'lang.switch': 'Tiếng Việt',
     'lang.switch.label': 'Chuyển sang tiếng Việt',
     'footer.offline': 'Every page and figure is served by this server; no external resources.',
@@ -186,6 +248,67 @@ const DICTIONARY = {
     'common.networkError': 'Could not reach the server.',
     'common.none': '—',
     'common.sortBy': 'Sort by {column}',
+    'common.csrf': 'The sign-in session changed. Reload the page and try again.',
+
+    'account.signIn': 'Sign in',
+    'account.signOut': 'Sign out',
+    'account.signedInAs': 'Signed in as',
+    'account.signOutFailed': 'Could not sign out (status {status}).',
+    'role.admin': 'Administrator',
+    'role.auditor': 'National auditor',
+    'role.agency': 'Agency',
+
+    'signin.title': 'Sign in – mailhygiene',
+    'signin.heading': 'Sign in',
+    'signin.intro':
+      'Detailed results (history, changes, evidence, downloads) are for accounts only. ' +
+      'Paste the access token the service’s administrators gave you.',
+    'signin.label': 'Access token',
+    'signin.submit': 'Sign in',
+    'signin.help':
+      'The token is not kept in the browser; the session ends after a while without use.',
+    'signin.publicHeading': 'No account?',
+    'signin.publicText':
+      'Anyone can check the mail domain of a listed agency without signing in: ' +
+      'its current findings and how to fix them.',
+    'signin.publicLink': 'Check a domain',
+    'signin.empty': 'Paste your access token.',
+    'signin.checking': 'Checking the token…',
+    'signin.done': 'Signed in as {name}.',
+    'signin.rejected':
+      'This token is wrong, expired or revoked. ' +
+      'Check it, or ask the administrators for a new one.',
+    'signin.expired': 'This token has expired. Ask the administrators for a new one.',
+    'signin.revoked': 'This token has been revoked. Ask the administrators for a new one.',
+    'signin.tooMany': 'Too many failed sign-ins. Please retry in {seconds} seconds.',
+    'signin.failed': 'Could not sign in (status {status}).',
+    'signin.signedOut': 'You have signed out.',
+    'signin.needed': 'Sign in to see this page.',
+    'signin.already':
+      'You are signed in as {name}. Signing in with another token replaces this session.',
+
+    'public.note':
+      'Nationwide aggregates; the results of each domain are for accounts.',
+    'public.signIn': 'Sign in',
+    'public.tiersOf': 'National run #{run}: {audited} domains.',
+
+    'mine.title': 'My domains – mailhygiene',
+    'mine.heading': 'Your agency’s domains',
+    'mine.intro': 'The latest result of each domain of this account.',
+    'mine.none': 'This account has no domain yet. Ask the administrators.',
+
+    'forbidden.title': 'Not yours – mailhygiene',
+    'forbidden.heading': 'Not yours',
+    'forbidden.text': '{domain} is not one of the domains of the account {name}.',
+    'forbidden.yours': 'Your domains:',
+    'forbidden.selfCheck':
+      'You can still self-check this domain (its current findings and how to fix them).',
+
+    'run.start': 'Start a national run',
+    'run.started': 'National run #{id} started.',
+    'run.inProgress': 'A national run is already in progress.',
+    'run.forbidden': 'This account may not start a run.',
+    'run.failed': 'Could not start the run (status {status}).',
 
     'overview.title': 'National overview – mailhygiene',
     'overview.heading': 'Email security of state agencies',

@@ -1,6 +1,9 @@
-// The national overview: tier counts, score distribution, the per-group and per-domain tables
-// (sortable), and the §3.4 metrics over the complete national runs as line charts.
-import {getJson} from './api.js';
+// The landing page `/`: for auditors and admins the national overview (tier counts, score
+// distribution, the per-group and per-domain tables, sortable, the §3.4 metrics over the complete
+// national runs as line charts; admins can start a run); for an agency the list of its own domains
+// (with one domain it goes straight to that domain's page); anonymous visitors get the national
+// aggregates when the service publishes them (public_overview), else the sign-in page.
+import {apiDomainPath, errorCode, getJson, postJson} from './api.js';
 import {barChart, lineChart} from './charts.js';
 import {clear, el} from './dom.js';
 import {
@@ -9,19 +12,24 @@ import {
   formatPercent,
   formatShortDate,
   initLanguage,
-  language,
   onLanguageChange,
   t,
   tierLabel,
 } from './i18n.js';
-import {domainLink} from './report-view.js';
+import {agencyName, domainLink} from './report-view.js';
+import {goToSignIn, landingPath, loadSession} from './session.js';
 
 const TIERS = ['non_compliant', 'partial', 'baseline', 'advanced', 'indeterminate', 'none'];
 const BASELINE_OR_BETTER = new Set(['baseline', 'advanced']);
 
 const state = {
+  view: null,  // 'national', 'public' or 'mine'
   domains: [],
+  tiers: null,  // {counts: {tier: n}, audited, total, run}: run is set for the public aggregates
+  distribution: [],  // domains per score range of ten
   trend: null,
+  mine: [],  // an agency's domains: {domain, result} (result null when it could not be read)
+  run: null,  // {key, params, isError} of the last start-run attempt
   sort: {groups: {key: 'mean', ascending: true}, domains: {key: 'score', ascending: true}},
 };
 
@@ -35,33 +43,50 @@ function audited(d) {
 
 // ---- tiers and distribution ----
 
-function renderTiers() {
+// Tier counts and the score distribution of every domain's latest result.
+function summariseDomains(domains) {
   const counts = Object.fromEntries(TIERS.map((tier) => [tier, 0]));
-  for (const d of state.domains) {
+  const distribution = new Array(10).fill(0);
+  for (const d of domains) {
     const tier = audited(d) && d.tier ? d.tier : 'none';
     counts[TIERS.includes(tier) ? tier : 'indeterminate'] += 1;
+    if (typeof d.score === 'number') distribution[Math.min(9, Math.floor(d.score / 10))] += 1;
   }
+  state.tiers = {counts, audited: domains.length - counts.none, total: domains.length, run: null};
+  state.distribution = distribution;
+}
+
+// The same from the public aggregates: the latest complete national run's tiers.
+function summarisePublic(body) {
+  const runs = body.runs || [];
+  const latest = runs.length ? runs[runs.length - 1] : null;
+  const counts = Object.fromEntries(TIERS.map((tier) => [tier, 0]));
+  for (const [tier, n] of Object.entries((latest && latest.all.tiers) || {}))
+    counts[TIERS.includes(tier) ? tier : 'indeterminate'] += Number(n) || 0;
+  const audited = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  state.tiers = {counts, audited, total: audited, run: latest ? latest.id : null};
+  const bins = (body.score_distribution && body.score_distribution.counts) || [];
+  state.distribution = Array.from({length: 10}, (_, i) => Number(bins[i]) || 0);
+}
+
+function renderTiers() {
+  const {counts, audited: count, total, run} = state.tiers;
   clear(document.getElementById('tier-counts')).append(...TIERS.map((tier) =>
     el('li', {className: `tier-card tier-${tier}`, data: {tier}}, [
       el('span', {className: 'count', text: String(counts[tier])}),
       el('span', {className: 'label', text: tierLabel(tier)}),
     ])));
-  const total = state.domains.length;
-  document.getElementById('tier-total').textContent =
-    t('overview.tiersOf', {audited: total - counts.none, total});
+  document.getElementById('tier-total').textContent = run === null
+    ? t('overview.tiersOf', {audited: count, total})
+    : t('public.tiersOf', {run, audited: count});
 }
 
 function renderDistribution() {
   const labels = [];
-  const values = [];
-  for (let low = 0; low < 100; low += 10) {
-    labels.push(low === 90 ? '90–100' : `${low}–${low + 9}`);
-    values.push(0);
-  }
-  for (const d of state.domains)
-    if (typeof d.score === 'number') values[Math.min(9, Math.floor(d.score / 10))] += 1;
-  clear(document.getElementById('score-distribution')).append(
-    barChart({title: t('chart.distribution'), labels, values, valueName: t('table.domains')}));
+  for (let low = 0; low < 100; low += 10) labels.push(low === 90 ? '90–100' : `${low}–${low + 9}`);
+  clear(document.getElementById('score-distribution')).append(barChart(
+    {title: t('chart.distribution'), labels, values: state.distribution,
+      valueName: t('table.domains')}));
 }
 
 // ---- sortable tables ----
@@ -148,12 +173,10 @@ function renderGroups() {
 }
 
 function renderDomains() {
-  const agency = (d) =>
-    (language() === 'vi' ? d.agency_vi || d.agency_en : d.agency_en || d.agency_vi) || null;
   const columns = [
     {key: 'domain', label: t('table.domain'), value: (d) => d.domain,
       render: (d) => domainLink(d.domain)},
-    {key: 'agency', label: t('table.agency'), value: agency},
+    {key: 'agency', label: t('table.agency'), value: agencyName},
     {key: 'group', label: t('table.group'), value: (d) => d.group || null},
     {key: 'score', label: t('table.score'), numeric: true, value: (d) => d.score,
       render: (d) => formatNumber(d.score, 1)},
@@ -207,18 +230,109 @@ function renderTrend() {
   }
 }
 
-function render() {
+function renderNational() {
   renderTiers();
   renderDistribution();
-  renderGroups();
-  renderDomains();
+  if (state.view === 'national') {
+    renderGroups();
+    renderDomains();
+  }
   renderTrend();
 }
 
-async function load() {
+// ---- an agency's own domains ----
+
+function renderMine() {
+  const host = clear(document.getElementById('my-domains-list'));
+  if (!state.mine.length) {
+    host.append(el('p', {className: 'note', text: t('mine.none')}));
+    return;
+  }
+  const row = ({domain, result}) => {
+    const scoring = (result && result.scoring) || {};
+    const cells = [
+      agencyName(result && result.registry),
+      formatNumber(scoring.score, 1),
+      result ? tierLabel(scoring.tier) : null,
+      result ? formatDate(result.started_at) : null,
+    ];
+    return el('tr', {}, [
+      el('th', {attrs: {scope: 'row'}}, [domainLink(domain)]),
+      ...cells.map((c, i) => el('td', {className: i === 1 ? 'num' : ''},
+        [c === null || c === undefined ? t('common.none') : c])),
+    ]);
+  };
+  const headers = ['table.domain', 'table.agency', 'table.score', 'table.tier', 'table.auditedAt'];
+  host.append(el('table', {className: 'data', attrs: {id: 'my-domains-table'}}, [
+    el('caption', {className: 'visually-hidden', text: t('mine.heading')}),
+    el('thead', {}, [el('tr', {}, headers.map((key, i) =>
+      el('th', {className: i === 2 ? 'num' : '', text: t(key), attrs: {scope: 'col'}})))]),
+    el('tbody', {}, state.mine.map(row)),
+  ]));
+}
+
+function render() {
+  if (state.view === 'mine') {
+    document.title = t('mine.title');
+    renderMine();
+  } else if (state.view === 'national') {
+    renderNational();
+    renderRunStatus();
+  } else if (state.view === 'public') {
+    renderNational();
+  }
+}
+
+async function loadMine(domains) {
+  state.view = 'mine';
+  for (const [id, key] of [['overview-heading', 'mine.heading'], ['overview-intro', 'mine.intro']])
+    document.getElementById(id).dataset.i18n = key;
+  document.getElementById('overview-heading').textContent = t('mine.heading');
+  document.getElementById('overview-intro').textContent = t('mine.intro');
+  document.getElementById('my-domains').hidden = false;
+  setStatus(t('common.loading'));
+  const answers = await Promise.all(domains.map((d) => getJson(apiDomainPath(d))));
+  state.mine = domains.map((domain, i) => ({domain, result: answers[i].ok ? answers[i].body : null}));
+  setStatus('');
+  render();
+  document.body.dataset.ready = 'true';
+}
+
+// ---- starting a national run (admins) ----
+
+function renderRunStatus() {
+  const status = document.getElementById('run-status');
+  status.className = state.run && state.run.isError ? 'message error' : 'message';
+  status.textContent = state.run ? t(state.run.key, state.run.params) : '';
+}
+
+async function startRun() {
+  const button = document.getElementById('start-run');
+  button.disabled = true;
+  const r = await postJson('/api/v1/runs', {});
+  button.disabled = false;
+  const code = errorCode(r);
+  if (r.status === 202 && r.body) state.run = {key: 'run.started', params: {id: r.body.run_id}};
+  else if (r.status === 409) state.run = {key: 'run.inProgress', params: {}, isError: true};
+  else if (r.status === 403 && code === 'csrf') state.run = {key: 'common.csrf', params: {}, isError: true};
+  else if (r.status === 401 || r.status === 403)
+    state.run = {key: 'run.forbidden', params: {}, isError: true};
+  else if (r.status === 0) state.run = {key: 'common.networkError', params: {}, isError: true};
+  else state.run = {key: 'run.failed', params: {status: r.status}, isError: true};
+  renderRunStatus();
+}
+
+async function loadNational(role) {
+  state.view = 'national';
+  document.getElementById('national').hidden = false;
+  if (role === 'admin') {
+    document.getElementById('run-control').hidden = false;
+    document.getElementById('start-run').addEventListener('click', startRun);
+  }
   setStatus(t('common.loading'));
   const [domains, trend] =
     await Promise.all([getJson('/api/v1/domains'), getJson('/api/v1/trend')]);
+  if (domains.status === 401) return goToSignIn();
   if (!domains.ok) {
     setStatus(domains.status === 0
       ? t('common.networkError')
@@ -226,14 +340,47 @@ async function load() {
     return;
   }
   state.domains = domains.body.domains || [];
+  summariseDomains(state.domains);
   state.trend = trend.ok ? trend.body : null;
   setStatus(trend.ok ? '' : t('common.loadError', {status: trend.status}));
   render();
   document.body.dataset.ready = 'true';
 }
 
+// The national aggregates for anonymous visitors (GET /api/v1/overview/public, open only when
+// the service sets public_overview): tiers, distribution and trend, nothing per domain.
+async function loadPublic() {
+  const overview = await getJson('/api/v1/overview/public');
+  if (!overview.ok || !overview.body) return goToSignIn();
+  state.view = 'public';
+  for (const section of document.querySelectorAll('#national .per-domain')) section.hidden = true;
+  document.getElementById('public-note').hidden = false;
+  document.getElementById('overview-intro').hidden = true;
+  document.getElementById('national').hidden = false;
+  summarisePublic(overview.body);
+  state.trend = overview.body;
+  setStatus('');
+  render();
+  document.body.dataset.ready = 'true';
+}
+
+async function start() {
+  const account = await loadSession();
+  if (!account.reachable) {
+    setStatus(t('common.networkError'));
+    return;
+  }
+  if (!account.signedIn) return loadPublic();
+  if (account.role === 'agency') {
+    const landing = landingPath(account);
+    if (landing !== '/') return window.location.replace(landing);
+    return loadMine(account.domains);
+  }
+  return loadNational(account.role);
+}
+
 initLanguage();
 onLanguageChange(() => {
   if (document.body.dataset.ready === 'true') render();
 });
-load();
+start();

@@ -117,7 +117,7 @@ function findingItem(finding) {
   ]);
 }
 
-function checkArticle(check) {
+function checkArticle(check, withEvidence) {
   const title = check.title ? (language() === 'vi' ? check.title.vi : check.title.en) : '';
   const remediation = remediationText(check);
   const findings = check.findings || [];
@@ -135,15 +135,18 @@ function checkArticle(check) {
         ...remediation.split('\n').map((line) => el('p', {text: line})),
       ])
       : null,
-    el('details', {className: 'evidence'}, [
-      el('summary', {text: t('domain.evidence')}),
-      el('pre', {text: JSON.stringify(check.evidence ?? {}, null, 2)}),
-    ]),
+    withEvidence
+      ? el('details', {className: 'evidence'}, [
+        el('summary', {text: t('domain.evidence')}),
+        el('pre', {text: JSON.stringify(check.evidence ?? {}, null, 2)}),
+      ])
+      : null,
   ]);
 }
 
-// Every check of a result, worst first.
-export function renderFindings(result) {
+// Every check of a result, worst first; `evidence: false` leaves the evidence out (the public
+// self-check shows findings and remediation only).
+export function renderFindings(result, {evidence = true} = {}) {
   const checks = [...(result.checks || [])];
   const rank = (s) => {
     const i = STATUS_ORDER.indexOf(s);
@@ -158,7 +161,7 @@ export function renderFindings(result) {
         {fail: count('fail'), warn: count('warn'), error: count('error')}) +
         ' · ' + t('domain.messageNote'),
     }),
-    ...checks.map(checkArticle),
+    ...checks.map((check) => checkArticle(check, evidence)),
   ]);
 }
 
@@ -217,6 +220,15 @@ export function renderChanges(changesBody) {
       (a.record_changes || []).length));
   if (!changed.length) return el('p', {className: 'note', text: t('domain.changesNone')});
   return el('ol', {className: 'changes', attrs: {id: 'changes-list'}}, changed.map(changeItem));
+}
+
+// The agency of a registry entry (or domain row) with agency_vi/agency_en in the page language,
+// or null.
+export function agencyName(entry) {
+  if (!entry) return null;
+  const names = language() === 'vi' ? [entry.agency_vi, entry.agency_en]
+    : [entry.agency_en, entry.agency_vi];
+  return names[0] || names[1] || null;
 }
 
 export function domainLink(domain) {

@@ -1,17 +1,20 @@
 // The self-check form: POST /api/v1/self-check for a registry domain; a fresh stored result comes
 // at once (200), otherwise the audit job (202 + Location) is polled until it ends. Then the result
 // (findings, remediation, score history chart) or a clear message for 400, 404, 429, 503, a failed
-// job and one still running after the service's deadline.
+// job and one still running after the service's deadline. Open without signing in: anonymous
+// visitors (and accounts the domain is not theirs) see the current findings and remediation only,
+// with no score history, evidence or link to the domain's page.
 import {apiDomainPath, domainPath, errorCode, errorMessage, getJson, postJson} from './api.js';
 import {clear, el} from './dom.js';
 import {initLanguage, onLanguageChange, t} from './i18n.js';
 import {renderFindings, renderScoreHistory, renderSummary} from './report-view.js';
+import {canSeeDomain, loadSession} from './session.js';
 
 const form = document.getElementById('self-check-form');
 const input = document.getElementById('domain-input');
 const submit = document.getElementById('self-check-submit');
 const resultHost = document.getElementById('self-check-result');
-const state = {message: null, result: null, history: null};
+const state = {message: null, result: null, history: null, full: false};
 
 function showMessage(key, params, isError, detail) {
   state.message = {key, params, isError, detail};
@@ -41,6 +44,15 @@ function renderResult() {
     delete resultHost.dataset.state;
     return;
   }
+  if (!state.full) {
+    resultHost.append(
+      el('h2', {text: result.domain}),
+      renderSummary(result),
+      el('h2', {text: t('domain.findings')}),
+      renderFindings(result, {evidence: false}));
+    resultHost.dataset.state = 'done';
+    return;
+  }
   resultHost.append(
     el('h2', {}, [el('a', {text: result.domain, attrs: {href: domainPath(result.domain)}})]),
     renderSummary(result),
@@ -60,6 +72,7 @@ function failure(response, domain) {
   if (response.status === 400) return showMessage('selfcheck.invalid', {}, true, detail);
   if (response.status === 404 || code === 'unknown_domain')
     return showMessage('selfcheck.unknown', {domain}, true);
+  if (response.status === 403 && code === 'csrf') return showMessage('common.csrf', {}, true);
   if (response.status === 429) return showMessage('selfcheck.rateLimited', {seconds}, true);
   if (response.status === 503) return showMessage('selfcheck.busy', {seconds}, true);
   if (response.status === 504) return showMessage('selfcheck.timeout', {seconds}, true);
@@ -113,7 +126,9 @@ async function check(event) {
       failure(response, domain);
       return;
     }
-    const history = await getJson(apiDomainPath(response.body.domain) + '/history');
+    state.full = canSeeDomain(response.body.domain);
+    const history =
+      state.full ? await getJson(apiDomainPath(response.body.domain) + '/history') : {ok: false};
     state.history = history.ok ? history.body : null;
     state.result = response.body;
     const done = response.body.cached ? 'selfcheck.doneCached' : 'selfcheck.done';
@@ -133,4 +148,7 @@ onLanguageChange(() => {
 form.addEventListener('submit', check);
 const preset = new URLSearchParams(window.location.search).get('domain');
 if (preset) input.value = preset;
-document.body.dataset.ready = 'true';
+// The session first: its CSRF value goes with the POST of a signed-in account.
+loadSession().then(() => {
+  document.body.dataset.ready = 'true';
+});

@@ -31,7 +31,7 @@ class DashboardTest : public ::testing::Test {
 };
 
 TEST_F(DashboardTest, PagesAreHtmlUnderTheStrictCsp) {
-  for (const char* path : {"/", "/self-check", "/domain/agency.gov.vn"}) {
+  for (const char* path : {"/", "/self-check", "/sign-in", "/domain/agency.gov.vn"}) {
     auto r = server_.get(path);
     ASSERT_EQ(r.status, 200) << path;
     EXPECT_EQ(r.header("Content-Type"), "text/html; charset=utf-8") << path;
@@ -43,6 +43,10 @@ TEST_F(DashboardTest, PagesAreHtmlUnderTheStrictCsp) {
   }
   EXPECT_NE(server_.get("/").body.find("/assets/overview.js"), std::string::npos);
   EXPECT_NE(server_.get("/self-check").body.find("id=\"self-check-form\""), std::string::npos);
+  const std::string signIn = server_.get("/sign-in").body;
+  EXPECT_NE(signIn.find("id=\"sign-in-form\""), std::string::npos);
+  EXPECT_NE(signIn.find("<label for=\"token-input\""), std::string::npos);
+  EXPECT_NE(signIn.find("href=\"/self-check\""), std::string::npos) << "the public self-check";
 }
 
 TEST_F(DashboardTest, AssetsHaveTheirContentTypesAndUnknownOnesAre404) {
@@ -78,7 +82,7 @@ TEST(DashboardFiles, EveryReferencedAssetIsEmbedded) {
                                                    : (*it)[1].str().substr(1));
     }
   }
-  for (const char* page : {"index.html", "domain.html", "self-check.html"})
+  for (const char* page : {"index.html", "domain.html", "self-check.html", "sign-in.html"})
     EXPECT_NE(findWebFile(page), nullptr) << page;
   EXPECT_GT(referenced.size(), 8u);
   for (const auto& path : referenced) EXPECT_NE(findWebFile(path), nullptr) << path;

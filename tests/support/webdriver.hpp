@@ -295,6 +295,14 @@ class WebDriverSession {
     return png;
   }
 
+  // The cookie `name` of the current page's origin as WebDriver sees it (HttpOnly ones too):
+  // {name, value, httpOnly, sameSite, secure, ...}; nullptr when there is none.
+  Poco::JSON::Object::Ptr cookie(const std::string& name) {
+    auto reply = webDriverCall(port_, "GET", "/session/" + id_ + "/cookie/" + name, "");
+    if (reply.status != 200 || reply.value.isEmpty()) return nullptr;
+    return reply.value.extract<Poco::JSON::Object::Ptr>();
+  }
+
   // The browser console so far (chromedriver's log extension), one "LEVEL message" per entry;
   // empty when the driver does not offer it.
   std::vector<std::string> consoleLog() {

@@ -64,6 +64,7 @@ std::map<std::string, std::string> expectedTable() {
       {"GET /", kPublic},
       {"GET /domain/{}", kPublic},
       {"GET /self-check", kPublic},
+      {"GET /sign-in", kPublic},
       {"GET /assets/{}", kPublic},
   };
   for (const char* kind : {"national", "matrix", "groups", "trend", "regressions"}) {

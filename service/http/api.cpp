@@ -158,7 +158,8 @@ ApiResponse listDomains(ApiContext& ctx, std::string_view group) {
     if (!wanted.empty() && lower(entry.group) != wanted && lower(entry.category) != wanted)
       continue;
     const store::LatestDomainResult* l = nullptr;
-    if (next != latest.end() && next->domain != entry.domain)
+    // The registry's order is not the store's: look the name up whenever the walk misses it.
+    if (next == latest.end() || next->domain != entry.domain)
       next = std::lower_bound(latest.begin(), latest.end(), entry.domain,
                               [](const auto& e, const std::string& name) { return e.domain < name; });
     if (next != latest.end() && next->domain == entry.domain) l = &*next++;

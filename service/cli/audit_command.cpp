@@ -14,17 +14,14 @@
 #include <map>
 #include <mutex>
 #include <ostream>
-#include <set>
+#include <thread>
 
-#include "checks/core/rubric.hpp"
-#include "service/audit/audit_runner.hpp"
-#include "service/audit/regression_recheck.hpp"
-#include "service/audit/run_order.hpp"
-#include "service/audit/scored_row.hpp"
+#include "checks/core/text.hpp"
+#include "service/audit/national_run.hpp"
 #include "service/cli/scanner_options.hpp"
 #include "service/domain_list.hpp"
+#include "service/http/schedule.hpp"
 #include "service/store/sqlite_store.hpp"
-#include "checks/core/text.hpp"
 
 namespace mh::service {
 
@@ -42,6 +39,8 @@ struct AuditCommandOptions {
   std::string db = "var/mailhygiene.db";
   unsigned threads = 8;
   std::chrono::milliseconds recheck_after = AuditRunOptions{}.recheck_after;
+  // The delayed re-check rounds of `serve`'s runs, none by default: a command ends.
+  RecheckPolicy recheck{.delay = std::chrono::minutes(30), .rounds = 0};
   std::string only;  // category, or a substring of the group
   bool new_run = false;
   bool help = false;
@@ -73,6 +72,9 @@ options:
   --recheck-after S       a domain left in error is audited again S seconds after its first
                           look, or when every domain has had its first look if sooner
                           (default 5; 0 to 3600)
+  --rechecks N            delayed re-check rounds of the domains still in error once every
+                          domain is audited, as `serve` does (default 0; 0 to 10)
+  --retry-delay DELAY     the wait before each round, e.g. "30 minutes" (default 30 minutes)
 )" + scannerUsage();
 }
 
@@ -111,6 +113,21 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
         return 2;
       }
       o.recheck_after = std::chrono::milliseconds(static_cast<long>(*s * 1000));
+    } else if (a == "--rechecks" && value(threads)) {
+      const auto n = parseInt(threads, 0, 10);
+      if (!n) {
+        err << "mailhygiene audit: --rechecks: give a number from 0 to 10\n";
+        return 2;
+      }
+      o.recheck.rounds = *n;
+    } else if (a == "--retry-delay" && value(seconds)) {
+      std::string error;
+      const auto delay = http::parseDelay(seconds, error);
+      if (!delay) {
+        err << "mailhygiene audit: --retry-delay: " << error << "\n";
+        return 2;
+      }
+      o.recheck.delay = *delay;
     } else if (a == "--new") {
       o.new_run = true;
     } else {
@@ -143,70 +160,44 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
     store::SqliteStore db(o.db);
     db.upsertDomains(list->entries);
 
-    std::int64_t runId = 0;
-    std::set<std::string> done, recheckOnly;
-    auto unfinished = db.unfinishedRun(store::RunKind::National);
-    if (unfinished && !o.new_run) {
-      runId = unfinished->id;
-      done = db.domainsDoneInRun(runId);
-      // First looks in error whose re-check the interruption prevented.
-      recheckOnly = db.domainsToRetry(runId, 2);
-      err << "resuming run " << runId << " (" << done.size() << " domains already audited, "
-          << recheckOnly.size() << " of them to re-check)\n";
-    } else {
-      if (unfinished) db.finishRun(unfinished->id, store::RunState::Interrupted);
-      Json optionsJson = Json::object({{"domains", o.domains_file},
-                                       {"only", o.only},
-                                       {"threads", static_cast<int>(o.threads)},
-                                       {"no_smtp", o.scanner.no_smtp}});
-      runId = db.startRun(store::RunKind::National, kRubricVersion, MH_VERSION, optionsJson.dump());
-    }
+    std::vector<DomainEntry> domains;
+    for (const auto& e : list->entries)
+      if (selected(e, o.only)) domains.push_back(e);
+    NationalRunConfig config;
+    config.threads = o.threads;
+    config.resolver = scanner->resolver;
+    config.recheck_after = o.recheck_after;
+    config.recheck = o.recheck;
+    config.new_run = o.new_run;
+    config.options_json = Json::object({{"started_by", "cli"},
+                                        {"domains", o.domains_file},
+                                        {"only", o.only},
+                                        {"threads", static_cast<int>(o.threads)},
+                                        {"no_smtp", o.scanner.no_smtp}})
+                              .dump();
 
-    std::vector<AuditTask> tasks;
-    for (const auto& e : list->entries) {
-      if (!selected(e, o.only)) continue;
-      if (!done.count(e.domain))
-        tasks.push_back({e.domain, e.dkim_selectors});
-      else if (recheckOnly.count(e.domain))
-        tasks.push_back(
-            {.domain = e.domain, .dkim_selectors = e.dkim_selectors, .first_look_done = true});
-    }
-    // Domains that could not be told last time start at once on threads of their own.
-    expectSlow(tasks, domainsWithErrorsLastRun(db, runId));
-
-    AuditRunOptions runOptions;
-    runOptions.threads = o.threads;
-    runOptions.recheck_after = o.recheck_after;
-    runOptions.resolver = scanner->resolver;
-    runOptions.recheck = regressionRecheck(db, runId);
-    std::mutex writeErrors;
-    std::size_t failedWrites = 0;
+    std::mutex outputs;
     std::map<std::string, std::string> tierOf;  // domain -> tier of its latest look
-    AuditSink sink;
-    sink.onReport = [&](const audit::DomainReport& report, int attempt) {
-      auto row = rowWithScore(report);
-      auto written = db.recordDomainResult(runId, row);
-      std::lock_guard lock(writeErrors);
-      if (!written) {
-        ++failedWrites;
-        err << "mailhygiene audit: could not store " << report.domain << ": " << written.error
-            << "\n";
-        return;
-      }
-      tierOf[report.domain] = row.tier.value_or("");
+    NationalRunHooks hooks;
+    hooks.on_report = [&](const audit::DomainReport& report, const store::DomainReportRow& row,
+                          bool stored) {
+      std::lock_guard lock(outputs);
+      if (stored) tierOf[report.domain] = row.tier.value_or("");
     };
-    sink.onFailure = [&](const std::string& domain, const std::string& what) {
-      std::lock_guard lock(writeErrors);
+    hooks.on_failure = [&](const std::string& domain, const std::string& what) {
+      std::lock_guard lock(outputs);
       err << "mailhygiene audit: " << domain << ": internal failure: " << what << "\n";
     };
     const bool tty = isatty(STDERR_FILENO) && &err == &std::cerr;
     auto lastLog = std::chrono::steady_clock::now();
-    sink.onProgress = [&](const AuditProgress& p) {
+    std::int64_t runId = 0;
+    hooks.on_progress = [&](const AuditProgress& p) {
       const double rate = p.elapsed_seconds > 0 ? p.done / p.elapsed_seconds : 0;
       const double eta = rate > 0 ? (p.total - p.done) / rate : 0;
       char line[160];
       std::snprintf(line, sizeof line, "%zu/%zu domains  %.1f/s  ETA %.0fs  with errors %zu",
                     p.done, p.total, rate, eta, p.with_errors);
+      std::lock_guard lock(outputs);
       if (tty) {
         const int width = 30;
         int filled = p.total ? static_cast<int>(width * p.done / p.total) : width;
@@ -219,33 +210,55 @@ int runAuditCommand(const std::vector<std::string>& args, std::ostream& out, std
       }
     };
 
+    http::SystemClock clock;
+    NationalRun run(db, std::move(domains), std::move(config), scannerPass(*scanner), clock,
+                    std::move(hooks));
+    runId = run.id();
+    if (run.resumed())
+      err << "resuming run " << runId << " (" << run.alreadyDone() << " domains already audited, "
+          << run.rechecksResumed() << " of them to re-check)\n";
+
+    // SIGINT/SIGTERM end the run resumably; a watcher hands the signal's flag to the run.
     gStop = false;
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
-    auto progress = runAudit(tasks, scanner->audit, runOptions, sink, &gStop);
+    std::atomic<bool> finished{false};
+    std::thread watcher([&] {
+      while (!finished.load()) {
+        if (gStop.load()) {
+          run.stop();
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    const auto result = run.run();
+    finished = true;
+    watcher.join();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (tty) err << "\n";
 
-    if (gStop.load()) {
-      db.finishRun(runId, store::RunState::Interrupted);
+    if (result.end == RunEnd::Stopped) {
       err << "interrupted: run " << runId << " is resumable (run the same command again)\n";
       return 130;
     }
-    db.finishRun(runId, store::RunState::Complete);
-    const auto resumedRechecks = static_cast<std::size_t>(std::count_if(
-        tasks.begin(), tasks.end(), [](const AuditTask& t) { return t.first_look_done; }));
-    out << "run " << runId << " complete: " << (done.size() + progress.done - resumedRechecks)
-        << " domains (" << progress.done << " this time, " << progress.with_errors
-        << " with errors, " << progress.rechecked << " re-checked, " << failedWrites
-        << " not stored) in " << static_cast<long>(progress.elapsed_seconds) << " s\n";
-    for (const auto* reason :
-         {&progress.dnssec_unavailable, &progress.tcp_unavailable, &progress.edns_unavailable})
+    if (result.end == RunEnd::Failed) {
+      err << "mailhygiene audit: run " << runId << " halted: " << result.failure
+          << "\nnothing stored is lost; run the same command again to resume it\n";
+      return 1;
+    }
+    const auto& p = result.first_pass;
+    out << "run " << runId << " complete: " << result.domains << " domains (" << p.done
+        << " this time, " << p.with_errors << " with errors, " << p.rechecked << " re-checked, "
+        << result.not_stored << " not stored) in " << static_cast<long>(p.elapsed_seconds)
+        << " s\n";
+    for (const auto* reason : {&p.dnssec_unavailable, &p.tcp_unavailable, &p.edns_unavailable})
       if (!reason->empty()) out << "  resolver: " << *reason << "\n";
     std::map<std::string, int> tiers;
     for (const auto& [domain, tier] : tierOf) ++tiers[tier];
     for (const auto& [tier, count] : tiers) out << "  " << tier << ": " << count << "\n";
-    return failedWrites ? 1 : 0;
+    return 0;
   } catch (const std::exception& e) {
     err << "mailhygiene audit: internal failure: " << e.what() << "\n";
     return 1;

@@ -215,4 +215,14 @@ std::unique_ptr<Scanner> makeScanner(const ScannerOptions& o, std::string& error
   return scanner;
 }
 
+JobOptions makeJobOptions(const Scanner& scanner) {
+  JobOptions job;
+  job.audit = scanner.audit;
+  if (scanner.tls) {
+    job.tls = std::make_unique<tls::TlsAuditContext>(scanner.tls->options());
+    job.audit.tls = job.tls.get();
+  }
+  return job;
+}
+
 }  // namespace mh::service

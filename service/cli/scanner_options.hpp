@@ -75,6 +75,15 @@ struct Scanner {
   audit::AuditOptions audit;                    // points into the members above
 };
 
+// The audit options of one national run pass or one self-check. The STARTTLS probe results are
+// cached per MX address for the life of a TlsAuditContext, so each job gets a fresh one: a
+// long-running service must not serve yesterday's probe.
+struct JobOptions {
+  audit::AuditOptions audit;
+  std::unique_ptr<tls::TlsAuditContext> tls;
+};
+JobOptions makeJobOptions(const Scanner& scanner);
+
 // nullptr and `error` set when the Public Suffix List cannot be loaded (a usage error); throws
 // std::runtime_error for a broken environment (unreadable CA file).
 std::unique_ptr<Scanner> makeScanner(const ScannerOptions& options, std::string& error);

@@ -1,4 +1,4 @@
-// Per-job audit options and run bookkeeping shared by the self-check and national runs.
+// Run bookkeeping shared by the self-check and national runs.
 #include "service/http/audit_jobs.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -12,16 +12,6 @@ namespace mh::service::http {
 std::shared_ptr<spdlog::logger> httpLogger() {
   static const auto logger = subsystemLogger("http");
   return logger;
-}
-
-JobOptions makeJobOptions(const Scanner& scanner) {
-  JobOptions job;
-  job.audit = scanner.audit;
-  if (scanner.tls) {
-    job.tls = std::make_unique<tls::TlsAuditContext>(scanner.tls->options());
-    job.audit.tls = job.tls.get();
-  }
-  return job;
 }
 
 std::string runOptionsJson(const AuditEnvironment& env, std::string_view started_by) {

@@ -1,4 +1,4 @@
-// What the service's audits share (store, registry, scanner, metrics) and the options of one job.
+// What the service's audits share (store, registry, scanner, metrics) and the run bookkeeping.
 #pragma once
 
 #include <spdlog/spdlog.h>
@@ -24,16 +24,9 @@ struct AuditEnvironment {
   const Scanner& scanner;
   Metrics& metrics;
   unsigned audit_threads = 8;
+  // The store was opened read-only: reads are served, runs and self-checks are refused.
+  bool store_read_only = false;
 };
-
-// The audit options of one national run or one self-check. The STARTTLS probe results are
-// cached per MX address for the life of a TlsAuditContext, so each job gets a fresh one: a
-// long-running service must not serve yesterday's probe.
-struct JobOptions {
-  audit::AuditOptions audit;
-  std::unique_ptr<tls::TlsAuditContext> tls;
-};
-JobOptions makeJobOptions(const Scanner& scanner);
 
 // The JSON of a run's options as stored with the run.
 std::string runOptionsJson(const AuditEnvironment& env, std::string_view started_by);

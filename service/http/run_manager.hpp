@@ -1,16 +1,17 @@
-// National runs of the service (over HTTP, by the scheduler, resumed at start): one at a time,
-// in the background, with live progress and the delayed re-check of domains left in error.
+// National runs of the service (over HTTP, by the scheduler, resumed at start): one NationalRun
+// at a time, in the background, with its progress and the reason the last one failed.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <thread>
 
-#include "service/audit/audit_runner.hpp"
+#include "service/audit/national_run.hpp"
 #include "service/http/audit_jobs.hpp"
 #include "service/http/clock.hpp"
 
@@ -22,28 +23,11 @@ struct RunStart {
   bool resumed = false;  // an unfinished national run was taken up instead of a new one
 };
 
-// The delayed re-check: once a run has audited every domain (errors already retried once at
-// once by runAudit), the domains whose latest result in the run still has an `error` check are
-// audited again `delay` later, as further attempts of the same run, up to `rounds` times. The
-// run stays in progress meanwhile (no other run starts) and is complete after the last round.
-struct RecheckPolicy {
-  std::chrono::seconds delay{30 * 60};
-  int rounds = 2;  // 0: none
-};
-
-enum class RunPhase {
-  Auditing,        // the domains of the run
-  WaitingRecheck,  // waiting for the delayed re-check
-  Rechecking,      // re-checking the domains left in error
-};
-std::string_view toString(RunPhase phase);  // "auditing" | "waiting_recheck" | "rechecking"
-
-struct ActiveRun {
-  std::int64_t id = 0;
-  RunPhase phase = RunPhase::Auditing;
-  int recheck_round = 0;            // the round waited for or in progress, from 1
-  std::size_t recheck_domains = 0;  // domains of that round
-  std::optional<Clock::TimePoint> recheck_at;
+// Why the last run stopped short (a write failed: full disk, locked or read-only store).
+struct RunFailure {
+  std::int64_t run_id = 0;
+  std::string reason;
+  std::string at;  // UTC, ISO 8601
 };
 
 class RunManager {
@@ -54,10 +38,10 @@ class RunManager {
   RunManager(const RunManager&) = delete;
   RunManager& operator=(const RunManager&) = delete;
 
-  // Starts a national run of every registry domain in the background. An unfinished national
-  // run (interrupted, or left running by a stopped process) is resumed, as `mailhygiene audit`
-  // does: every domain ends up audited exactly once in it. `started_by` ("api", "schedule") is
-  // kept with a new run's options.
+  // Starts a national run of every registry domain in the background (NationalRun): an
+  // unfinished national run (interrupted, halted, or left running by a killed process) is
+  // resumed, as `mailhygiene audit` does. `started_by` ("api", "schedule") is kept with a new
+  // run's options. Throws StoreError when the store cannot be read or the run not started.
   RunStart start(std::string_view started_by = "api");
 
   // Resumes the unfinished national run if there is one (nullopt otherwise): at service start.
@@ -67,6 +51,8 @@ class RunManager {
   std::optional<AuditProgress> progress(std::int64_t run_id) const;
   bool running() const;
   std::optional<ActiveRun> active() const;
+  // The last run that failed, until a run ends otherwise.
+  std::optional<RunFailure> lastFailure() const;
 
   // The runs' lines of /metrics: when the newest complete national run finished (from the
   // store, whoever started it) and whether a run waits for its re-check.
@@ -77,21 +63,18 @@ class RunManager {
   void stop();
 
  private:
-  // Starts `unfinished` again, or a new run when it is empty; the caller holds mutex_ and no
-  // run is active.
-  RunStart launch(const std::optional<store::RunInfo>& unfinished, std::string_view started_by);
-  void execute(std::int64_t run_id, std::vector<AuditTask> tasks, std::size_t already_done);
-  // The delayed re-check rounds (RecheckPolicy) of a run whose domains are all audited.
-  void recheckErrors(std::int64_t run_id, const AuditSink& sink);
+  // The caller holds mutex_ and no run is active.
+  RunStart launch(std::string_view started_by);
+  void execute();
 
   AuditEnvironment env_;
   RecheckPolicy recheck_;
   Clock& clock_;
   mutable std::mutex mutex_;  // guards the members below
   std::thread thread_;
-  std::optional<ActiveRun> active_;
-  AuditProgress progress_;
-  std::atomic<bool> stop_{false};
+  std::unique_ptr<NationalRun> run_;  // the run in progress or the last one
+  bool running_ = false;
+  std::optional<RunFailure> failure_;
 };
 
 }  // namespace mh::service::http

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,9 +21,9 @@
 namespace mh::lab {
 
 ServeProcess::ServeProcess(const std::string& binary, const std::vector<std::string>& args,
-                           const std::filesystem::path& log)
+                           const std::filesystem::path& log, const ChildOptions& options)
     : log_(log) {
-  std::vector<std::string> argv = {binary, "serve"};
+  std::vector<std::string> argv = {binary, options.command};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> raw;
   for (auto& a : argv) raw.push_back(a.data());
@@ -30,6 +31,10 @@ ServeProcess::ServeProcess(const std::string& binary, const std::vector<std::str
   pid_ = fork();
   if (pid_ == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (options.file_size_limit > 0) {
+      const rlimit limit{options.file_size_limit, options.file_size_limit};
+      setrlimit(RLIMIT_FSIZE, &limit);
+    }
     const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
@@ -57,6 +62,13 @@ int ServeProcess::terminate() {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return -1;
+}
+
+void ServeProcess::kill9() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 std::string ServeProcess::log() const {

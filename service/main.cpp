@@ -2,6 +2,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries only command output (`mailhygiene report > national.csv`).
   // Every subsystem's logger is a clone of this default, made on first use.
   spdlog::set_default_logger(spdlog::stderr_color_mt("mailhygiene"));
+  // A file size limit (ulimit -f, systemd's LimitFSIZE) makes a write fail with EFBIG, which the
+  // store reports like a full disk, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::cout << kUsage;

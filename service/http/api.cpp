@@ -57,7 +57,8 @@ Json domainJson(const DomainEntry& e) {
                        {"legacy", e.legacy}});
 }
 
-Json runJson(const store::RunSummary& s, const std::optional<AuditProgress>& progress) {
+Json runJson(const store::RunSummary& s, const std::optional<AuditProgress>& progress,
+             const std::optional<RunFailure>& failure) {
   Json j = Json::object({{"id", s.run.id},
                          {"kind", store::toString(s.run.kind)},
                          {"state", store::toString(s.run.state)},
@@ -79,6 +80,8 @@ Json runJson(const store::RunSummary& s, const std::optional<AuditProgress>& pro
                         {"dnssec_unavailable", nullIfEmpty(progress->dnssec_unavailable)},
                         {"tcp_unavailable", nullIfEmpty(progress->tcp_unavailable)},
                         {"edns_unavailable", nullIfEmpty(progress->edns_unavailable)}}));
+  if (failure && failure->run_id == s.run.id && s.run.state != store::RunState::Complete)
+    j.set("failure", Json::object({{"reason", failure->reason}, {"at", failure->at}}));
   return j;
 }
 
@@ -120,7 +123,13 @@ ApiResponse health(ApiContext& ctx) {
   r.body = Json::object({{"status", "ok"},
                          {"version", MH_VERSION},
                          {"domains", ctx.env.registry.entries.size()},
-                         {"run_in_progress", ctx.runs.running()}});
+                         {"run_in_progress", ctx.runs.running()},
+                         {"store_writable", !ctx.env.store_read_only}});
+  const auto failure = ctx.runs.lastFailure();
+  r.body.set("run_failure", failure ? Json::object({{"run_id", failure->run_id},
+                                                    {"reason", failure->reason},
+                                                    {"at", failure->at}})
+                                    : Json());
   return r;
 }
 
@@ -258,6 +267,11 @@ ApiResponse postSelfCheck(ApiContext& ctx, std::string_view body, const std::str
     return *error;
   }
   const DomainEntry& entry = *std::get<const DomainEntry*>(found);
+  if (ctx.env.store_read_only) {
+    ctx.env.metrics.countSelfCheck("store_read_only");
+    return errorResponse(503, "store_read_only",
+                         "the store is read-only: a self-check cannot be stored");
+  }
   const bool anonymous = who.role == Role::Anonymous;
   auto result = ctx.self_check.check(entry.domain, client, anonymous);
   ApiResponse r;
@@ -328,9 +342,10 @@ ApiResponse getSelfCheckJob(ApiContext& ctx, std::string_view id, const Identity
 
 ApiResponse listRuns(ApiContext& ctx) {
   auto summaries = ctx.env.store.runSummaries();
+  const auto failure = ctx.runs.lastFailure();
   Json runs = Json::array();
   for (auto it = summaries.rbegin(); it != summaries.rend(); ++it)
-    runs.push(runJson(*it, ctx.runs.progress(it->run.id)));
+    runs.push(runJson(*it, ctx.runs.progress(it->run.id), failure));
   ApiResponse r;
   r.body = Json::object({{"runs", runs}});
   return r;
@@ -344,7 +359,7 @@ ApiResponse getRun(ApiContext& ctx, std::string_view id_text) {
   for (const auto& s : ctx.env.store.runSummaries()) {
     if (s.run.id != id) continue;
     ApiResponse r;
-    r.body = runJson(s, ctx.runs.progress(id));
+    r.body = runJson(s, ctx.runs.progress(id), ctx.runs.lastFailure());
     return r;
   }
   return errorResponse(404, "unknown_run", "no run " + std::to_string(id));

@@ -14,6 +14,7 @@
 #include "checks/core/text.hpp"
 #include "service/http/dashboard.hpp"
 #include "service/http/report_routes.hpp"
+#include "service/store/sqlite_handle.hpp"
 
 namespace mh::service::http {
 
@@ -306,6 +307,15 @@ void Router::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerR
   ApiResponse r;
   try {
     r = dispatch(request, body);
+  } catch (const store::StoreError& e) {
+    // A full disk, a store another writer holds locked, or a read-only one: the service goes on
+    // answering, and says what stopped this request.
+    httpLogger()->error("request failed method={} path={} what=\"{}\"",
+                        loggable(request.getMethod()), loggable(request.getURI()), e.what());
+    r = errorResponse(503, "store_unavailable",
+                      std::string("the store cannot be used now (") +
+                          (e.code() ? sqlite3_errstr(e.code()) : e.what()) + "); retry later");
+    r.headers.emplace_back("Retry-After", "30");
   } catch (const std::exception& e) {
     httpLogger()->error("request failed method={} path={} what=\"{}\"",
                         loggable(request.getMethod()), loggable(request.getURI()), e.what());

@@ -191,6 +191,7 @@ std::string readConfigFile(const std::string& path, ServeConfig& c) {
   check(readInt(*conf, "admin.attempts_per_minute", 1, 1000, c.admin_attempts_per_minute));
   check(readInt(*conf, "audit.threads", 1, 256, c.audit_threads));
   check(readInt(*conf, "store.keep_evidence_days", 0, 100 * 366, c.keep_evidence_days));
+  check(readInt(*conf, "store.busy_timeout_ms", 0, 600000, c.busy_timeout_ms));
   check(readScheduleKeys(*conf, c.schedule));
   auto& s = c.self_check;
   check(readInt(*conf, "selfcheck.max_age_seconds", 0, 365L * 86400, s.max_age_seconds));

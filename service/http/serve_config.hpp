@@ -72,6 +72,8 @@ struct ServeConfig {
   // Retention (store.keep_evidence_days): evidence unused this long is pruned after each
   // complete national run; 0 keeps all.
   int keep_evidence_days = store::kDefaultKeepEvidenceDays;
+  // How long a write waits for another writer's lock before it fails (store.busy_timeout_ms).
+  int busy_timeout_ms = store::SqliteStoreOptions{}.busy_timeout_ms;
   // Times the schedule and the re-check delay: the system clock when null (tests set their own).
   std::shared_ptr<Clock> clock;
 };

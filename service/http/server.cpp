@@ -23,11 +23,14 @@ DomainList loadRegistry(const std::string& path) {
   return std::move(*list);
 }
 
-std::unique_ptr<store::SqliteStore> openStore(const std::string& path, int keep_evidence_days) {
-  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+std::unique_ptr<store::SqliteStore> openStore(const ServeConfig& config) {
+  const std::string& path = config.db;
+  if (auto parent = std::filesystem::path(path).parent_path();
+      !parent.empty() && !path.starts_with("file:"))
     std::filesystem::create_directories(parent);
   store::SqliteStoreOptions options;
-  options.keep_evidence_days = keep_evidence_days;
+  options.keep_evidence_days = config.keep_evidence_days;
+  options.busy_timeout_ms = config.busy_timeout_ms;
   return std::make_unique<store::SqliteStore>(path, options);
 }
 
@@ -84,7 +87,7 @@ FrontLimits frontLimits(const ServeConfig& c) {
 Server::Server(ServeConfig config)
     : config_(std::move(config)),
       registry_(loadRegistry(config_.domains_file)),
-      store_(openStore(config_.db, config_.keep_evidence_days)),
+      store_(openStore(config_)),
       scanner_(buildScanner(config_.scanner)),
       clock_(config_.clock ? config_.clock : std::make_shared<SystemClock>()),
       accounts_(std::make_unique<store::AccountStore>(config_.db)),
@@ -93,8 +96,26 @@ Server::Server(ServeConfig config)
               std::max(config_.max_queued, config_.max_waiting_connections)) {
   // makeScanner sets the global log level (warn unless --verbose); requests are logged at info.
   httpLogger()->set_level(config_.scanner.verbose ? spdlog::level::debug : spdlog::level::info);
-  store_->upsertDomains(registry_.entries);
-  AuditEnvironment env{*store_, registry_, *scanner_, metrics_, config_.audit_threads};
+  if (store_->readOnly()) {
+    httpLogger()->warn(
+        "store is read-only db={} effect=\"pages, reports and the API's reads are served; "
+        "national runs and self-checks are refused with 503\"",
+        config_.db);
+  } else {
+    try {
+      store_->upsertDomains(registry_.entries);
+    } catch (const store::StoreError& e) {
+      // Another writer holds the store (or the disk is full): the service starts all the same;
+      // a result adds its domain when missing, and the agencies' details wait for the next start.
+      httpLogger()->error("registry not written to the store what=\"{}\"", e.what());
+    }
+  }
+  AuditEnvironment env{.store = *store_,
+                       .registry = registry_,
+                       .scanner = *scanner_,
+                       .metrics = metrics_,
+                       .audit_threads = config_.audit_threads,
+                       .store_read_only = store_->readOnly()};
   self_check_ = std::make_unique<SelfCheckService>(env, config_.self_check);
   const RecheckPolicy recheck{config_.schedule.retry_delay, config_.schedule.rechecks};
   runs_ = std::make_unique<RunManager>(env, recheck, *clock_);
@@ -141,8 +162,13 @@ void Server::start() {
   httpLogger()->info("listening bind={} port={} domains={} db={}", config_.bind, port(),
                      registry_.entries.size(), config_.db);
   if (config_.schedule.resume_on_start) {
-    if (auto resumed = runs_->resumeUnfinished())
-      httpLogger()->info("unfinished run resumed at start run={}", resumed->run_id);
+    try {
+      if (auto resumed = runs_->resumeUnfinished())
+        httpLogger()->info("unfinished run resumed at start run={}", resumed->run_id);
+    } catch (const std::exception& e) {
+      // The store cannot be read now: the service answers, and the next slot or POST retries.
+      httpLogger()->error("unfinished run not resumed at start what=\"{}\"", e.what());
+    }
   }
   scheduler_->start();
 }

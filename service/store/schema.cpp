@@ -67,6 +67,19 @@ int migrate(sqlite3* db, std::string_view now, std::span<const Migration> script
       throw StoreError("embedded migrations are not numbered in increasing order", 0);
   }
   const int latest = scripts.empty() ? 0 : scripts.back().version;
+  // Every migration recorded and no other: nothing to write, so a read-only store, or one
+  // another writer holds locked, opens all the same.
+  {
+    Statement exists(db,
+                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+    if (exists.step()) {
+      std::set<int> recorded, embedded;
+      Statement s(db, "SELECT version FROM schema_version");
+      while (s.step()) recorded.insert(static_cast<int>(s.columnInt(0)));
+      for (const Migration& m : scripts) embedded.insert(m.version);
+      if (recorded == embedded) return 0;
+    }
+  }
   Statement(db, "BEGIN IMMEDIATE").run();
   try {
     Statement(db, kCreateVersionTable).run();

@@ -36,7 +36,7 @@ using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 // The "store" logger, registered once.
 std::shared_ptr<spdlog::logger> storeLogger();
 
-// Opens a database file (created when missing); throws StoreError.
+// Opens a database file (created when missing) or a `file:` URI; throws StoreError.
 DbPtr openDatabase(const std::string& path);
 
 // One prepared statement. Parameters are 1-based, columns 0-based, as in SQLite. Text is bound

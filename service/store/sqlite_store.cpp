@@ -152,9 +152,10 @@ SqliteStore::SqliteStore(const std::string& path, SqliteStoreOptions options)
   // Our mutex serialises this connection; other stores need a thread-safe library build.
   if (!sqlite3_threadsafe()) throw StoreError("SQLite was built without thread support", 0);
   sqlite3_busy_timeout(db_.get(), options_.busy_timeout_ms);
+  read_only_ = sqlite3_db_readonly(db_.get(), "main") == 1;
   // WAL lets readers work while the audit writes; NORMAL sync is safe with WAL (a crash of the
   // process loses nothing committed; a power loss may lose the last commits, never the file).
-  Statement(db_.get(), "PRAGMA journal_mode = WAL").run();
+  if (!read_only_) Statement(db_.get(), "PRAGMA journal_mode = WAL").run();
   Statement(db_.get(), "PRAGMA synchronous = NORMAL").run();
   Statement(db_.get(), "PRAGMA foreign_keys = ON").run();
   Statement check(db_.get(), "PRAGMA foreign_keys");
@@ -163,8 +164,8 @@ SqliteStore::SqliteStore(const std::string& path, SqliteStoreOptions options)
   const int applied = migrate(db_.get(), now(), [this](int version) {
     if (version == 2) convertResultsOf0001();
   });
-  storeLogger()->info("store opened path={} schema={} migrations_applied={}", path,
-                      latestSchemaVersion(), applied);
+  storeLogger()->info("store opened path={} schema={} migrations_applied={} read_only={}", path,
+                      latestSchemaVersion(), applied, read_only_);
 }
 
 SqliteStore::~SqliteStore() = default;

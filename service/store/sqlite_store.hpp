@@ -64,6 +64,9 @@ class SqliteStore final : public ResultStore {
   PruneResult pruneEvidence(int keep_days) override;
 
   int schemaVersion();
+  // Opened read-only ("file:...?mode=ro", or a file the process may not write): reads work,
+  // every write fails with a StoreError.
+  bool readOnly() const { return read_only_; }
   // VACUUM: gives the pages freed by pruning back to the file system (store compact).
   void vacuum();
 
@@ -98,6 +101,7 @@ class SqliteStore final : public ResultStore {
   std::mutex mutex_;
   SqliteStoreOptions options_;
   DbPtr db_;
+  bool read_only_ = false;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
   // Decoded check_sets.statuses by check set id (check sets never change).
   std::unordered_map<std::int64_t, std::vector<std::pair<std::string, Status>>> statuses_;

@@ -6,6 +6,7 @@
 
 #include "tests/lab/national_run_support.hpp"
 #include "tests/lab/serve_process.hpp"
+#include "tests/support/sqlite_write_lock.hpp"
 
 namespace mh::lab::national {
 namespace {
@@ -38,27 +39,6 @@ std::string failureOf(std::uint16_t port, std::int64_t run) {
 service::http::testing::HttpResult postRun(std::uint16_t port) {
   return call(port, "POST", "/api/v1/runs", "", {{"Authorization", "Bearer " + kToken}});
 }
-
-// Another process's writer (sqlite3 in a shell, a `store compact`): a second connection that
-// holds the write lock until released.
-class WriteLock {
- public:
-  explicit WriteLock(const std::string& path) {
-    sqlite3_open(path.c_str(), &db_);
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-      throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  ~WriteLock() { release(); }
-  void release() {
-    if (!db_) return;
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 TEST(StoreFault, AStoreThatFillsUpHaltsTheRunAndTheNextStartFinishesItWithEveryDomainOnce) {
   TempDir dir;
@@ -98,7 +78,7 @@ TEST(StoreFault, AStoreLockedByAnotherWriterHaltsTheRunClearlyAndItResumesOnceRe
   const auto db = dbPath(dir);
   const auto run = seedRun(db, 2, RunState::Interrupted);
   const auto port = freeTcpPort();
-  WriteLock lock(db);
+  mh::testing::SqliteWriteLock lock(db);
   ServeProcess serve(MH_CLI_PATH, serveArgs(dir, port, db, "[store]\nbusy_timeout_ms = 300\n"),
                      dir.path / "serve.log");
   // Resumed at start, the run's first write waits out the busy timeout and halts it.

@@ -3,16 +3,15 @@
 #include "service/audit/national_run.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <thread>
 
 #include "checks/core/rubric.hpp"
 #include "service/audit/scored_row.hpp"
 #include "service/store/sqlite_store.hpp"
+#include "tests/service/http/http_test_support.hpp"
 #include "tests/service/http/manual_clock.hpp"
+#include "tests/support/sqlite_write_lock.hpp"
 
 namespace mh::service {
 namespace {
@@ -276,49 +275,20 @@ TEST(NationalRun, StopDuringTheRecheckWaitEndsAtOnce) {
   EXPECT_EQ(db.run(run.id())->state, RunState::Interrupted);
 }
 
-struct TempFile {
-  std::filesystem::path dir;
-  TempFile() {
-    char tmpl[] = "/tmp/mh-national-run.XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~TempFile() { std::filesystem::remove_all(dir); }
-  std::string db() const { return (dir / "store.db").string(); }
-};
-
-// Another process's writer, in this test a second connection holding the write lock.
-class WriteLock {
- public:
-  explicit WriteLock(const std::string& path) {
-    sqlite3_open(path.c_str(), &db_);
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-      throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  ~WriteLock() { release(); }
-  void release() {
-    if (!db_) return;
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
 TEST(NationalRun, AFailedWriteHaltsTheRunWhichIsResumedOnceTheStoreWritesAgain) {
-  TempFile file;
+  http::testing::TempDir dir;
+  const std::string path = (dir.path / "store.db").string();
   store::SqliteStoreOptions options;
   options.busy_timeout_ms = 100;
-  SqliteStore db(file.db(), options);
+  SqliteStore db(path, options);
   db.upsertDomains(entries());
   ManualClock clock(utc("2026-03-01T03:00:00Z"));
-  std::unique_ptr<WriteLock> lock;
+  std::unique_ptr<mh::testing::SqliteWriteLock> lock;
   std::int64_t id = 0;
   {
     FakeAudit fake;
     fake.after_look = [&](std::size_t looks) {
-      if (looks == 2) lock = std::make_unique<WriteLock>(file.db());
+      if (looks == 2) lock = std::make_unique<mh::testing::SqliteWriteLock>(path);
     };
     NationalRun run(db, entries(), noRounds(), fake.pass(), clock);
     id = run.id();

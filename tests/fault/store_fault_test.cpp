@@ -20,9 +20,10 @@ std::vector<std::string> serveArgs(const TempDir& dir, std::uint16_t port, const
                                    const std::string& config_lines = "") {
   writeDomainList(dir.path / "domains.csv");
   auto args = scannerArgs({knotResolver()});
-  args.insert(args.end(),
-              {"--port", std::to_string(port), "--domains", (dir.path / "domains.csv").string(),
-               "--db", db, "--config", writeServeConfig(dir.path, config_lines).string()});
+  // A domain that a killed life left in error gets its delayed re-check at once.
+  args.insert(args.end(), {"--retry-delay", "1 second", "--port", std::to_string(port), "--domains",
+                           (dir.path / "domains.csv").string(), "--db", db, "--config",
+                           writeServeConfig(dir.path, config_lines).string()});
   return args;
 }
 

@@ -38,8 +38,8 @@ TEST(NationalRunLab, AnAuditKilledByKill9IsFinishedByServeWithEveryDomainOnce) {
   ASSERT_EQ(runState(db, 1), "running");
 
   auto serveArgs = scannerArgs({knotResolver()});
-  serveArgs.insert(serveArgs.end(),
-                   {"--port", "0", "--domains", (dir.path / "domains.csv").string(), "--db", db});
+  serveArgs.insert(serveArgs.end(), {"--retry-delay", "1 second", "--port", "0", "--domains",
+                                     (dir.path / "domains.csv").string(), "--db", db});
   ServeProcess serve(MH_CLI_PATH, serveArgs, dir.path / "serve.log");
   ASSERT_TRUE(waitUntil([&] { return runState(db, 1) == "complete"; })) << serve.log();
   EXPECT_EQ(serve.terminate(), 0) << serve.log();

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -147,8 +148,30 @@ inline JsonObject getJson(std::uint16_t port, const std::string& path) {
   return Poco::JSON::Parser().parse(r.body).extract<JsonObject>();
 }
 
-// The store holds one national run, `run`, complete, with every domain of kDomains audited once
-// (attempt 1: these lab domains never end in error), and nothing else; "" or what is wrong.
+// The attempts of each domain in a run, oldest first: whether each had a check in error.
+inline std::map<std::string, std::vector<bool>> attemptsByDomain(const std::string& db_path,
+                                                                 std::int64_t run) {
+  std::map<std::string, std::vector<bool>> out;
+  sqlite3* handle = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    const std::string sql =
+        "SELECT d.name, c.has_error FROM domain_results dr JOIN domains d ON d.id = dr.domain_id "
+        "JOIN check_sets c ON c.id = dr.check_set_id WHERE dr.run_id = " +
+        std::to_string(run) + " ORDER BY d.name, dr.attempt";
+    if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK)
+      while (sqlite3_step(stmt) == SQLITE_ROW)
+        out[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))].push_back(
+            sqlite3_column_int(stmt, 1) != 0);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(handle);
+  return out;
+}
+
+// The store holds one national run, `run`, complete, with its rollup, in which every domain of
+// kDomains had exactly one first look, and a further attempt only as the re-check of an attempt
+// in error (a loaded machine can make the lab's 30 ms timeouts expire); "" or what is wrong.
 inline std::string everyDomainOnce(const std::string& db_path, std::int64_t run) {
   SqliteStore db(db_path);
   const auto runs = db.runSummaries();
@@ -156,17 +179,21 @@ inline std::string everyDomainOnce(const std::string& db_path, std::int64_t run)
   if (runs[0].run.id != run) return "run " + std::to_string(runs[0].run.id) + " instead";
   if (runs[0].run.state != RunState::Complete)
     return std::string("run ") + std::string(service::store::toString(runs[0].run.state));
-  if (runs[0].domains != static_cast<std::int64_t>(kDomains.size()))
-    return std::to_string(runs[0].domains) + " domains";
-  for (const auto& d : kDomains) {
-    auto r = db.domainResult(run, d);
-    if (!r) return d + " missing";
-    if (r->attempt != 1) return d + " audited " + std::to_string(r->attempt) + " times";
-  }
-  const auto results = count(db_path, "SELECT count(*) FROM domain_results");
-  if (results != static_cast<std::int64_t>(kDomains.size()))
-    return std::to_string(results) + " results stored";
   if (!db.runRollup(run)) return "no rollup";
+  const auto attempts = attemptsByDomain(db_path, run);
+  if (attempts.size() != kDomains.size())
+    return std::to_string(attempts.size()) + " domains in the run";
+  for (const auto& d : kDomains) {
+    auto it = attempts.find(d);
+    if (it == attempts.end()) return d + " missing";
+    const auto& looks = it->second;
+    for (std::size_t i = 0; i + 1 < looks.size(); ++i)
+      if (!looks[i])
+        return d + " looked at again after attempt " + std::to_string(i + 1) +
+               " had no error: audited twice";
+    if (auto r = db.domainResult(run, d); !r || r->attempt != static_cast<int>(looks.size()))
+      return d + ": attempts not numbered 1.." + std::to_string(looks.size());
+  }
   return "";
 }
 

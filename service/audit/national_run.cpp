@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "checks/core/logging.hpp"
 #include "checks/core/rubric.hpp"
 #include "service/audit/regression_recheck.hpp"
 #include "service/audit/run_order.hpp"
@@ -15,10 +16,7 @@ namespace mh::service {
 namespace {
 
 std::shared_ptr<spdlog::logger> runLogger() {
-  static auto logger = [] {
-    auto existing = spdlog::get("run");
-    return existing ? existing : spdlog::default_logger()->clone("run");
-  }();
+  static const auto logger = subsystemLogger("run");
   return logger;
 }
 

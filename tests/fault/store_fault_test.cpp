@@ -59,7 +59,8 @@ TEST(StoreFault, AStoreThatFillsUpHaltsTheRunAndTheNextStartFinishesItWithEveryD
     EXPECT_NE(health.body.find("\"run_failure\":{\"run_id\":" + std::to_string(run)),
               std::string::npos)
         << health.body;
-    EXPECT_EQ(call(port, "GET", "/api/v1/runs").status, 200);
+    EXPECT_EQ(call(port, "GET", "/api/v1/runs", "", {{"Authorization", "Bearer " + kToken}}).status,
+              200);
     EXPECT_NE(full.log().find("national run halted run=" + std::to_string(run)), std::string::npos)
         << full.log();
     EXPECT_EQ(full.terminate(), 0) << full.log();
@@ -87,7 +88,10 @@ TEST(StoreFault, AStoreLockedByAnotherWriterHaltsTheRunClearlyAndItResumesOnceRe
   ASSERT_TRUE(waitUntil([&] { return !(failure = failureOf(port, run)).empty(); })) << serve.log();
   EXPECT_NE(failure.find("database is locked"), std::string::npos) << failure;
   EXPECT_EQ(call(port, "GET", "/healthz").status, 200);
-  EXPECT_EQ(call(port, "GET", "/api/v1/domains/good.lab.test/history").status, 200);
+  EXPECT_EQ(call(port, "GET", "/api/v1/domains/good.lab.test/history", "",
+                 {{"Authorization", "Bearer " + kToken}})
+                .status,
+            200);
   EXPECT_EQ(count(db, "SELECT count(*) FROM domain_results"), 2);
 
   lock.release();
@@ -117,7 +121,10 @@ TEST(StoreFault, AReadOnlyStoreIsServedAndRunsAndSelfChecksAreRefusedClearly) {
   auto runs = getJson(port, "/api/v1/runs")->getArray("runs");
   ASSERT_EQ(runs->size(), 1u);
   EXPECT_EQ(runs->getObject(0)->getValue<std::string>("state"), "complete");
-  EXPECT_EQ(call(port, "GET", "/api/v1/domains/good.lab.test/history").status, 200);
+  EXPECT_EQ(call(port, "GET", "/api/v1/domains/good.lab.test/history", "",
+                 {{"Authorization", "Bearer " + kToken}})
+                .status,
+            200);
 
   auto refused = postRun(port);
   EXPECT_EQ(refused.status, 503) << refused.body;

@@ -143,7 +143,9 @@ inline std::string runState(const std::string& db_path, std::int64_t run) {
 }
 
 inline JsonObject getJson(std::uint16_t port, const std::string& path) {
-  auto r = service::http::testing::call(port, "GET", path);
+  // Reads need an account: the configuration's admin token (writeServeConfig).
+  auto r =
+      service::http::testing::call(port, "GET", path, "", {{"Authorization", "Bearer " + kToken}});
   if (r.status != 200) throw std::runtime_error("GET " + path + ": " + r.body);
   return Poco::JSON::Parser().parse(r.body).extract<JsonObject>();
 }
